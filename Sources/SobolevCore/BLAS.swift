@@ -1,0 +1,23 @@
+// The few dense kernels the core needs, on CBLAS (OpenBLAS). Row-major throughout.
+import COpenBLAS
+
+public enum BLAS {
+    /// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, with op = transpose when asked.
+    @inlinable
+    public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                            alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                            b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            // BLAS leaves C untouched for k = 0 only when beta = 1; make the beta scaling explicit.
+            if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+            return
+        }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Pins OpenBLAS to `n` threads (one per MPI rank keeps ranks from oversubscribing cores).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}

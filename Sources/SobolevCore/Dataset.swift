@@ -1,0 +1,40 @@
+// Samples of a function and its derivatives: what every problem produces and every trainer eats.
+
+/// n samples of inputs X (n x d), values Y (n x m) and, for Sobolev training, the Jacobians
+/// dY (n x m x d, row-major: `jacobians[(i * m + o) * d + j]` = dY_o/dx_j at sample i).
+public struct Dataset: Equatable, Sendable {
+    public var inputs: Matrix
+    public var values: Matrix
+    public var jacobians: [Double]?
+
+    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?) {
+        precondition(inputs.rows == values.rows, "inputs have \(inputs.rows) rows, values \(values.rows)")
+        if let j = jacobians {
+            precondition(j.count == inputs.rows * values.cols * inputs.cols,
+                         "jacobians have \(j.count) entries, expected n*m*d = \(inputs.rows * values.cols * inputs.cols)")
+        }
+        self.inputs = inputs; self.values = values; self.jacobians = jacobians
+    }
+
+    public var count: Int { inputs.rows }
+    public var inputDimension: Int { inputs.cols }
+    public var outputDimension: Int { values.cols }
+    public var hasJacobians: Bool { jacobians != nil }
+
+    /// The samples at the given indices, in that order.
+    public func subset(_ indices: [Int]) -> Dataset {
+        let m = outputDimension, d = inputDimension
+        var jac: [Double]? = nil
+        if let j = jacobians {
+            var out = [Double](); out.reserveCapacity(indices.count * m * d)
+            for i in indices { out.append(contentsOf: j[(i * m * d)..<((i + 1) * m * d)]) }
+            jac = out
+        }
+        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac)
+    }
+
+    /// Jacobian entry dY_o/dx_j of sample i.
+    @inlinable public func jacobian(_ i: Int, _ o: Int, _ j: Int) -> Double {
+        jacobians![(i * values.cols + o) * inputs.cols + j]
+    }
+}
