@@ -143,14 +143,21 @@ extension MLPArchitecture {
 
     /// Loss-term sums of `batch` and each term's parameter gradient. Terms: value, then one per
     /// input direction when the batch has Jacobians (otherwise the value term only).
-    public func termSums(parameters: [Double], batch: Dataset, withGradients: Bool = true) -> TermSums {
+    /// With `derivativeGradients` false the derivative terms' losses are still summed (to watch
+    /// them, as in plain L2 training) but only the value term's gradient is computed; the
+    /// derivative rows of `gradients` are then zero.
+    public func termSums(parameters: [Double], batch: Dataset, withGradients: Bool = true,
+                         derivativeGradients: Bool = true) -> TermSums {
         precondition(batch.outputDimension == outputDimension, "network has \(outputDimension) outputs, data has \(batch.outputDimension)")
         let sobolev = batch.hasJacobians
         let trace = forward(parameters, inputs: batch.inputs, tangents: sobolev)
         let B = batch.count, m = outputDimension, d = inputDimension
         let dirs = trace.directions
         let T = 1 + dirs, P = parameterCount
-        let channels = 1 + 2 * dirs
+        // Terms and channels that back-propagate: all, or the value term alone.
+        let activeTerms = derivativeGradients ? T : 1
+        let activeDirs = derivativeGradients ? dirs : 0
+        let channels = 1 + 2 * activeDirs
 
         // Output residuals seed the channels; the loss sums come with them.
         var losses = [Double](repeating: 0, count: T)
@@ -165,7 +172,7 @@ extension MLPArchitecture {
                 let base = (2 + 2 * j) * B * m // the gzt channel of term j
                 for i in 0..<B { for o in 0..<m {
                     let r = trace.output[(B + j * B + i) * m + o] - dY[(i * m + o) * d + j]
-                    g[base + i * m + o] = r
+                    if j < activeDirs { g[base + i * m + o] = r }
                     losses[1 + j] += 0.5 * r * r
                 } }
             }
@@ -182,7 +189,7 @@ extension MLPArchitecture {
                     g.withUnsafeBufferPointer { G in
                         input.withUnsafeBufferPointer { A in
                             let gBase = G.baseAddress!, aBase = A.baseAddress!
-                            for t in 0..<T {
+                            for t in 0..<activeTerms {
                                 let dW = gp.baseAddress! + t * P + s.weightOffset
                                 // Value-row channel of term t against the layer's value inputs.
                                 let gz = gBase + (t == 0 ? 0 : (1 + 2 * (t - 1))) * B * nout
@@ -215,7 +222,7 @@ extension MLPArchitecture {
                     let n = B * nin
                     var next = [Double](repeating: 0, count: channels * n)
                     for k in 0..<n { next[k] = gh[k] * sl * p1[k] }
-                    for j in 0..<dirs {
+                    for j in 0..<activeDirs {
                         let gzc = (1 + 2 * j) * n, gztc = (2 + 2 * j) * n, zt = (B + j * B) * nin
                         for k in 0..<n {
                             next[gzc + k] = gh[gzc + k] * sl * p1[k] + gh[gztc + k] * z[zt + k] * sl * sl * p2[k]
@@ -226,7 +233,7 @@ extension MLPArchitecture {
                         // d/da of h = phi(s z) and of t_j = s phi'(s z) zt_j, with s = n a.
                         var slopeGrad = [Double](repeating: 0, count: T)
                         for k in 0..<n { slopeGrad[0] += gh[k] * nScale * z[k] * p1[k] }
-                        for j in 0..<dirs {
+                        for j in 0..<activeDirs {
                             let gzc = (1 + 2 * j) * n, gztc = (2 + 2 * j) * n, zt = (B + j * B) * nin
                             var acc = 0.0
                             for k in 0..<n {
@@ -235,7 +242,7 @@ extension MLPArchitecture {
                             }
                             slopeGrad[1 + j] = acc
                         }
-                        for t in 0..<T { gp[t * P + slopeOffset + h] = slopeGrad[t] }
+                        for t in 0..<activeTerms { gp[t * P + slopeOffset + h] = slopeGrad[t] }
                     }
                     g = next
                 }

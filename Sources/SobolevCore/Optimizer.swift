@@ -1,0 +1,85 @@
+// First-order optimizers on the flat parameter vector. Update rules as in PyTorch's SGD and Adam
+// (Kingma & Ba 2015, Algorithm 1), so results compare one to one with the course's PyTorch code.
+import Foundation
+
+/// A first-order optimizer: turns a gradient into a parameter update.
+public protocol Optimizer: Sendable {
+    mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double)
+}
+
+/// Which optimizer, with its constants (what an experiment file chooses).
+public enum OptimizerKind: Sendable, Equatable {
+    /// v <- mu v + g;  theta <- theta - lr v  (Nesterov: theta <- theta - lr (g + mu v)).
+    case sgd(momentum: Double, nesterov: Bool)
+    /// Adam with bias correction.
+    case adam(beta1: Double, beta2: Double, epsilon: Double)
+
+    public func make(parameterCount: Int) -> any Optimizer {
+        switch self {
+        case let .sgd(momentum, nesterov):
+            return SGD(parameterCount: parameterCount, momentum: momentum, nesterov: nesterov)
+        case let .adam(beta1, beta2, epsilon):
+            return Adam(parameterCount: parameterCount, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        }
+    }
+}
+
+/// Stochastic gradient descent with (optionally Nesterov) momentum.
+public struct SGD: Optimizer {
+    public let momentum: Double
+    public let nesterov: Bool
+    public private(set) var velocity: [Double]
+
+    public init(parameterCount: Int, momentum: Double = 0, nesterov: Bool = false) {
+        self.momentum = momentum; self.nesterov = nesterov
+        velocity = [Double](repeating: 0, count: parameterCount)
+    }
+
+    public mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double) {
+        for i in parameters.indices {
+            velocity[i] = momentum * velocity[i] + gradient[i]
+            let direction = nesterov ? gradient[i] + momentum * velocity[i] : velocity[i]
+            parameters[i] -= learningRate * direction
+        }
+    }
+}
+
+/// Adam: m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
+/// theta <- theta - lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
+public struct Adam: Optimizer {
+    public let beta1: Double, beta2: Double, epsilon: Double
+    public private(set) var firstMoment: [Double]
+    public private(set) var secondMoment: [Double]
+    public private(set) var stepCount = 0
+
+    public init(parameterCount: Int, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        firstMoment = [Double](repeating: 0, count: parameterCount)
+        secondMoment = firstMoment
+    }
+
+    public mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double) {
+        stepCount += 1
+        let c1 = 1 - pow(beta1, Double(stepCount)), c2 = 1 - pow(beta2, Double(stepCount))
+        for i in parameters.indices {
+            let g = gradient[i]
+            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g
+            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g * g
+            parameters[i] -= learningRate * (firstMoment[i] / c1) / ((secondMoment[i] / c2).squareRoot() + epsilon)
+        }
+    }
+}
+
+/// Learning rate as a function of the optimizer step.
+public enum LearningRateSchedule: Sendable, Equatable {
+    case constant
+    /// lr_t = lr_0 * rate^(t / steps): the rate is reached after `steps` steps.
+    case exponential(rate: Double, steps: Int)
+
+    public func learningRate(base: Double, step: Int) -> Double {
+        switch self {
+        case .constant: return base
+        case let .exponential(rate, steps): return base * pow(rate, Double(step) / Double(steps))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+// Standardisation of inputs and outputs. The network learns x' = (x - mu_x) / sigma_x ->
+// y' = (y - mu_y) / sigma_y, so the Jacobian targets scale by the chain rule:
+//     dY'[o, j] = dY[o, j] * sigma_x[j] / sigma_y[o],
+// and predictions are mapped back: y = mu_y + sigma_y y',  dY = dY' sigma_y[o] / sigma_x[j].
+
+/// Per-feature affine map to zero mean and unit standard deviation, fitted on the training set.
+public struct Standardization: Sendable, Equatable {
+    public var inputMean: [Double], inputStd: [Double]
+    public var outputMean: [Double], outputStd: [Double]
+
+    public init(inputMean: [Double], inputStd: [Double], outputMean: [Double], outputStd: [Double]) {
+        self.inputMean = inputMean; self.inputStd = inputStd
+        self.outputMean = outputMean; self.outputStd = outputStd
+    }
+
+    /// The identity map for d inputs and m outputs (standardisation switched off).
+    public static func identity(inputs d: Int, outputs m: Int) -> Standardization {
+        Standardization(inputMean: .init(repeating: 0, count: d), inputStd: .init(repeating: 1, count: d),
+                        outputMean: .init(repeating: 0, count: m), outputStd: .init(repeating: 1, count: m))
+    }
+
+    /// Mean and (population) standard deviation of each column; a constant column keeps std 1.
+    public static func fit(_ data: Dataset) -> Standardization {
+        func stats(_ m: Matrix) -> ([Double], [Double]) {
+            let n = Double(max(m.rows, 1))
+            var mean = [Double](repeating: 0, count: m.cols), sd = mean
+            for r in 0..<m.rows { for c in 0..<m.cols { mean[c] += m[r, c] / n } }
+            for r in 0..<m.rows { for c in 0..<m.cols { sd[c] += (m[r, c] - mean[c]) * (m[r, c] - mean[c]) / n } }
+            return (mean, sd.map { $0 > 1e-300 ? $0.squareRoot() : 1 })
+        }
+        let (mx, sx) = stats(data.inputs), (my, sy) = stats(data.values)
+        return Standardization(inputMean: mx, inputStd: sx, outputMean: my, outputStd: sy)
+    }
+
+    public func normalizeInputs(_ x: Matrix) -> Matrix {
+        var out = x
+        for r in 0..<x.rows { for c in 0..<x.cols { out[r, c] = (x[r, c] - inputMean[c]) / inputStd[c] } }
+        return out
+    }
+
+    /// The dataset in normalised units (inputs, values and Jacobians).
+    public func normalize(_ data: Dataset) -> Dataset {
+        var y = data.values
+        for r in 0..<y.rows { for c in 0..<y.cols { y[r, c] = (y[r, c] - outputMean[c]) / outputStd[c] } }
+        var jac = data.jacobians
+        if var j = jac {
+            let m = data.outputDimension, d = data.inputDimension
+            for i in 0..<data.count { for o in 0..<m { for k in 0..<d {
+                j[(i * m + o) * d + k] *= inputStd[k] / outputStd[o]
+            } } }
+            jac = j
+        }
+        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac)
+    }
+
+    /// Values and Jacobians predicted in normalised units, mapped back to original units.
+    public func denormalize(values: Matrix, jacobians: [Double]) -> (values: Matrix, jacobians: [Double]) {
+        var y = values
+        for r in 0..<y.rows { for c in 0..<y.cols { y[r, c] = outputMean[c] + outputStd[c] * y[r, c] } }
+        let m = values.cols, d = inputMean.count
+        var j = jacobians
+        for i in 0..<values.rows { for o in 0..<m { for k in 0..<d {
+            j[(i * m + o) * d + k] *= outputStd[o] / inputStd[k]
+        } } }
+        return (y, j)
+    }
+}

@@ -1,0 +1,215 @@
+// The training loop: mini-batches, the data-parallel sum of the Sobolev term gradients, the
+// weighting scheme, the optimizer, validation, early stopping and divergence detection.
+//
+// Data parallelism (docs/design.md): every rank of a group holds the same parameters and draws
+// the same shuffled batch order from the run's seed; each takes a contiguous shard of every batch,
+// computes the unnormalised term sums and their gradients, and the group adds one packed buffer
+// [term gradients | term losses | sample count] with a single all-reduce. Every rank then divides
+// by the global count and applies the weighting scheme and the optimizer identically.
+
+/// A group of ranks that train one configuration together. The core needs only a sum.
+public protocol ReductionGroup {
+    var rank: Int { get }
+    var size: Int { get }
+    /// Element-wise sum of `buffer` over all ranks of the group; every rank gets the result.
+    func allReduceSum(_ buffer: inout [Double])
+}
+
+/// A group of one: the single-process case.
+public struct SoloGroup: ReductionGroup {
+    public init() {}
+    public var rank: Int { 0 }
+    public var size: Int { 1 }
+    public func allReduceSum(_ buffer: inout [Double]) {}
+}
+
+/// How to train (the experiment file's `training` section).
+public struct TrainingOptions: Sendable, Equatable {
+    public var optimizer: OptimizerKind = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+    public var learningRate = 1e-3
+    public var schedule: LearningRateSchedule = .constant
+    public var epochs = 1000
+    /// Samples per mini-batch; nil is full batch, 1 is stochastic gradient descent.
+    public var batchSize: Int? = nil
+    /// Shuffle the training set every epoch (mini-batch and stochastic modes).
+    public var shuffle = true
+    /// L2 weight decay on the weight matrices (not biases, not slopes): g += wd * W.
+    public var weightDecay = 0.0
+    /// Record history (and evaluate validation) every this many steps, and at the last step.
+    public var logEvery = 1
+    /// Stop when the validation loss has not improved for this many steps; nil: never.
+    public var patience: Int? = nil
+
+    public init() {}
+}
+
+/// Loss histories over logged steps.
+public struct TrainingHistory: Sendable, Equatable {
+    public var steps: [Int] = []
+    public var epochs: [Int] = []
+    public var learningRates: [Double] = []
+    /// Per logged step, the training batch's term losses (in normalised units).
+    public var trainLosses: [[Double]] = []
+    /// Per logged step, the lambdas applied.
+    public var lambdas: [[Double]] = []
+    /// Per logged step, the validation term losses (empty rows without a validation set).
+    public var validationLosses: [[Double]] = []
+    public init() {}
+}
+
+/// How a training run ended.
+public enum TrainingStatus: Sendable, Equatable {
+    case completed
+    case earlyStopped
+    /// Loss or gradient not finite at `step`.
+    case diverged(step: Int, reason: String)
+}
+
+public struct TrainingOutcome: Sendable {
+    /// Final parameters (the best on validation when early stopping is on).
+    public var parameters: [Double]
+    public var history: TrainingHistory
+    public var status: TrainingStatus
+    public var steps: Int
+    /// Step whose parameters were kept (the best on validation, or the last).
+    public var bestStep: Int
+    /// Samples processed over all ranks (for throughput figures).
+    public var samplesProcessed: Int
+}
+
+public struct Trainer {
+    public var architecture: MLPArchitecture
+    public var options: TrainingOptions
+    public var layout: TermLayout
+    /// Which terms the early-stopping criterion adds up (default: all).
+    public var monitoredTerms: [Bool]
+    /// Whether the derivative terms' gradients are needed (false for plain L2 training with a
+    /// fixed zero weight: their losses are still recorded, their gradients not computed).
+    public var derivativeGradients: Bool
+
+    public init(architecture: MLPArchitecture, options: TrainingOptions, layout: TermLayout,
+                monitoredTerms: [Bool]? = nil, derivativeGradients: Bool = true) {
+        self.architecture = architecture; self.options = options; self.layout = layout
+        self.monitoredTerms = monitoredTerms ?? Array(repeating: true, count: layout.count)
+        self.derivativeGradients = derivativeGradients
+    }
+
+    /// The contiguous share of `count` items that rank `rank` of `size` takes.
+    public static func shard(count: Int, rank: Int, size: Int) -> Range<Int> {
+        (rank * count / size)..<((rank + 1) * count / size)
+    }
+
+    /// Term losses (means) of `data` under `parameters`, sharded over the group.
+    public func evaluate(parameters: [Double], data: Dataset, group: ReductionGroup) -> [Double] {
+        let part = data.subset(Array(Trainer.shard(count: data.count, rank: group.rank, size: group.size)))
+        let sums = architecture.termSums(parameters: parameters, batch: part, withGradients: false)
+        var buffer = sums.losses + [Double(sums.count)]
+        group.allReduceSum(&buffer)
+        let n = max(buffer.removeLast(), 1)
+        let raw = buffer.map { $0 / n }
+        if layout.groupDerivatives && raw.count > 2 { return [raw[0], raw[1...].reduce(0, +)] }
+        return raw
+    }
+
+    /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
+    /// on `validation` when given. `weighting` keeps its state across calls.
+    public func train(initialParameters: [Double], train: Dataset, validation: Dataset?,
+                      weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
+                      seed: UInt64) -> TrainingOutcome {
+        let P = architecture.parameterCount
+        let n = train.count
+        precondition(n > 0, "training set is empty")
+        let batch = min(options.batchSize ?? n, n)
+        let batchesPerEpoch = (n + batch - 1) / batch
+        let totalSteps = options.epochs * batchesPerEpoch
+        let lastLayer = architecture.layers.last!
+        let lastLayerWeights = lastLayer.weightOffset..<(lastLayer.weightOffset + lastLayer.weightCount)
+        let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
+
+        var theta = initialParameters
+        var optimizer = options.optimizer.make(parameterCount: P)
+        var shuffler = SeededRNG(seed: seed, stream: "shuffle")
+        var order = Array(0..<n)
+        var history = TrainingHistory()
+        var best = (loss: Double.infinity, step: 0, parameters: theta)
+        var samples = 0
+        var step = 0
+
+        func finish(_ status: TrainingStatus) -> TrainingOutcome {
+            let keepBest = options.patience != nil && validation != nil && best.loss.isFinite
+            if case .diverged = status {
+                return TrainingOutcome(parameters: theta, history: history, status: status, steps: step,
+                                       bestStep: step, samplesProcessed: samples)
+            }
+            return TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
+                                   steps: step, bestStep: keepBest ? best.step : step, samplesProcessed: samples)
+        }
+
+        for epoch in 0..<options.epochs {
+            if options.shuffle && batch < n { shuffler.shuffle(&order) }
+            for b in 0..<batchesPerEpoch {
+                let batchIndices = Array(order[(b * batch)..<min((b + 1) * batch, n)])
+                let mine = Trainer.shard(count: batchIndices.count, rank: group.rank, size: group.size)
+                let sums = architecture.termSums(parameters: theta, batch: train.subset(Array(batchIndices[mine])),
+                                                 derivativeGradients: derivativeGradients)
+
+                // One all-reduce of [gradients | losses | count], then means.
+                let T0 = sums.losses.count
+                var buffer = sums.gradients + sums.losses + [Double(sums.count)]
+                group.allReduceSum(&buffer)
+                let count = buffer[buffer.count - 1]
+                let scale = 1 / count
+                var means = buffer.map { $0 * scale }
+                means.removeLast()
+                let (losses, gradients) = layout.combine(losses: Array(means[(T0 * P)...]),
+                                                         gradients: Array(means[0..<(T0 * P)]), parameterCount: P)
+                samples += Int(count)
+
+                if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                    return finish(.diverged(step: step, reason: "loss term \(layout.names[bad]) is \(losses[bad])"))
+                }
+                if gradients.contains(where: { !$0.isFinite }) {
+                    return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
+                }
+
+                let lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
+                                                                   parameterCount: P, lastLayerWeights: lastLayerWeights))
+                var total = [Double](repeating: 0, count: P)
+                for (k, lambda) in lambdas.enumerated() where lambda != 0 {
+                    let base = k * P
+                    for p in 0..<P { total[p] += lambda * gradients[base + p] }
+                }
+                if options.weightDecay != 0 {
+                    for r in weightRanges { for p in r { total[p] += options.weightDecay * theta[p] } }
+                }
+
+                let isLast = step == totalSteps - 1
+                if step % options.logEvery == 0 || isLast {
+                    history.steps.append(step)
+                    history.epochs.append(epoch)
+                    history.learningRates.append(options.schedule.learningRate(base: options.learningRate, step: step))
+                    history.trainLosses.append(losses)
+                    history.lambdas.append(lambdas)
+                    if let validation {
+                        let v = evaluate(parameters: theta, data: validation, group: group)
+                        history.validationLosses.append(v)
+                        let monitored = zip(v, monitoredTerms).filter { $0.1 }.map { $0.0 }.reduce(0, +)
+                        if monitored < best.loss {
+                            best = (monitored, step, theta)
+                        } else if let patience = options.patience, step - best.step >= patience {
+                            return finish(.earlyStopped)
+                        }
+                    }
+                }
+
+                optimizer.step(parameters: &theta, gradient: total,
+                               learningRate: options.schedule.learningRate(base: options.learningRate, step: step))
+                step += 1
+            }
+        }
+        if theta.contains(where: { !$0.isFinite }) {
+            return finish(.diverged(step: step, reason: "parameters not finite after the last update"))
+        }
+        return finish(.completed)
+    }
+}

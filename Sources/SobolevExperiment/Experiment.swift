@@ -1,0 +1,346 @@
+// Loading an experiment file: YAML -> a checked tree -> a grid of runs.
+//
+// A list where the schema expects a single value makes that field a grid axis; the runs are the
+// Cartesian product of all axes times the seeds. Unknown keys, wrong types and out-of-range
+// values are errors that name the file, the key (with its line) and the value.
+import Foundation
+import SobolevCore
+import Yams
+
+/// A bad experiment file or override: names the file, the key and the value.
+public struct ExperimentError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let key: String
+    public let line: Int?
+    public let message: String
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(key.isEmpty ? "" : "\(key): ")\(message)"
+    }
+}
+
+/// The YAML as a small tree that remembers line numbers and can take `--set` overrides.
+indirect enum RawNode {
+    case scalar(String, line: Int?)
+    case list([RawNode], line: Int?)
+    case map([(String, RawNode)], line: Int?)
+
+    var line: Int? {
+        switch self { case let .scalar(_, l), let .list(_, l), let .map(_, l): return l }
+    }
+
+    var text: String {
+        switch self {
+        case let .scalar(s, _): return s
+        case let .list(items, _): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case let .map(pairs, _): return "{" + pairs.map { "\($0.0): \($0.1.text)" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    static func from(_ node: Node, file: String, path: String) throws -> RawNode {
+        let line = node.mark?.line
+        switch node {
+        case let .scalar(s): return .scalar(s.string, line: line)
+        case let .sequence(seq):
+            return .list(try seq.enumerated().map { try from($0.element, file: file, path: "\(path)[\($0.offset)]") }, line: line)
+        case let .mapping(map):
+            var pairs: [(String, RawNode)] = []
+            for (k, v) in map {
+                guard case let .scalar(ks) = k else {
+                    throw ExperimentError(file: file, key: path, line: k.mark?.line, message: "keys must be plain names")
+                }
+                let key = path.isEmpty ? ks.string : "\(path).\(ks.string)"
+                if pairs.contains(where: { $0.0 == ks.string }) {
+                    throw ExperimentError(file: file, key: key, line: k.mark?.line, message: "key given twice")
+                }
+                pairs.append((ks.string, try from(v, file: file, path: key)))
+            }
+            return .map(pairs, line: line)
+        }
+    }
+
+    /// Sets `path` (dotted) to `value`, creating sections as needed.
+    func setting(_ path: [String], to value: RawNode) -> RawNode {
+        guard let head = path.first else { return value }
+        var pairs: [(String, RawNode)]
+        var line: Int? = nil
+        if case let .map(p, l) = self { pairs = p; line = l } else { pairs = [] }
+        if let i = pairs.firstIndex(where: { $0.0 == head }) {
+            pairs[i].1 = pairs[i].1.setting(Array(path.dropFirst()), to: value)
+        } else {
+            pairs.append((head, RawNode.map([], line: nil).setting(Array(path.dropFirst()), to: value)))
+        }
+        return .map(pairs, line: line)
+    }
+}
+
+/// One run of the grid: the full resolved configuration and its seed.
+public struct RunSpec: Sendable, Equatable {
+    /// Every schema field with a value (given or default), by dotted key.
+    public var values: [String: ConfigValue]
+    public var seed: UInt64
+    /// The grid axes' values of this run, in axis order (for labels).
+    public var axisValues: [(key: String, value: ConfigValue)]
+
+    public static func == (a: RunSpec, b: RunSpec) -> Bool { a.values == b.values && a.seed == b.seed }
+
+    /// Stable id: a hash of every resolved value and the seed, so the same configuration has the
+    /// same id in every sweep and on every machine.
+    public var id: String {
+        let canonical = values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\nseed=\(seed)"
+        let h = SeededRNG.fnv1a(canonical)
+        return String(h, radix: 16).leftPadded(to: 16)
+    }
+
+    /// "loss.lambda_grad=1 seed=0": what distinguishes this run within its experiment.
+    public var label: String {
+        (axisValues.map { "\($0.key)=\($0.value)" } + ["seed=\(seed)"]).joined(separator: " ")
+    }
+
+    /// The configuration without the seed: runs that differ only by seed share it.
+    public var configurationKey: String {
+        axisValues.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+}
+
+/// A loaded, validated experiment.
+public struct Experiment: Sendable {
+    public let file: String
+    /// The experiment file's text (stored in results for provenance).
+    public let text: String
+    public let name: String
+    public let description: String
+    /// Overrides applied (`--set key=value`), in order.
+    public let overrides: [String]
+    /// Grid axes: key and values, in file order.
+    public let axes: [(key: String, values: [ConfigValue])]
+    public let seeds: [UInt64]
+    public let runs: [RunSpec]
+
+    /// Loads and validates `path`, applying `overrides` ("key=value", value in YAML syntax).
+    public static func load(path: String, overrides: [String] = []) throws -> Experiment {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExperimentError(file: path, key: "", line: nil, message: "cannot read the experiment file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ExperimentError(file: path, key: "", line: nil, message: "not UTF-8 text")
+        }
+        return try parse(text: text, file: path, overrides: overrides)
+    }
+
+    public static func parse(text: String, file: String, overrides: [String] = []) throws -> Experiment {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ExperimentError(file: file, key: "", line: nil, message: "not valid YAML: \(error)")
+        }
+        var root = try node.map { try RawNode.from($0, file: file, path: "") } ?? .map([], line: nil)
+        guard case .map = root else {
+            throw ExperimentError(file: file, key: "", line: root.line, message: "an experiment file is a mapping of sections (problem, model, training, loss)")
+        }
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
+                throw ExperimentError(file: file, key: o, line: nil, message: "--set takes key=value")
+            }
+            let key = String(o[..<eq]), valueText = String(o[o.index(after: eq)...])
+            let value: RawNode
+            do {
+                value = try Yams.compose(yaml: valueText).map { try RawNode.from($0, file: "--set", path: key) } ?? .scalar("", line: nil)
+            } catch {
+                throw ExperimentError(file: "--set", key: key, line: nil, message: "value '\(valueText)' is not valid YAML")
+            }
+            root = root.setting(key.split(separator: ".").map(String.init), to: value)
+        }
+        return try Experiment(root: root, file: file, text: text, overrides: overrides)
+    }
+
+    init(root: RawNode, file: String, text: String, overrides: [String]) throws {
+        self.file = file; self.text = text; self.overrides = overrides
+        guard case let .map(top, _) = root else { fatalError("checked by parse") }
+        var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        var description = ""
+        var seeds: [UInt64] = [0]
+        var given: [String: RawNode] = [:]
+        var order: [String] = []
+
+        func fail(_ key: String, _ node: RawNode?, _ message: String) -> ExperimentError {
+            ExperimentError(file: file, key: key, line: node?.line, message: message)
+        }
+
+        for (key, node) in top {
+            switch key {
+            case "name":
+                guard case let .scalar(s, _) = node, !s.isEmpty else { throw fail(key, node, "expected a name, got \(node.text)") }
+                name = s
+            case "description":
+                guard case let .scalar(s, _) = node else { throw fail(key, node, "expected text, got \(node.text)") }
+                description = s
+            case "seeds":
+                seeds = try Experiment.parseSeeds(node, fail: { fail("seeds", node, $0) })
+            case _ where ExperimentSchema.sections.contains(key):
+                guard case let .map(pairs, _) = node else {
+                    throw fail(key, node, "expected a section of keys, got \(node.text)")
+                }
+                for (sub, value) in pairs {
+                    let full = "\(key).\(sub)"
+                    guard ExperimentSchema.fieldsByKey[full] != nil else {
+                        throw fail(full, value, "unknown key" + Experiment.suggestion(for: full))
+                    }
+                    given[full] = value; order.append(full)
+                }
+            default:
+                throw fail(key, node, "unknown key" + Experiment.suggestion(for: key))
+            }
+        }
+        self.name = name; self.description = description; self.seeds = seeds
+
+        // Resolve every field: a single value, or an axis of values.
+        var single: [String: ConfigValue] = [:]
+        var axes: [(key: String, values: [ConfigValue])] = []
+        for spec in ExperimentSchema.fields {
+            guard let node = given[spec.key] else {
+                if let d = spec.defaultValue { single[spec.key] = d }
+                continue
+            }
+            if let axis = try Experiment.axisValues(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) }) {
+                axes.append((spec.key, axis))
+            } else {
+                single[spec.key] = try Experiment.value(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) })
+            }
+        }
+        axes.sort { order.firstIndex(of: $0.key)! < order.firstIndex(of: $1.key)! }
+        self.axes = axes
+
+        // The grid: Cartesian product of the axes (first axis slowest), times the seeds.
+        var points: [[(String, ConfigValue)]] = [[]]
+        for axis in axes {
+            points = points.flatMap { p in axis.values.map { p + [(axis.key, $0)] } }
+        }
+        var runs: [RunSpec] = []
+        for p in points {
+            var values = single
+            for (k, v) in p { values[k] = v }
+            try Experiment.checkConsistency(values, file: file, given: given)
+            for s in seeds { runs.append(RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })) }
+        }
+        self.runs = runs
+    }
+
+    static func parseSeeds(_ node: RawNode, fail: (String) -> ExperimentError) throws -> [UInt64] {
+        switch node {
+        case let .scalar(s, _):
+            guard let n = Int(s), n >= 1 else { throw fail("expected a count >= 1 or a list of seeds, got \(s)") }
+            return (0..<n).map { UInt64($0) }
+        case let .list(items, _):
+            let seeds = try items.map { item -> UInt64 in
+                guard case let .scalar(s, _) = item, let v = UInt64(s) else { throw fail("expected non-negative integer seeds, got \(item.text)") }
+                return v
+            }
+            guard !seeds.isEmpty else { throw fail("the list of seeds is empty") }
+            guard Set(seeds).count == seeds.count else { throw fail("a seed is given twice in \(node.text)") }
+            return seeds
+        case .map: throw fail("expected a count or a list of seeds, got \(node.text)")
+        }
+    }
+
+    /// The values of an axis, or nil when `node` is a single value of the field.
+    static func axisValues(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> [ConfigValue]? {
+        guard case let .list(items, _) = node else { return nil }
+        if case .intList = spec.kind {
+            // A list of integers is one value; a list of lists is an axis.
+            guard items.contains(where: { if case .list = $0 { return true }; return false }) else { return nil }
+        }
+        guard !items.isEmpty else { throw fail("an empty list gives no values", node) }
+        let values = try items.map { try value($0, spec: spec, fail: fail) }
+        guard Set(values).count == values.count else { throw fail("a value is listed twice in \(node.text)", node) }
+        return values
+    }
+
+    /// One value of the field, checked against its type and range.
+    static func value(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> ConfigValue {
+        func scalar() throws -> String {
+            guard case let .scalar(s, _) = node else { throw fail("expected \(spec.kind.expectation), got \(node.text)", node) }
+            return s
+        }
+        switch spec.kind {
+        case let .double(lo, hi, open):
+            let s = try scalar()
+            guard let v = Double(s), v.isFinite else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            guard (open ? v > lo : v >= lo) && v <= hi else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            return .double(v)
+        case let .int(lo, hi):
+            let s = try scalar()
+            guard let v = Int(s) else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            guard v >= lo && v <= hi else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            return .int(v)
+        case let .choice(options):
+            let s = try scalar()
+            guard options.contains(s) else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            return .string(s)
+        case .bool:
+            let s = try scalar()
+            switch s.lowercased() {
+            case "true", "yes", "on": return .bool(true)
+            case "false", "no", "off": return .bool(false)
+            default: throw fail("expected true or false, got \(s)", node)
+            }
+        case .intOrFull:
+            let s = try scalar()
+            if s == "full" { return .string("full") }
+            guard let v = Int(s), v >= 1 else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
+            return .int(v)
+        case .intList:
+            guard case let .list(items, _) = node, !items.isEmpty else {
+                throw fail("expected \(spec.kind.expectation), got \(node.text)", node)
+            }
+            return .intList(try items.map { item in
+                guard case let .scalar(s, _) = item, let v = Int(s), v >= 1 else {
+                    throw fail("expected \(spec.kind.expectation), got \(node.text)", item)
+                }
+                return v
+            })
+        case .text:
+            return .string(try scalar())
+        }
+    }
+
+    /// Cross-field checks that no single field can make.
+    static func checkConsistency(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
+        if let b1 = values["training.beta1"]?.doubleValue, b1 >= 1 {
+            throw ExperimentError(file: file, key: "training.beta1", line: given["training.beta1"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(b1))")
+        }
+        if let b2 = values["training.beta2"]?.doubleValue, b2 >= 1 {
+            throw ExperimentError(file: file, key: "training.beta2", line: given["training.beta2"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(b2))")
+        }
+        if let m = values["training.momentum"]?.doubleValue, m >= 1 {
+            throw ExperimentError(file: file, key: "training.momentum", line: given["training.momentum"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(m))")
+        }
+        if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
+            throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
+        }
+    }
+
+    /// " (did you mean 'x'?)" for a key one or two edits away from a known one.
+    static func suggestion(for key: String) -> String {
+        let known = ExperimentSchema.fields.map(\.key) + ExperimentSchema.topLevelKeys
+        let best = known.map { ($0, editDistance($0, key)) }.min { $0.1 < $1.1 }
+        guard let (k, d) = best, d <= 3 else { return "" }
+        return " (did you mean '\(k)'?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var prev = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+}
+
+extension String {
+    func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

@@ -1,0 +1,142 @@
+import SobolevCore
+
+// The experiment-file schema: every key, its type, its allowed range and its default.
+// docs/experiment-files.md documents the same table for people.
+
+/// A resolved value of one experiment field.
+public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case bool(Bool)
+    case intList([Int])
+
+    public var description: String {
+        switch self {
+        case let .int(v): return String(v)
+        case let .double(v): return ConfigValue.format(v)
+        case let .string(v): return v
+        case let .bool(v): return v ? "true" : "false"
+        case let .intList(v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// Shortest round-tripping text of a double ("0.001", "1e-08", "3").
+    static func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        return "\(v)"
+    }
+
+    public var doubleValue: Double? {
+        switch self { case let .double(v): return v; case let .int(v): return Double(v); default: return nil }
+    }
+    public var intValue: Int? { if case let .int(v) = self { return v }; return nil }
+    public var stringValue: String? { if case let .string(v) = self { return v }; return nil }
+    public var boolValue: Bool? { if case let .bool(v) = self { return v }; return nil }
+    public var intListValue: [Int]? { if case let .intList(v) = self { return v }; return nil }
+}
+
+/// The type and range of one field.
+public enum FieldKind: Sendable {
+    /// A number in [min, max]; `openMin` excludes the lower bound.
+    case double(min: Double, max: Double, openMin: Bool)
+    case int(min: Int, max: Int)
+    case choice([String])
+    case bool
+    /// A list of positive integers (e.g. hidden layer widths); a list of lists is a grid axis.
+    case intList
+    /// A positive integer or the word "full".
+    case intOrFull
+    /// Free text.
+    case text
+
+    var expectation: String {
+        switch self {
+        case let .double(lo, hi, open):
+            if hi == .infinity { return "a number \(open ? ">" : ">=") \(ConfigValue.format(lo))" }
+            return "a number in \(open ? "(" : "[")\(ConfigValue.format(lo)), \(ConfigValue.format(hi))]"
+        case let .int(lo, hi):
+            return hi == Int.max ? "an integer >= \(lo)" : "an integer in [\(lo), \(hi)]"
+        case let .choice(options): return "one of " + options.joined(separator: ", ")
+        case .bool: return "true or false"
+        case .intList: return "a list of positive integers"
+        case .intOrFull: return "a positive integer or \"full\""
+        case .text: return "text"
+        }
+    }
+}
+
+public struct FieldSpec: Sendable {
+    public let key: String
+    public let kind: FieldKind
+    /// nil: optional with no default (the field is absent unless given).
+    public let defaultValue: ConfigValue?
+    public let help: String
+}
+
+public enum ExperimentSchema {
+    static func number(_ key: String, _ def: Double?, min: Double = 0, max: Double = .infinity, openMin: Bool = false, _ help: String) -> FieldSpec {
+        FieldSpec(key: key, kind: .double(min: min, max: max, openMin: openMin), defaultValue: def.map { .double($0) }, help: help)
+    }
+    static func integer(_ key: String, _ def: Int?, min: Int = 0, max: Int = .max, _ help: String) -> FieldSpec {
+        FieldSpec(key: key, kind: .int(min: min, max: max), defaultValue: def.map { .int($0) }, help: help)
+    }
+    static func choice(_ key: String, _ def: String?, _ options: [String], _ help: String) -> FieldSpec {
+        FieldSpec(key: key, kind: .choice(options), defaultValue: def.map { .string($0) }, help: help)
+    }
+    static func flag(_ key: String, _ def: Bool, _ help: String) -> FieldSpec {
+        FieldSpec(key: key, kind: .bool, defaultValue: .bool(def), help: help)
+    }
+
+    /// Problem names an experiment may use.
+    public static var problemNames: [String] { ProblemFactory.names }
+
+    /// Every field of an experiment file (sections problem, model, training, loss).
+    public static let fields: [FieldSpec] = [
+        choice("problem.name", "sine", ProblemFactory.names, "the function to learn"),
+        integer("problem.train_samples", 40, min: 1, "training samples"),
+        integer("problem.validation_samples", 40, min: 0, "validation samples (0: no validation set)"),
+        integer("problem.test_samples", 1000, min: 1, "test samples on a dense grid against the exact function"),
+        choice("problem.sampler", "uniform", ["uniform"], "how training and validation inputs are drawn"),
+        choice("problem.value_noise", "uniform", ["none", "uniform", "gaussian"], "noise model on training/validation values"),
+        number("problem.value_noise_level", 0.1, "noise level: level * U(-1,1) or level * N(0,1)"),
+        choice("problem.grad_noise", "none", ["none", "uniform", "gaussian"], "noise model on training/validation derivatives"),
+        number("problem.grad_noise_level", 0.0, "noise level on derivatives"),
+        integer("problem.data_seed", nil, min: 0, "seed of the data set; default: the run's seed"),
+
+        integer("model.depth", 2, min: 1, max: 64, "hidden layers"),
+        integer("model.width", 50, min: 1, max: 1 << 16, "neurons per hidden layer"),
+        FieldSpec(key: "model.hidden", kind: .intList, defaultValue: nil, help: "hidden widths, overrides depth and width"),
+        choice("model.activation", "tanh", Activation.allCases.map(\.rawValue), "hidden activation"),
+        number("model.adaptive_scale", nil, openMin: true, "scale n of the adaptive activation phi(n a z); absent: off"),
+
+        choice("training.optimizer", "adam", ["adam", "sgd"], "optimizer"),
+        number("training.learning_rate", 1e-3, openMin: true, "learning rate"),
+        number("training.momentum", 0.9, max: 1, "SGD momentum"),
+        flag("training.nesterov", false, "SGD with Nesterov momentum"),
+        number("training.beta1", 0.9, max: 1, "Adam beta1"),
+        number("training.beta2", 0.999, max: 1, "Adam beta2"),
+        number("training.epsilon", 1e-8, openMin: true, "Adam epsilon"),
+        integer("training.epochs", 1000, min: 1, "passes over the training set"),
+        FieldSpec(key: "training.batch_size", kind: .intOrFull, defaultValue: .string("full"), help: "mini-batch size, \"full\", or 1 for stochastic"),
+        flag("training.shuffle", true, "shuffle every epoch (mini-batch modes)"),
+        number("training.weight_decay", 0, "L2 weight decay on weight matrices"),
+        choice("training.schedule", "constant", ["constant", "exponential"], "learning-rate schedule"),
+        number("training.decay_rate", 0.1, max: 1, openMin: true, "exponential schedule: factor reached after decay_steps"),
+        integer("training.decay_steps", 1000, min: 1, "exponential schedule: steps to reach decay_rate"),
+        flag("training.standardize", true, "standardise inputs and outputs (Jacobians scaled consistently)"),
+        integer("training.patience", 0, min: 0, "early stopping: steps without validation improvement (0: off)"),
+        integer("training.log_every", 10, min: 1, "record history every this many steps"),
+
+        choice("loss.scheme", "fixed", ["fixed"], "loss-weighting scheme"),
+        number("loss.lambda_value", 1, "weight of the value term (fixed scheme)"),
+        number("loss.lambda_grad", 1, "weight of each derivative term (fixed scheme); 0 is plain L2 training"),
+        flag("loss.group_gradients", false, "one derivative term instead of one per input direction"),
+    ]
+
+    public static let fieldsByKey: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
+
+    /// Keys allowed at the top level besides the sections.
+    public static let topLevelKeys = ["name", "description", "seeds", "problem", "model", "training", "loss"]
+    public static let sections = ["problem", "model", "training", "loss"]
+}

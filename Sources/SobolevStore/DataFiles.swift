@@ -1,0 +1,102 @@
+// Data files in the dataset format (X: n x d, Y: n x m, optional dY: n x m x d) and the
+// per-term gradient dump of `sobolev gradients`.
+import Foundation
+import SobolevCore
+
+public enum DatasetFile {
+    /// Reads `X`, `Y` and (when present) `dY` from an HDF5 file (names configurable); shapes,
+    /// NaN/Inf and size mismatches are errors that name the dataset and the shape found.
+    public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY") throws -> Dataset {
+        let f = try H5File.open(path)
+        func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
+        let (x, xs) = try f.read(xName)
+        guard xs.count == 2, xs[0] > 0, xs[1] > 0 else { throw fail(xName, "expected shape (n, d), found \(xs)") }
+        let (y, ys) = try f.read(yName)
+        guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
+        guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        var dy: [Double]? = nil
+        if let dyName, f.contains(dyName) {
+            let (j, js) = try f.read(dyName)
+            guard js == [xs[0], ys[1], xs[1]] else {
+                throw fail(dyName, "expected shape (n, m, d) = (\(xs[0]), \(ys[1]), \(xs[1])), found \(js)")
+            }
+            if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
+            dy = j
+        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) { throw fail(xName, "entry \(bad) is \(x[bad])") }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
+        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy)
+    }
+
+    /// Writes a dataset as X, Y (and dY) into a new file (never overwrites).
+    public static func write(_ data: Dataset, to path: String, attributes: [String: String] = [:]) throws {
+        try H5File.writeAtomically(path) { f in
+            try f.setAttribute("format", "sobolev-dataset")
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
+            try f.write("X", data.inputs.data, shape: [data.count, data.inputDimension])
+            try f.write("Y", data.values.data, shape: [data.count, data.outputDimension])
+            if let j = data.jacobians { try f.write("dY", j, shape: [data.count, data.outputDimension, data.inputDimension]) }
+        }
+    }
+}
+
+/// Every loss term and every term's gradient per parameter array, for a stored model and data.
+public enum GradientDump {
+    /// Opens a model: `path` or `path:/group` (default: `/model` if present, else the root; a
+    /// results file with a single run also works).
+    public static func readModel(_ spec: String) throws -> (model: StoredModel, location: String) {
+        var path = spec, group: String? = nil
+        if let colon = spec.lastIndex(of: ":"), spec[spec.index(after: colon)...].hasPrefix("/") {
+            path = String(spec[..<colon]); group = String(spec[spec.index(after: colon)...])
+        }
+        let f = try H5File.open(path)
+        if let group {
+            var g: H5Group = f
+            for part in group.split(separator: "/") { g = try g.openGroup(String(part)) }
+            return (try StoredModel.read(g), "\(path):\(group)")
+        }
+        if f.contains("model") { return (try StoredModel.read(try f.openGroup("model")), "\(path):/model") }
+        if f.contains("runs") {
+            let runs = try f.openGroup("runs")
+            let ids = try runs.childNames()
+            guard ids.count == 1 else {
+                throw HDF5Error(file: path, object: "/runs", message: "holds \(ids.count) runs; name one as \(path):/runs/<id>/model")
+            }
+            return (try StoredModel.read(try runs.openGroup(ids[0]).openGroup("model")), "\(path):/runs/\(ids[0])/model")
+        }
+        return (try StoredModel.read(f), "\(path):/")
+    }
+
+    /// Computes the terms on `data` (in the model's normalised units, i.e. the training loss)
+    /// and writes them to a new file at `out`.
+    public static func write(model: StoredModel, modelLocation: String, data: Dataset, dataPath: String, out: String) throws {
+        let arch = model.architecture
+        guard data.inputDimension == arch.inputDimension else {
+            throw HDF5Error(file: dataPath, object: "/X", message: "has \(data.inputDimension) columns, the model takes \(arch.inputDimension) inputs")
+        }
+        guard data.outputDimension == arch.outputDimension else {
+            throw HDF5Error(file: dataPath, object: "/Y", message: "has \(data.outputDimension) columns, the model has \(arch.outputDimension) outputs")
+        }
+        let normalized = model.standardization.normalize(data)
+        let sums = arch.termSums(parameters: model.parameters, batch: normalized)
+        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians)
+        let n = Double(data.count), P = arch.parameterCount
+        try H5File.writeAtomically(out) { f in
+            try f.setAttribute("format", "sobolev-gradients")
+            try f.setAttribute("model", modelLocation)
+            try f.setAttribute("data", dataPath)
+            try f.setAttribute("samples", data.count)
+            try f.setAttribute("units", "normalized")
+            try f.setAttribute("loss_definition", "L_value = 1/(2n) sum_i ||N(x_i) - y_i||^2; L_grad_j = 1/(2n) sum_i ||dN/dx_j(x_i) - dY_i[:, j]||^2 (after the model's standardisation)")
+            try f.write("loss_terms", sums.losses.map { $0 / n }, compress: false).setAttribute("term_names", layout.names)
+            let grads = try f.createGroup("gradients")
+            for (t, name) in layout.names.enumerated() {
+                let g = try grads.createGroup(name)
+                for (array, offset, shape) in arch.parameterArrays {
+                    let count = shape.reduce(1, *)
+                    try g.write(array, sums.gradients[(t * P + offset)..<(t * P + offset + count)].map { $0 / n }, shape: shape, compress: false)
+                }
+            }
+        }
+    }
+}

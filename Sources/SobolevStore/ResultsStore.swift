@@ -1,0 +1,133 @@
+// How results reach the disk so that a kill at any moment loses no completed run and never leaves
+// a damaged results file:
+//
+//   OUT.h5            the results file; only ever replaced by an atomic rename of a whole new file
+//   OUT.h5.parts/     one small HDF5 file per finished run, written as *.tmp and renamed when whole
+//
+// A finished run is first saved as its own part (atomic). `consolidate()` then builds a new
+// results file from OUT.h5 and the parts in a temporary file, renames it over OUT.h5 and only then
+// deletes the parts it merged. A kill before the rename leaves OUT.h5 as it was and the parts in
+// place; a kill after it leaves parts that are merged again (idempotently) next time.
+import Foundation
+import SobolevExperiment
+
+public struct ResultsStore {
+    public let path: String
+    public var partsDirectory: String { path + ".parts" }
+
+    public init(path: String) { self.path = path }
+
+    /// Whether a results file or unmerged parts exist at this path.
+    public var exists: Bool {
+        FileManager.default.fileExists(atPath: path) || FileManager.default.fileExists(atPath: partsDirectory)
+    }
+
+    /// Removes the results file and its parts (only for an explicit --force).
+    public func removeAll() throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+        if fm.fileExists(atPath: partsDirectory) { try fm.removeItem(atPath: partsDirectory) }
+    }
+
+    /// Makes sure the results file exists with its header for `experiment`; if it exists, checks
+    /// that it belongs to the same experiment (same text and overrides).
+    public func prepare(for experiment: Experiment) throws {
+        let fm = FileManager.default
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if fm.fileExists(atPath: path) {
+            let f = try H5File.open(path)
+            try checkResultsFormat(f)
+            let text = try f.stringAttribute1("experiment_text")
+            let overrides = try f.stringAttribute1("overrides")
+            guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
+                throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; choose another --out (or --force to replace it)")
+            }
+        } else {
+            try H5File.writeAtomically(path) { try ResultsWriter.writeHeader($0, experiment: experiment) }
+        }
+        if !fm.fileExists(atPath: partsDirectory) { try fm.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true) }
+    }
+
+    /// Status of every run stored so far (merged or in parts), by run id.
+    public func storedRuns() throws -> [String: String] {
+        var out: [String: String] = [:]
+        if FileManager.default.fileExists(atPath: path) {
+            let f = try H5File.open(path)
+            let runs = try f.openGroup("runs")
+            for id in try runs.childNames() {
+                out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+            }
+        }
+        for part in partFiles() {
+            if let f = try? H5File.open(part), let runs = try? f.openGroup("runs") {
+                for id in (try? runs.childNames()) ?? [] {
+                    out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+                }
+            }
+        }
+        return out
+    }
+
+    /// Saves one finished run as a part file (written whole under a temporary name, then renamed).
+    public func save(_ result: RunResult) throws {
+        try H5File.writeAtomically(partsDirectory + "/" + result.id + ".h5", replace: true) { f in
+            try ResultsWriter.writeRun(result, into: try f.createGroup("runs"))
+        }
+    }
+
+    /// Merges all parts into the results file (atomically) and deletes the merged parts.
+    /// Returns the number of runs merged.
+    @discardableResult
+    public func consolidate() throws -> Int {
+        let parts = partFiles()
+        guard !parts.isEmpty else { removePartsDirectoryIfEmpty(); return 0 }
+        let tmp = temporaryName(path)
+        try? FileManager.default.removeItem(atPath: tmp)
+        try FileManager.default.copyItem(atPath: path, toPath: tmp)
+        var merged = 0
+        do {
+            let f = try H5File.open(tmp, writable: true)
+            let runs = try f.group("runs")
+            for part in parts {
+                let p = try H5File.open(part)
+                let partRuns = try p.openGroup("runs")
+                for id in try partRuns.childNames() {
+                    if runs.contains(id) { try runs.remove(id) }
+                    try runs.copy(id, from: partRuns)
+                    merged += 1
+                }
+            }
+            try f.setAttribute("updated", ISO8601DateFormatter().string(from: Date()))
+            try f.flush()
+        }
+        // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
+        try rename(tmp, path)
+        for part in parts { try? FileManager.default.removeItem(atPath: part) }
+        removePartsDirectoryIfEmpty()
+        return merged
+    }
+
+    /// Removes the parts folder once nothing is left in it.
+    public func removePartsDirectoryIfEmpty() {
+        if let left = try? FileManager.default.contentsOfDirectory(atPath: partsDirectory), left.isEmpty {
+            try? FileManager.default.removeItem(atPath: partsDirectory)
+        }
+    }
+
+    /// Finished part files (not the ones still being written).
+    func partFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".h5") }.sorted().map { partsDirectory + "/" + $0 }
+    }
+
+    func temporaryName(_ target: String) -> String {
+        target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    func rename(_ from: String, _ to: String) throws {
+        guard Foundation.rename(from, to) == 0 else {
+            throw HDF5Error(file: to, object: "", message: "cannot move \(from) into place: \(String(cString: strerror(errno)))")
+        }
+    }
+}

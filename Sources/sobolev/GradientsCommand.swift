@@ -1,0 +1,27 @@
+import ArgumentParser
+import SobolevStore
+
+struct Gradients: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write every loss term and each term's gradient per parameter array, for a stored model and a data file.")
+
+    @Option(help: "Model: FILE or FILE:/group (default group /model, or the only run of a results file).")
+    var model: String
+
+    @Option(help: "Data file with X (n x d), Y (n x m) and optionally dY (n x m x d).")
+    var data: String
+
+    @Option(help: "Output file (never overwritten).")
+    var out: String
+
+    func run() throws {
+        do {
+            let (m, location) = try GradientDump.readModel(model)
+            let d = try DatasetFile.read(data)
+            try GradientDump.write(model: m, modelLocation: location, data: d, dataPath: data, out: out)
+            print("gradients: \(out)")
+        } catch {
+            fail("\(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SobolevCluster
+import SobolevExperiment
+import SobolevStore
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results.")
+
+    @Argument(help: "Experiment file (YAML).")
+    var experiment: String
+
+    @Option(name: .long, help: "Results file (default: results/<experiment name>.h5).")
+    var out: String?
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value (YAML value; a list makes a grid axis). Repeatable.")
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Replace an existing results file.")
+    var force = false
+
+    func run() throws {
+        if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
+            fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
+        }
+        let exp: Experiment
+        do { exp = try Experiment.load(path: experiment, overrides: overrides) } catch { fail("\(error)") }
+        let path = out ?? "results/\(exp.name).h5"
+        let store = ResultsStore(path: path)
+        if store.exists && !force {
+            fail("\(path) exists already; not overwritten (use --force to replace it)")
+        }
+        do {
+            if force { try store.removeAll() }
+            try store.prepare(for: exp)
+            print("experiment \(exp.name): \(exp.runs.count) runs (\(exp.axes.map { "\($0.key) x\($0.values.count)" }.joined(separator: ", "))\(exp.axes.isEmpty ? "" : ", ")seeds x\(exp.seeds.count))")
+            let (completed, failed) = try LocalSweep.run(exp.runs, store: store)
+            print("results: \(path)  (\(completed) completed, \(failed) failed)")
+            if failed > 0 { throw ExitCode(2) }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            fail("\(error)")
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// The `sobolev` command line: parses arguments and calls the modules; no logic of its own.
+import ArgumentParser
+import Foundation
+
+@main
+struct Sobolev: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sobolev",
+        abstract: "Sobolev (gradient-enhanced) training of neural-network surrogates: experiments, weighting schemes, HDF5 results.",
+        version: "0.1.0",
+        subcommands: [Run.self, Gradients.self, Bench.self])
+}
+
+/// Prints `message` to standard error and exits with status 1 (bad input: nothing written).
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    exit(1)
+}
