@@ -43,5 +43,10 @@ let package = Package(
         ]),
 
         .testTarget(name: "SobolevCoreTests", dependencies: ["SobolevCore"]),
+        .testTarget(name: "SobolevProblemsTests", dependencies: ["SobolevProblems"]),
+        .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment"]),
+        .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
+        // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore"]),
     ]
 )

@@ -1,28 +1,15 @@
 // The typed view of one run's resolved configuration.
 import SobolevCore
-
-/// Noise on training/validation data: none, level * U(-1, 1) or level * N(0, 1).
-public struct NoiseSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable { case none, uniform, gaussian }
-    public var kind: Kind
-    public var level: Double
-
-    public func apply(to values: inout [Double], rng: inout SeededRNG) {
-        guard kind != .none, level != 0 else { return }
-        for i in values.indices {
-            values[i] += level * (kind == .uniform ? rng.uniform(-1, 1) : rng.normal())
-        }
-    }
-}
+import SobolevProblems
 
 public struct ProblemConfig: Sendable, Equatable {
     public var name: String
     public var trainSamples: Int
     public var validationSamples: Int
     public var testSamples: Int
-    public var sampler: String
-    public var valueNoise: NoiseSpec
-    public var gradNoise: NoiseSpec
+    public var sampler: SamplerKind
+    public var valueNoise: NoiseModel
+    public var gradNoise: NoiseModel
     /// Seed of the data; nil: the run's seed.
     public var dataSeed: UInt64?
 }
@@ -64,9 +51,9 @@ public struct RunConfig: Sendable, Equatable {
         problem = ProblemConfig(
             name: s("problem.name"), trainSamples: i("problem.train_samples"),
             validationSamples: i("problem.validation_samples"), testSamples: i("problem.test_samples"),
-            sampler: s("problem.sampler"),
-            valueNoise: NoiseSpec(kind: .init(rawValue: s("problem.value_noise"))!, level: d("problem.value_noise_level")),
-            gradNoise: NoiseSpec(kind: .init(rawValue: s("problem.grad_noise"))!, level: d("problem.grad_noise_level")),
+            sampler: SamplerKind(rawValue: s("problem.sampler"))!,
+            valueNoise: NoiseModel(kind: NoiseKind(rawValue: s("problem.value_noise"))!, level: d("problem.value_noise_level")),
+            gradNoise: NoiseModel(kind: NoiseKind(rawValue: s("problem.grad_noise"))!, level: d("problem.grad_noise_level")),
             dataSeed: v["problem.data_seed"]?.intValue.map { UInt64($0) })
 
         model = ModelConfig(

@@ -4,18 +4,6 @@ import Foundation
 import SobolevCore
 import SobolevProblems
 
-/// The problems an experiment can name.
-public enum ProblemFactory {
-    public static let names = ["sine"]
-
-    public static func function(named name: String) -> (any AnalyticFunction)? {
-        switch name {
-        case "sine": return Sine()
-        default: return nil
-        }
-    }
-}
-
 /// Training, validation and test data of one run, in original units.
 public struct RunData: Sendable {
     public var train: Dataset
@@ -56,48 +44,25 @@ public struct RunResult: Sendable {
 }
 
 public enum RunExecutor {
-    /// Generates the run's data from its problem and seed (identical on every rank).
+    /// Generates the run's data from its problem and seed (identical on every rank): training
+    /// and validation inputs from the configured sampler with noise on values and derivatives,
+    /// the test set exact on a dense grid (a Sobol set above 3 dimensions).
     public static func data(for config: RunConfig) throws -> RunData {
-        guard let f = ProblemFactory.function(named: config.problem.name) else {
+        guard let f = ProblemCatalog.function(named: config.problem.name) else {
             throw ExperimentError(file: "", key: "problem.name", line: nil, message: "unknown problem \(config.problem.name)")
         }
         let seed = config.problem.dataSeed ?? config.seed
         func sample(_ count: Int, _ purpose: String) -> Dataset {
-            var rng = SeededRNG(seed: seed, stream: "\(purpose)-inputs")
-            let d = f.inputDimension
-            var x = Matrix(rows: count, cols: d)
-            for i in 0..<count { for j in 0..<d { x[i, j] = rng.uniform(f.domain[j].lowerBound, f.domain[j].upperBound) } }
-            var data = f.dataset(at: x)
-            var valueRNG = SeededRNG(seed: seed, stream: "\(purpose)-value-noise")
-            config.problem.valueNoise.apply(to: &data.values.data, rng: &valueRNG)
-            if var jac = data.jacobians {
-                var gradRNG = SeededRNG(seed: seed, stream: "\(purpose)-grad-noise")
-                config.problem.gradNoise.apply(to: &jac, rng: &gradRNG)
-                data.jacobians = jac
-            }
-            return data
+            let purposeSeed = seed ^ SeededRNG.fnv1a(purpose)
+            let x = Sampler(kind: config.problem.sampler, seed: purposeSeed).samples(count: count, domain: f.domain)
+            return noisy(f.dataset(at: x), valueNoise: config.problem.valueNoise, gradientNoise: config.problem.gradNoise, seed: purposeSeed)
         }
         let train = sample(config.problem.trainSamples, "train")
         let validation = config.problem.validationSamples > 0 ? sample(config.problem.validationSamples, "validation") : nil
-        let test = f.dataset(at: grid(count: config.problem.testSamples, domain: f.domain))
-        return RunData(train: train, validation: validation, test: test)
-    }
-
-    /// A tensor grid with about `count` points over the box (exactly `count` in 1-D).
-    public static func grid(count: Int, domain: [ClosedRange<Double>]) -> Matrix {
-        let d = domain.count
-        let per = max(2, Int(pow(Double(count), 1 / Double(d)).rounded()))
-        let n = d == 1 ? max(count, 2) : per
-        let total = Int(pow(Double(n), Double(d)))
-        var x = Matrix(rows: total, cols: d)
-        for r in 0..<total {
-            var k = r
-            for j in (0..<d).reversed() {
-                let i = k % n; k /= n
-                x[r, j] = domain[j].lowerBound + (domain[j].upperBound - domain[j].lowerBound) * Double(i) / Double(n - 1)
-            }
-        }
-        return x
+        let testInputs = f.inputDimension <= 3
+            ? Sampler.grid(count: config.problem.testSamples, domain: f.domain)
+            : Sampler(kind: .sobol, seed: 0, randomized: false).samples(count: config.problem.testSamples, domain: f.domain)
+        return RunData(train: train, validation: validation, test: f.dataset(at: testInputs))
     }
 
     /// Trains one run on `group` and measures it.

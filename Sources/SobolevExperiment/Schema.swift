@@ -1,4 +1,5 @@
 import SobolevCore
+import SobolevProblems
 
 // The experiment-file schema: every key, its type, its allowed range and its default.
 // docs/experiment-files.md documents the same table for people.
@@ -88,19 +89,16 @@ public enum ExperimentSchema {
         FieldSpec(key: key, kind: .bool, defaultValue: .bool(def), help: help)
     }
 
-    /// Problem names an experiment may use.
-    public static var problemNames: [String] { ProblemFactory.names }
-
     /// Every field of an experiment file (sections problem, model, training, loss).
     public static let fields: [FieldSpec] = [
-        choice("problem.name", "sine", ProblemFactory.names, "the function to learn"),
+        choice("problem.name", "sine", ProblemCatalog.names, "the function to learn"),
         integer("problem.train_samples", 40, min: 1, "training samples"),
         integer("problem.validation_samples", 40, min: 0, "validation samples (0: no validation set)"),
         integer("problem.test_samples", 1000, min: 1, "test samples on a dense grid against the exact function"),
-        choice("problem.sampler", "uniform", ["uniform"], "how training and validation inputs are drawn"),
-        choice("problem.value_noise", "uniform", ["none", "uniform", "gaussian"], "noise model on training/validation values"),
+        choice("problem.sampler", "uniform", SamplerKind.allCases.map(\.rawValue), "how training and validation inputs are drawn"),
+        choice("problem.value_noise", "uniform", NoiseKind.allCases.map(\.rawValue), "noise model on training/validation values"),
         number("problem.value_noise_level", 0.1, "noise level: level * U(-1,1) or level * N(0,1)"),
-        choice("problem.grad_noise", "none", ["none", "uniform", "gaussian"], "noise model on training/validation derivatives"),
+        choice("problem.grad_noise", "none", NoiseKind.allCases.map(\.rawValue), "noise model on training/validation derivatives"),
         number("problem.grad_noise_level", 0.0, "noise level on derivatives"),
         integer("problem.data_seed", nil, min: 0, "seed of the data set; default: the run's seed"),
 

@@ -1,0 +1,111 @@
+// Experiment files: grid expansion, run ids, overrides, and errors that name file, key and value.
+import Testing
+@testable import SobolevExperiment
+
+func parse(_ text: String, overrides: [String] = []) throws -> Experiment {
+    try Experiment.parse(text: text, file: "exp.yaml", overrides: overrides)
+}
+
+/// The error message of a bad file (fails the test when the file is accepted).
+func errorOf(_ text: String, overrides: [String] = []) -> String {
+    do { _ = try parse(text, overrides: overrides) } catch { return "\(error)" }
+    Issue.record("expected an error for:\n\(text)")
+    return ""
+}
+
+@Suite("Experiment files")
+struct ExperimentTests {
+    @Test("an empty file is one run of the defaults (the course's sine set-up)")
+    func defaults() throws {
+        let e = try parse("name: x")
+        #expect(e.runs.count == 1)
+        let c = RunConfig(e.runs[0])
+        #expect(c.problem.name == "sine" && c.problem.trainSamples == 40 && c.problem.validationSamples == 40)
+        #expect(c.model.hidden == [50, 50] && c.model.activation == .tanh)
+        #expect(c.training.learningRate == 1e-3)
+        #expect(c.loss.lambdaValue == 1 && c.loss.lambdaGrad == 1)
+    }
+
+    @Test("lists make grid axes; the grid is the product times the seeds, first axis slowest")
+    func grid() throws {
+        let e = try parse("""
+        model:
+          width: [10, 20, 30]
+        loss:
+          lambda_grad: [0, 1]
+        seeds: [3, 4]
+        """)
+        #expect(e.axes.map(\.key) == ["model.width", "loss.lambda_grad"])
+        #expect(e.runs.count == 12)
+        #expect(e.runs.map { $0.values["model.width"]! }.prefix(4) == [.int(10), .int(10), .int(10), .int(10)])
+        #expect(e.runs[0].seed == 3 && e.runs[1].seed == 4)
+        #expect(e.runs[0].label == "model.width=10 loss.lambda_grad=0 seed=3")
+        #expect(Set(e.runs.map(\.id)).count == 12)
+    }
+
+    @Test("a list of lists is an axis of hidden-layer lists; a plain list is one value")
+    func hiddenLists() throws {
+        #expect(try parse("model:\n  hidden: [8, 4]").runs.count == 1)
+        let e = try parse("model:\n  hidden: [[8], [8, 8]]")
+        #expect(e.runs.map { RunConfig($0).model.hidden } == [[8], [8, 8]])
+    }
+
+    @Test("run ids are stable: same configuration, same id, whatever the file says around it")
+    func stableIDs() throws {
+        let a = try parse("name: a\nloss:\n  lambda_grad: [0, 1]\nseeds: 2")
+        let b = try parse("name: b\ndescription: other\nloss:\n  lambda_grad: 1\nseeds: [1]")
+        #expect(a.runs[3].id == b.runs[0].id)   // lambda_grad 1, seed 1
+        #expect(a.runs[0].id != a.runs[1].id)
+        #expect(a.runs[3].id.count == 16)
+        // Giving a default explicitly does not change the id.
+        #expect(try parse("training:\n  epochs: 1000").runs[0].id == (try parse("")).runs[0].id)
+    }
+
+    @Test("--set overrides a value, and a list value makes an axis")
+    func overrides() throws {
+        let e = try parse("training:\n  epochs: 10", overrides: ["training.epochs=20", "loss.lambda_grad=[0, 0.5]"])
+        #expect(e.runs.count == 2)
+        #expect(RunConfig(e.runs[0]).training.epochs == 20)
+        #expect(errorOf("", overrides: ["training.epochs"]).contains("key=value"))
+        #expect(errorOf("", overrides: ["training.epoch=3"]).contains("training.epoch"))
+    }
+
+    @Test("unknown keys are errors with the file, the key, the line and a suggestion")
+    func unknownKeys() {
+        let m = errorOf("training:\n  learnin_rate: 0.1")
+        #expect(m.contains("exp.yaml:2"))
+        #expect(m.contains("training.learnin_rate"))
+        #expect(m.contains("unknown key"))
+        #expect(m.contains("did you mean 'training.learning_rate'"))
+        #expect(errorOf("trainig:\n  epochs: 3").contains("trainig"))
+    }
+
+    @Test("wrong types and out-of-range values name the key and the value", arguments: [
+        ("training:\n  learning_rate: -1", "training.learning_rate", "-1"),
+        ("training:\n  learning_rate: fast", "training.learning_rate", "fast"),
+        ("training:\n  epochs: 2.5", "training.epochs", "2.5"),
+        ("training:\n  epochs: 0", "training.epochs", "0"),
+        ("training:\n  batch_size: half", "training.batch_size", "half"),
+        ("training:\n  beta2: 1", "training.beta2", "1"),
+        ("model:\n  activation: relu", "model.activation", "relu"),
+        ("model:\n  hidden: [8, -1]", "model.hidden", "-1"),
+        ("problem:\n  name: moon", "problem.name", "moon"),
+        ("problem:\n  train_samples: [10, 10]", "problem.train_samples", "listed twice"),
+        ("training:\n  shuffle: maybe", "training.shuffle", "maybe"),
+        ("seeds: 0", "seeds", "0"),
+        ("loss:\n  lambda_value: 0\n  lambda_grad: 0", "loss.lambda_grad", "both 0"),
+        ("model: 3", "model", "3"),
+        ("training:\n  epochs: 5\n  epochs: 6", "training.epochs", "twice"),
+    ])
+    func badValues(text: String, key: String, value: String) {
+        let m = errorOf(text)
+        #expect(m.hasPrefix("exp.yaml"), "\(m)")
+        #expect(m.contains(key), "\(m)")
+        #expect(m.contains(value), "\(m)")
+    }
+
+    @Test("invalid YAML is reported with the file name")
+    func invalidYAML() {
+        #expect(errorOf("model: [1, 2").contains("exp.yaml"))
+    }
+}
