@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),
     ]
 )

@@ -46,7 +46,6 @@ public struct ResultsStore {
         } else {
             try H5File.writeAtomically(path) { try ResultsWriter.writeHeader($0, experiment: experiment) }
         }
-        if !fm.fileExists(atPath: partsDirectory) { try fm.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true) }
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
@@ -71,6 +70,9 @@ public struct ResultsStore {
 
     /// Saves one finished run as a part file (written whole under a temporary name, then renamed).
     public func save(_ result: RunResult) throws {
+        if !FileManager.default.fileExists(atPath: partsDirectory) {
+            try FileManager.default.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true)
+        }
         try H5File.writeAtomically(partsDirectory + "/" + result.id + ".h5", replace: true) { f in
             try ResultsWriter.writeRun(result, into: try f.createGroup("runs"))
         }

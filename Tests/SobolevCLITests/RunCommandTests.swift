@@ -1,0 +1,102 @@
+// `sobolev run` and `sobolev gradients` as a user runs them.
+import Foundation
+import Testing
+import SobolevCore
+import SobolevStore
+
+@Suite("sobolev run", .serialized)
+struct RunCommandTests {
+    @Test("trains every grid point, prints progress and where the results went; h5dump reads the file")
+    func runWritesResults() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "tiny.yaml", "--out", "out/tiny.h5"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.contains("[1/2]") && r.stdout.contains("[2/2]"))
+        #expect(r.stdout.contains("results: out/tiny.h5"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/tiny.h5.parts"))
+        let dump = try run(which("h5dump"), ["-H", dir + "/out/tiny.h5"])
+        #expect(dump.status == 0)
+        #expect(dump.stdout.contains("\"history\"") && dump.stdout.contains("\"metrics\"") && dump.stdout.contains("\"model\""))
+        let f = try H5File.open(dir + "/out/tiny.h5")
+        #expect(try f.openGroup("runs").childNames().count == 2)
+    }
+
+    @Test("an existing results file is not overwritten without --force, and is replaced with it")
+    func noOverwriteWithoutForce() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        try "keep me".write(toFile: dir + "/r.h5", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "tiny.yaml", "--out", "r.h5"], in: dir)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("r.h5") && r.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: dir + "/r.h5", encoding: .utf8) == "keep me")
+        let forced = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--force", "--set", "loss.lambda_grad=1"], in: dir)
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(try H5File.open(dir + "/r.h5").openGroup("runs").childNames().count == 1)
+    }
+
+    @Test("a bad experiment file: message names file, line, key and value; exit 1; nothing written")
+    func badExperiment() throws {
+        let dir = scratchFolder()
+        try "name: bad\ntraining:\n  learning_rate: -0.5\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "bad.yaml", "--out", "bad.h5"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.yaml:3"))
+        #expect(r.stderr.contains("training.learning_rate"))
+        #expect(r.stderr.contains("-0.5"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["bad.yaml"])
+        let missing = try sobolev(["run", "nope.yaml"], in: dir)
+        #expect(missing.status == 1 && missing.stderr.contains("nope.yaml"))
+    }
+
+    @Test("works when started under mpirun with one rank; refuses several ranks")
+    func underMpirun() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let one = try mpirun(1, [sobolevBinary, "run", "tiny.yaml", "--out", "m.h5"], in: dir)
+        #expect(one.status == 0, "\(one.output)")
+        #expect(try H5File.open(dir + "/m.h5").openGroup("runs").childNames().count == 2)
+        let two = try mpirun(2, [sobolevBinary, "run", "tiny.yaml", "--out", "m2.h5"], in: dir)
+        #expect(two.status != 0)
+        #expect(two.output.contains("sobolev sweep"))
+    }
+
+    @Test("sobolev gradients writes every term and every term's gradient per parameter array")
+    func gradients() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        #expect(try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--set", "loss.lambda_grad=1"], in: dir).status == 0)
+        var rng = SeededRNG(seed: 4)
+        let x = (0..<12).map { _ in rng.uniform(-1, 1) }
+        let data = Dataset(inputs: Matrix(rows: 12, cols: 1, data: x), values: Matrix(rows: 12, cols: 1, data: x.map { sin(2 * .pi * $0) }),
+                           jacobians: x.map { 2 * .pi * cos(2 * .pi * $0) })
+        try DatasetFile.write(data, to: dir + "/d.h5")
+        let r = try sobolev(["gradients", "--model", "r.h5", "--data", "d.h5", "--out", "g.h5"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+
+        // The same numbers from the library, on the stored model.
+        let (model, _) = try GradientDump.readModel(dir + "/r.h5")
+        let sums = model.architecture.termSums(parameters: model.parameters, batch: model.standardization.normalize(data))
+        let g = try H5File.open(dir + "/g.h5")
+        let (losses, _) = try g.read("loss_terms")
+        #expect(try g.openDataset("loss_terms").stringAttribute("term_names") == ["value", "grad_1"])
+        #expect(zip(losses, sums.losses).allSatisfy { abs($0 - $1 / 12) < 1e-14 })
+        let P = model.architecture.parameterCount
+        for (t, term) in ["value", "grad_1"].enumerated() {
+            let group = try g.openGroup("gradients").openGroup(term)
+            for (name, offset, shape) in model.architecture.parameterArrays {
+                let (v, s) = try group.read(name)
+                #expect(s == shape)
+                for k in v.indices { #expect(abs(v[k] - sums.gradients[t * P + offset + k] / 12) < 1e-14) }
+            }
+        }
+        // Never overwritten; a model/data mismatch names the dataset.
+        #expect(try sobolev(["gradients", "--model", "r.h5", "--data", "d.h5", "--out", "g.h5"], in: dir).status == 1)
+        let twoD = Dataset(inputs: Matrix(rows: 2, cols: 2, data: [0, 1, 2, 3]), values: Matrix(rows: 2, cols: 1, data: [0, 1]), jacobians: nil)
+        try DatasetFile.write(twoD, to: dir + "/d2.h5")
+        let bad = try sobolev(["gradients", "--model", "r.h5", "--data", "d2.h5", "--out", "g2.h5"], in: dir)
+        #expect(bad.status == 1 && bad.stderr.contains("d2.h5") && bad.stderr.contains("/X"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/g2.h5"))
+    }
+}

@@ -1,0 +1,169 @@
+// The HDF5 layer and the results store: real files written, read back, and read by h5dump.
+import Foundation
+import Testing
+import SobolevCore
+@testable import SobolevExperiment
+@testable import SobolevStore
+
+/// A fresh empty folder under the system's temporary directory.
+func temporaryFolder(_ name: String = #function) -> String {
+    let dir = NSTemporaryDirectory() + "sobolev-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter { $0.isLetter })"
+    try? FileManager.default.removeItem(atPath: dir)
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// Runs a program and returns (exit status, standard output + error).
+func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let pipe = Pipe()
+    p.standardOutput = pipe; p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+let h5dump = ["/usr/bin/h5dump", "/usr/local/bin/h5dump"].first { FileManager.default.fileExists(atPath: $0) } ?? "h5dump"
+
+@Suite("HDF5 layer and results store")
+struct StoreTests {
+    @Test("attributes and datasets round-trip, and h5dump reads the same numbers")
+    func roundTrip() throws {
+        let dir = temporaryFolder()
+        let path = dir + "/a.h5"
+        do {
+            let f = try H5File.create(path)
+            try f.setAttribute("name", "Sobolev ∂")
+            try f.setAttribute("label", "model.width=50 seed=0")
+            try f.setAttribute("lr", 1e-3)
+            try f.setAttribute("n", 42)
+            try f.setAttribute("sizes", [1, 50, 50, 1])
+            try f.setAttribute("names", ["value", "grad_1"])
+            let g = try f.createGroup("g")
+            try g.write("m", [1.5, 2.5, 3.5, 4.5, 5.5, 6.5], shape: [2, 3])
+            try g.write("steps", [0, 10, 20])
+            let big = (0..<3000).map { Double($0) * 0.5 }
+            try g.write("big", big, shape: [1000, 3])
+        }
+        let f = try H5File.open(path)
+        #expect(try f.stringAttribute1("name") == "Sobolev ∂")
+        #expect(try f.doubleAttribute1("lr") == 1e-3)
+        #expect(try f.intAttribute("n") == [42])
+        #expect(try f.intAttribute("sizes") == [1, 50, 50, 1])
+        #expect(try f.stringAttribute("names") == ["value", "grad_1"])
+        let g = try f.openGroup("g")
+        let (m, shape) = try g.read("m")
+        #expect(shape == [2, 3] && m == [1.5, 2.5, 3.5, 4.5, 5.5, 6.5])
+        #expect(try g.read("steps").values == [0, 10, 20])
+        #expect(try g.read("big").values[2999] == 1499.5)
+        #expect(try g.childNames() == ["big", "m", "steps"])
+
+        let dump = try runProcess(h5dump, ["-d", "/g/m", path])
+        #expect(dump.status == 0)
+        #expect(dump.output.contains("1.5, 2.5, 3.5"))
+        #expect(dump.output.contains("4.5, 5.5, 6.5"))
+        let attr = try runProcess(h5dump, ["-a", "/label", path])
+        #expect(attr.output.contains("\"model.width=50 seed=0\""))
+    }
+
+    @Test("creating a file never overwrites an existing one")
+    func noOverwrite() throws {
+        let path = temporaryFolder() + "/x.h5"
+        try "precious".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: HDF5Error.self) { try H5File.create(path) }
+        #expect(throws: HDF5Error.self) { try H5File.writeAtomically(path) { try $0.setAttribute("a", 1) } }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["x.h5"])
+    }
+
+    @Test("a results file: runs saved as parts, merged atomically, read back with the model")
+    func resultsStore() throws {
+        let dir = temporaryFolder()
+        let exp = try Experiment.parse(text: "name: t\ntraining:\n  epochs: 20\nmodel:\n  width: 6\nloss:\n  lambda_grad: [0, 1]", file: "t.yaml")
+        let store = ResultsStore(path: dir + "/out/r.h5")
+        try store.prepare(for: exp)
+        let first = try RunExecutor.execute(exp.runs[0])
+        try store.save(first)
+        #expect(try store.storedRuns() == [first.id: "completed"])
+        #expect(try store.consolidate() == 1)
+        #expect(!FileManager.default.fileExists(atPath: store.partsDirectory))
+        let second = try RunExecutor.execute(exp.runs[1])
+        try store.save(second)
+        #expect(try store.storedRuns().count == 2)
+        try store.consolidate()
+
+        let f = try H5File.open(store.path)
+        try checkResultsFormat(f)
+        #expect(try f.stringAttribute1("experiment_text") == exp.text)
+        #expect(try f.stringAttribute("grid_axes") == ["loss.lambda_grad"])
+        let run = try f.openGroup("runs").openGroup(second.id)
+        #expect(try run.stringAttribute1("status") == "completed")
+        #expect(try run.doubleAttribute1("loss.lambda_grad") == 1)
+        #expect(try run.intAttribute("model.width") == [6])
+        let h = try run.openGroup("history")
+        let (lambda, shape) = try h.read("lambda")
+        #expect(shape == [second.history.steps.count, 2])
+        #expect(lambda.allSatisfy { $0 == 1 })
+        #expect(try h.read("loss_grad").shape == [second.history.steps.count, 1])
+        let metrics = try run.openGroup("metrics")
+        let rmse = try metrics.doubleAttribute1("test_grad_rmse")
+        #expect(rmse == second.metrics.first { $0.name == "test_grad_rmse" }!.value)
+
+        // The stored model reproduces the run's test predictions.
+        let model = try StoredModel.read(try run.openGroup("model"))
+        let test = try run.openGroup("test")
+        let x = try test.read("X"), yPred = try test.read("Y_pred")
+        let p = model.architecture.predict(parameters: model.parameters, inputs: model.standardization.normalizeInputs(Matrix(rows: x.shape[0], cols: 1, data: x.values)))
+        let back = model.standardization.denormalize(values: p.values, jacobians: p.jacobians)
+        #expect(zip(back.values.data, yPred.values).allSatisfy { abs($0 - $1) < 1e-12 })
+
+        let dump = try runProcess(h5dump, ["-H", store.path])
+        #expect(dump.status == 0 && dump.output.contains(second.id))
+    }
+
+    @Test("a results file of another experiment is refused, not overwritten")
+    func otherExperiment() throws {
+        let dir = temporaryFolder()
+        let store = ResultsStore(path: dir + "/r.h5")
+        try store.prepare(for: try Experiment.parse(text: "name: a", file: "a.yaml"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        #expect(throws: HDF5Error.self) { try store.prepare(for: try Experiment.parse(text: "name: b", file: "b.yaml")) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store.path)) == before)
+    }
+
+    @Test("data files: bad shapes and NaN are errors naming the dataset and the shape found")
+    func dataFileErrors() throws {
+        let dir = temporaryFolder()
+        func make(_ name: String, _ body: (H5File) throws -> Void) throws -> String {
+            let p = dir + "/" + name
+            try H5File.writeAtomically(p, body)
+            return p
+        }
+        let good = try make("good.h5") { f in
+            try f.write("X", [0, 1, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2], shape: [2, 1]); try f.write("dY", [1, 2, 3, 4], shape: [2, 1, 2])
+        }
+        let d = try DatasetFile.read(good)
+        #expect(d.count == 2 && d.inputDimension == 2 && d.jacobians == [1, 2, 3, 4])
+
+        let cases: [(String, (H5File) throws -> Void, String)] = [
+            ("rows.h5", { f in try f.write("X", [0, 1, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2, 3], shape: [3, 1]) }, "/Y"),
+            ("dy.h5", { f in try f.write("X", [0, 1, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2], shape: [2, 1]); try f.write("dY", [1, 2], shape: [2, 1]) }, "[2, 1]"),
+            ("nan.h5", { f in try f.write("X", [0, .nan, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2], shape: [2, 1]) }, "nan"),
+            ("noY.h5", { f in try f.write("X", [0, 1, 2, 3], shape: [2, 2]) }, "/Y"),
+            ("x1d.h5", { f in try f.write("X", [0, 1, 2, 3]); try f.write("Y", [1, 2], shape: [2, 1]) }, "(n, d)"),
+        ]
+        for (name, body, expected) in cases {
+            let p = try make(name, body)
+            do {
+                _ = try DatasetFile.read(p)
+                Issue.record("\(name) was accepted")
+            } catch {
+                #expect("\(error)".contains(p), "\(error)")
+                #expect("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+}
