@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "SobolevExperiment", dependencies: [
             "SobolevCore", "SobolevProblems", .product(name: "Yams", package: "Yams"),
         ]),
+        // Finite elements: the 2D hook (plane stress, linear and St Venant-Kirchhoff) with design
+        // sensitivities by direct differentiation. No MPI, no files.
+        .target(name: "SobolevFE"),
         // Thin HDF5 layer and the results schema.
         .target(name: "SobolevStore", dependencies: ["CHDF5", "SobolevCore", "SobolevExperiment"]),
         // Communicators (MPI and single process), sweeps, the data-parallel training driver.
@@ -44,7 +47,8 @@ let package = Package(
 
         .testTarget(name: "SobolevCoreTests", dependencies: ["SobolevCore"]),
         .testTarget(name: "SobolevProblemsTests", dependencies: ["SobolevProblems"]),
-        .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment"]),
+        .testTarget(name: "SobolevFETests", dependencies: ["SobolevFE"]),
+        .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
         .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),

@@ -19,7 +19,8 @@ struct Bench: ParsableCommand {
         print("case                          steps/s     samples/s   ms/step   GFLOP/s  % of DGEMM")
         for c in BenchmarkCase.standard {
             let f = SobolevBenchmark.measure(c, minSeconds: seconds)
-            print(String(format: "%-28@ %9.1f %13.0f %9.3f %9.2f %8.0f%%", c.name as NSString, f.stepsPerSecond,
+            let name = c.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            print(name + String(format: " %9.1f %13.0f %9.3f %9.2f %8.0f%%", f.stepsPerSecond,
                          f.samplesPerSecond, 1000 * f.secondsPerStep, f.gflops, 100 * f.gflops / dgemm))
         }
     }

@@ -1,4 +1,6 @@
 // Experiment files: grid expansion, run ids, overrides, and errors that name file, key and value.
+import Foundation
+import SobolevProblems
 import Testing
 @testable import SobolevExperiment
 
@@ -107,5 +109,18 @@ struct ExperimentTests {
     @Test("invalid YAML is reported with the file name")
     func invalidYAML() {
         #expect(errorOf("model: [1, 2").contains("exp.yaml"))
+    }
+}
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test("every experiment-file key is documented in docs/experiment-files.md")
+    func everyKeyDocumented() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/experiment-files.md"), encoding: .utf8)
+        for spec in ExperimentSchema.fields {
+            #expect(doc.contains("`\(spec.key)`"), "\(spec.key) is not in docs/experiment-files.md")
+        }
+        for name in ProblemCatalog.names { #expect(doc.contains("`\(name)`"), "problem \(name) is not documented") }
     }
 }
