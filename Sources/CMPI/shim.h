@@ -17,5 +17,6 @@ static inline int sobolev_mpi_any_tag(void) { return MPI_ANY_TAG; }
 static inline int sobolev_mpi_undefined(void) { return MPI_UNDEFINED; }
 static inline MPI_Status *sobolev_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline MPI_Errhandler sobolev_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+static inline void *sobolev_mpi_in_place(void) { return MPI_IN_PLACE; }
 
 #endif

@@ -22,11 +22,12 @@ public struct ProgressReporter {
     /// Seconds left, extrapolated from the mean time of the runs finished so far.
     public var eta: Double? { done == 0 ? nil : elapsed / Double(done) * Double(total - done) }
 
-    public mutating func finished(_ label: String, ok: Bool, detail: String) {
+    public mutating func finished(_ label: String, ok: Bool, detail: String, running: Int? = nil) {
         done += 1
         if !ok { failed += 1 }
         let eta = self.eta.map { "ETA \(ProgressReporter.duration($0))" } ?? ""
-        print("[\(done)/\(total)] \(ok ? "done  " : "FAILED") \(label)  \(detail)  (failed \(failed), elapsed \(ProgressReporter.duration(elapsed)), \(eta))")
+        let runningText = running.map { "running \($0), " } ?? ""
+        print("[\(done)/\(total)] \(ok ? "done  " : "FAILED") \(label)  \(detail)  (\(runningText)failed \(failed), elapsed \(ProgressReporter.duration(elapsed)), \(eta))")
     }
 
     public static func duration(_ s: Double) -> String {

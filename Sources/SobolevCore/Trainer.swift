@@ -112,10 +112,11 @@ public struct Trainer {
     }
 
     /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
-    /// on `validation` when given. `weighting` keeps its state across calls.
+    /// on `validation` when given. `weighting` keeps its state across calls. `afterStep` runs
+    /// after every optimizer step (the sweep coordinator answers other groups there).
     public func train(initialParameters: [Double], train: Dataset, validation: Dataset?,
                       weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
-                      seed: UInt64) -> TrainingOutcome {
+                      seed: UInt64, afterStep: (() -> Void)? = nil) -> TrainingOutcome {
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
@@ -205,6 +206,7 @@ public struct Trainer {
                 optimizer.step(parameters: &theta, gradient: total,
                                learningRate: options.schedule.learningRate(base: options.learningRate, step: step))
                 step += 1
+                afterStep?()
             }
         }
         if theta.contains(where: { !$0.isFinite }) {

@@ -66,7 +66,7 @@ public enum RunExecutor {
     }
 
     /// Trains one run on `group` and measures it.
-    public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup()) throws -> RunResult {
+    public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), afterStep: (() -> Void)? = nil) throws -> RunResult {
         let start = DispatchTime.now()
         let config = RunConfig(spec)
         let data = try data(for: config)
@@ -88,7 +88,8 @@ public enum RunExecutor {
 
         let trainStart = DispatchTime.now()
         let outcome = trainer.train(initialParameters: arch.glorotUniformParameters(seed: config.seed), train: trainN,
-                                    validation: validationN, weighting: &weighting, group: group, seed: config.seed)
+                                    validation: validationN, weighting: &weighting, group: group, seed: config.seed,
+                                    afterStep: afterStep)
         let trainTime = seconds(since: trainStart)
 
         // Metrics in original units.

@@ -35,14 +35,9 @@ public struct ResultsStore {
         let fm = FileManager.default
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        removeStaleTemporaries()
         if fm.fileExists(atPath: path) {
-            let f = try H5File.open(path)
-            try checkResultsFormat(f)
-            let text = try f.stringAttribute1("experiment_text")
-            let overrides = try f.stringAttribute1("overrides")
-            guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
-                throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; choose another --out (or --force to replace it)")
-            }
+            try checkBelongs(to: experiment)
         } else {
             try H5File.writeAtomically(path) { try ResultsWriter.writeHeader($0, experiment: experiment) }
         }
@@ -108,6 +103,32 @@ public struct ResultsStore {
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
         removePartsDirectoryIfEmpty()
         return merged
+    }
+
+    /// Checks that an existing results file was made by the same experiment text and overrides
+    /// (a missing file passes). Reads only.
+    public func checkBelongs(to experiment: Experiment) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let f = try H5File.open(path)
+        try checkResultsFormat(f)
+        let text = try f.stringAttribute1("experiment_text")
+        let overrides = try f.stringAttribute1("overrides")
+        guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
+            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; choose another --out (or --force to replace it)")
+        }
+    }
+
+    /// Deletes temporary files a killed writer left behind (never a finished file).
+    func removeStaleTemporaries() {
+        let fm = FileManager.default
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let base = URL(fileURLWithPath: path).lastPathComponent
+        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base + ".tmp-") {
+            try? fm.removeItem(atPath: dir + "/" + name)
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") {
+            try? fm.removeItem(atPath: partsDirectory + "/" + name)
+        }
     }
 
     /// Removes the parts folder once nothing is left in it.

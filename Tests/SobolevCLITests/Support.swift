@@ -38,7 +38,8 @@ func which(_ name: String) -> String {
 
 /// Runs a program to completion in `directory`, with extra environment variables.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
+func run(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+         timeout: Double = 300) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
@@ -54,7 +55,13 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
     p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
     p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
     try p.run()
+    // A hung job must fail the test, not hang the suite.
+    let deadline = Date().addingTimeInterval(timeout)
+    while p.isRunning && Date() < deadline { usleep(20_000) }
+    let timedOut = p.isRunning
+    if timedOut { kill(-p.processIdentifier, SIGKILL); p.terminate(); usleep(200_000); kill(p.processIdentifier, SIGKILL) }
     p.waitUntilExit()
+    if timedOut { Issue.record("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout) s") }
     let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
     let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
     return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
@@ -65,9 +72,12 @@ func sobolev(_ arguments: [String], in directory: String? = nil) throws -> Proce
 }
 
 /// mpirun as root on a 2-core machine: allow root and oversubscription.
-func mpirun(_ ranks: Int, _ arguments: [String], in directory: String? = nil) throws -> ProcessResult {
-    try run(which("mpirun"), ["--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"] + arguments,
-            in: directory, environment: ["OMPI_MCA_rmaps_base_oversubscribe": "1"])
+func mpirun(_ ranks: Int, _ arguments: [String], in directory: String? = nil, timeout: Double = 300) throws -> ProcessResult {
+    try run(which("mpirun"), mpirunArguments(ranks) + arguments, in: directory, timeout: timeout)
+}
+
+func mpirunArguments(_ ranks: Int) -> [String] {
+    ["--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"]
 }
 
 /// A fresh empty folder under the system's temporary directory.

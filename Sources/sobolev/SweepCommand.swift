@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import SobolevCluster
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Train an experiment's grid over all ranks of an MPI job (or in this process without mpirun); resumable.",
+        discussion: """
+        The same command runs with and without mpirun/srun. Groups of --ranks-per-run ranks train one \
+        grid point each, data-parallel; a coordinator on rank 0 hands out grid points as groups become \
+        free. Run it again with the same arguments to finish a sweep that was killed: completed runs \
+        are kept and not retrained.
+        """)
+
+    @Argument(help: "Experiment file (YAML).")
+    var experiment: String
+
+    @Option(name: .long, help: "Results file (created, or resumed when it exists).")
+    var out: String
+
+    @Option(name: .long, help: "Ranks that train one run together (data-parallel).")
+    var ranksPerRun: Int = 1
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value. Repeatable.")
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Print the expanded grid, what is complete and the plan; train nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Train runs stored as failed again.")
+    var retryFailed = false
+
+    @Flag(name: .long, help: "Log each group's runs as they start.")
+    var verbose = false
+
+    @Option(name: .long, help: "Seconds between merges of finished runs into the results file.")
+    var mergeEvery: Double = 60
+
+    func run() throws {
+        var options = SweepOptions()
+        options.ranksPerRun = ranksPerRun
+        options.dryRun = dryRun
+        options.retryFailed = retryFailed
+        options.verbose = verbose
+        options.consolidateEvery = mergeEvery
+        let world = MPIRuntime.world()
+        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
+        MPIRuntime.finalize()
+        if let outcome, outcome.failed > 0, !dryRun { throw ExitCode(2) }
+    }
+}
