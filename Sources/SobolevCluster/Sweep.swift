@@ -244,6 +244,13 @@ public enum Sweep {
             let completed = experiment.runs.filter { stored[$0.id] == "completed" }.count
             let failed = experiment.runs.filter { stored[$0.id] == "failed" }.count
             print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(experiment.runs.count - completed - failed) missing of \(experiment.runs.count))")
+            if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {
+                // Rank-seconds: the job's ranks x elapsed, against the ranks x training loop of each run.
+                let elapsed = coordinator.progress.elapsed
+                let available = elapsed * Double(world.size)
+                print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s, outside training loops %.2f rank-s (harness overhead %.2f%%); parallel efficiency %.1f%%",
+                             elapsed, world.size, t.train, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9), 100 * t.train / max(available, 1e-9)))
+            }
             return (completed, failed)
         } else if group.rank == 0 {
             var report = "REQ"

@@ -63,6 +63,20 @@ public struct ResultsStore {
         return out
     }
 
+    /// Rank-seconds of the given runs from the results file: sum of wall_time x ranks and of
+    /// train_time x ranks (what the sweep's timing line reports).
+    public func timing(of ids: [String]) throws -> (wall: Double, train: Double) {
+        let runs = try H5File.open(path).openGroup("runs")
+        var wall = 0.0, train = 0.0
+        for id in ids where runs.contains(id) {
+            let g = try runs.openGroup(id)
+            let ranks = Double(try g.intAttribute("ranks").first ?? 1)
+            wall += ranks * (try g.doubleAttribute1("wall_time"))
+            train += ranks * (try g.doubleAttribute1("train_time"))
+        }
+        return (wall, train)
+    }
+
     /// Saves one finished run as a part file (written whole under a temporary name, then renamed).
     public func save(_ result: RunResult) throws {
         if !FileManager.default.fileExists(atPath: partsDirectory) {
