@@ -194,6 +194,34 @@ struct SweepTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/g.h5.parts"))
     }
 
+    @Test("a diverged run is recorded as failed with its step and reason, the sweep goes on; --retry-failed trains it again")
+    func divergedRuns() throws {
+        let dir = scratchFolder()
+        // SGD with a huge learning rate diverges; Adam at 1e-2 does not.
+        try gridExperiment.replacingOccurrences(of: "  learning_rate: 0.01", with: "  optimizer: [adam, sgd]\n  learning_rate: 1.0e+3\n  standardize: false")
+            .replacingOccurrences(of: "  width: [6, 8, 10]", with: "  width: 6")
+            .write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
+        let r = try mpirun(2, [sobolevBinary, "sweep", "d.yaml", "--out", "d.h5"], in: dir)
+        #expect(r.status == 2, "\(r.output)")   // finished, but with failed runs
+        #expect(r.stdout.contains("FAILED"))
+        let runs = try H5File.open(dir + "/d.h5").openGroup("runs")
+        var failed = 0
+        for id in try runs.childNames() {
+            let g = try runs.openGroup(id)
+            guard try g.stringAttribute1("status") == "failed" else { continue }
+            failed += 1
+            #expect(try g.stringAttribute1("training.optimizer") == "sgd")
+            #expect(try g.stringAttribute1("error").contains("diverged"))
+            #expect(try g.intAttribute("failure_step")[0] >= 0)
+        }
+        #expect(failed >= 1 && failed <= 4)
+        #expect(try runs.childNames().count == 8)
+        let again = try mpirun(2, [sobolevBinary, "sweep", "d.yaml", "--out", "d.h5"], in: dir)
+        #expect(again.stdout.contains("0 to train") && finishedLabels(again.stdout).isEmpty, "\(again.output)")
+        let retry = try mpirun(2, [sobolevBinary, "sweep", "d.yaml", "--out", "d.h5", "--retry-failed"], in: dir)
+        #expect(finishedLabels(retry.stdout).count == failed, "\(retry.output)")
+    }
+
     @Test("a rank that hits bad input ends the whole job with a clear message instead of hanging")
     func badInputEndsTheJob() throws {
         let dir = scratchFolder()
