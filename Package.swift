@@ -26,15 +26,17 @@ let package = Package(
         .target(name: "SobolevCore", dependencies: ["COpenBLAS"]),
         // Problems and data: analytic functions, samplers, datasets, splits.
         .target(name: "SobolevProblems", dependencies: ["SobolevCore"]),
-        // Experiment files: schema, validation, grid expansion, run ids.
+        // A thin typed HDF5 layer and the dataset file format (X, Y, dY).
+        .target(name: "SobolevHDF5", dependencies: ["CHDF5", "SobolevCore"]),
+        // Experiment files: schema, validation, grid expansion, run ids, user datasets, running one run.
         .target(name: "SobolevExperiment", dependencies: [
-            "SobolevCore", "SobolevProblems", .product(name: "Yams", package: "Yams"),
+            "SobolevCore", "SobolevProblems", "SobolevHDF5", .product(name: "Yams", package: "Yams"),
         ]),
         // Finite elements: the 2D hook (plane stress, linear and St Venant-Kirchhoff) with design
         // sensitivities by direct differentiation. No MPI, no files.
         .target(name: "SobolevFE"),
-        // Thin HDF5 layer and the results schema.
-        .target(name: "SobolevStore", dependencies: ["CHDF5", "SobolevCore", "SobolevExperiment"]),
+        // The results schema and the crash-safe results store.
+        .target(name: "SobolevStore", dependencies: ["SobolevHDF5", "SobolevCore", "SobolevExperiment"]),
         // Communicators (MPI and single process), sweeps, the data-parallel training driver.
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore",
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "SobolevCoreTests", dependencies: ["SobolevCore"]),
         .testTarget(name: "SobolevProblemsTests", dependencies: ["SobolevProblems"]),
         .testTarget(name: "SobolevFETests", dependencies: ["SobolevFE"]),
-        .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems"]),
+        .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems", "SobolevHDF5"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
         .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),

@@ -81,6 +81,9 @@ public struct RunSpec: Sendable, Equatable {
     public var seed: UInt64
     /// The grid axes' values of this run, in axis order (for labels).
     public var axisValues: [(key: String, value: ConfigValue)]
+    /// Folder of the experiment file: relative data paths start here (not part of the id, so a
+    /// moved experiment keeps its run ids).
+    public var baseDirectory: String = "."
 
     public static func == (a: RunSpec, b: RunSpec) -> Bool { a.values == b.values && a.seed == b.seed }
 
@@ -220,7 +223,12 @@ public struct Experiment: Sendable {
             var values = single
             for (k, v) in p { values[k] = v }
             try Experiment.checkConsistency(values, file: file, given: given)
-            for s in seeds { runs.append(RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })) }
+            let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            for s in seeds {
+                var run = RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })
+                run.baseDirectory = base
+                runs.append(run)
+            }
         }
         self.runs = runs
     }
@@ -245,9 +253,11 @@ public struct Experiment: Sendable {
     /// The values of an axis, or nil when `node` is a single value of the field.
     static func axisValues(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> [ConfigValue]? {
         guard case let .list(items, _) = node else { return nil }
-        if case .intList = spec.kind {
-            // A list of integers is one value; a list of lists is an axis.
+        switch spec.kind {
+        case .intList, .stringList:
+            // A list of scalars is one value; a list of lists is an axis.
             guard items.contains(where: { if case .list = $0 { return true }; return false }) else { return nil }
+        default: break
         }
         guard !items.isEmpty else { throw fail("an empty list gives no values", node) }
         let values = try items.map { try value($0, spec: spec, fail: fail) }
@@ -288,6 +298,16 @@ public struct Experiment: Sendable {
             if s == "full" { return .string("full") }
             guard let v = Int(s), v >= 1 else { throw fail("expected \(spec.kind.expectation), got \(s)", node) }
             return .int(v)
+        case .stringList:
+            guard case let .list(items, _) = node, !items.isEmpty else {
+                throw fail("expected \(spec.kind.expectation), got \(node.text)", node)
+            }
+            let names = try items.map { item -> String in
+                guard case let .scalar(s, _) = item, !s.isEmpty else { throw fail("expected \(spec.kind.expectation), got \(node.text)", item) }
+                return s
+            }
+            guard Set(names).count == names.count else { throw fail("a name is listed twice in \(node.text)", node) }
+            return .stringList(names)
         case .intList:
             guard case let .list(items, _) = node, !items.isEmpty else {
                 throw fail("expected \(spec.kind.expectation), got \(node.text)", node)
@@ -313,6 +333,18 @@ public struct Experiment: Sendable {
         }
         if let m = values["training.momentum"]?.doubleValue, m >= 1 {
             throw ExperimentError(file: file, key: "training.momentum", line: given["training.momentum"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(m))")
+        }
+        if values["problem.name"]?.stringValue == "dataset" {
+            guard let f = values["problem.file"]?.stringValue, !f.isEmpty else {
+                throw ExperimentError(file: file, key: "problem.file", line: given["problem.name"]?.line, message: "problem dataset needs problem.file (an .h5 or .csv file)")
+            }
+            let train = values["problem.train_fraction"]?.doubleValue ?? 0, validation = values["problem.validation_fraction"]?.doubleValue ?? 0
+            if values["problem.split"]?.stringValue == "fraction" && train + validation >= 1 {
+                throw ExperimentError(file: file, key: "problem.validation_fraction", line: given["problem.validation_fraction"]?.line ?? given["problem.train_fraction"]?.line,
+                                      message: "train_fraction + validation_fraction = \(ConfigValue.format(train + validation)) leaves no test set (must be < 1)")
+            }
+        } else if let f = given["problem.file"] {
+            throw ExperimentError(file: file, key: "problem.file", line: f.line, message: "a data file needs problem.name: dataset, got problem.name \(values["problem.name"]!)")
         }
         if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")

@@ -12,6 +12,8 @@ public struct ProblemConfig: Sendable, Equatable {
     public var gradNoise: NoiseModel
     /// Seed of the data; nil: the run's seed.
     public var dataSeed: UInt64?
+    /// The data file when `name` is "dataset".
+    public var dataset: DatasetSource?
 }
 
 public struct ModelConfig: Sendable, Equatable {
@@ -39,6 +41,8 @@ public struct RunConfig: Sendable, Equatable {
     public var standardize: Bool
     public var loss: LossConfig
     public var seed: UInt64
+    /// Folder of the experiment file (relative data paths start here).
+    public var baseDirectory: String
 
     /// Builds the typed configuration from a validated run (every field has passed the schema).
     public init(_ run: RunSpec) {
@@ -54,7 +58,14 @@ public struct RunConfig: Sendable, Equatable {
             sampler: SamplerKind(rawValue: s("problem.sampler"))!,
             valueNoise: NoiseModel(kind: NoiseKind(rawValue: s("problem.value_noise"))!, level: d("problem.value_noise_level")),
             gradNoise: NoiseModel(kind: NoiseKind(rawValue: s("problem.grad_noise"))!, level: d("problem.grad_noise_level")),
-            dataSeed: v["problem.data_seed"]?.intValue.map { UInt64($0) })
+            dataSeed: v["problem.data_seed"]?.intValue.map { UInt64($0) },
+            dataset: s("problem.name") != "dataset" ? nil : DatasetSource(
+                file: s("problem.file"), format: s("problem.format"), x: s("problem.x"), y: s("problem.y"), dy: s("problem.dy"),
+                inputColumns: v["problem.input_columns"]?.stringListValue, outputColumns: v["problem.output_columns"]?.stringListValue,
+                derivativeColumns: v["problem.derivative_columns"]?.stringListValue,
+                split: DatasetSource.Split(rawValue: s("problem.split"))!,
+                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")))
+        baseDirectory = run.baseDirectory
 
         model = ModelConfig(
             hidden: v["model.hidden"]?.intListValue ?? Array(repeating: i("model.width"), count: i("model.depth")),

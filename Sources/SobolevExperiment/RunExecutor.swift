@@ -46,8 +46,12 @@ public struct RunResult: Sendable {
 public enum RunExecutor {
     /// Generates the run's data from its problem and seed (identical on every rank): training
     /// and validation inputs from the configured sampler with noise on values and derivatives,
-    /// the test set exact on a dense grid (a Sobol set above 3 dimensions).
+    /// the test set exact on a dense grid (a Sobol set above 3 dimensions). A data file is read
+    /// and split instead (no noise is added to users' data).
     public static func data(for config: RunConfig) throws -> RunData {
+        if let source = config.problem.dataset {
+            return try UserDataset.load(source, baseDirectory: config.baseDirectory, seed: config.problem.dataSeed ?? config.seed)
+        }
         guard let f = ProblemCatalog.function(named: config.problem.name) else {
             throw ExperimentError(file: "", key: "problem.name", line: nil, message: "unknown problem \(config.problem.name)")
         }

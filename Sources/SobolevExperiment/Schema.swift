@@ -11,6 +11,7 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
     case string(String)
     case bool(Bool)
     case intList([Int])
+    case stringList([String])
 
     public var description: String {
         switch self {
@@ -19,6 +20,7 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
         case let .string(v): return v
         case let .bool(v): return v ? "true" : "false"
         case let .intList(v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
+        case let .stringList(v): return "[" + v.joined(separator: ", ") + "]"
         }
     }
 
@@ -35,6 +37,7 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
     public var stringValue: String? { if case let .string(v) = self { return v }; return nil }
     public var boolValue: Bool? { if case let .bool(v) = self { return v }; return nil }
     public var intListValue: [Int]? { if case let .intList(v) = self { return v }; return nil }
+    public var stringListValue: [String]? { if case let .stringList(v) = self { return v }; return nil }
 }
 
 /// The type and range of one field.
@@ -48,6 +51,8 @@ public enum FieldKind: Sendable {
     case intList
     /// A positive integer or the word "full".
     case intOrFull
+    /// A list of names (e.g. CSV columns); a list of lists is a grid axis.
+    case stringList
     /// Free text.
     case text
 
@@ -62,6 +67,7 @@ public enum FieldKind: Sendable {
         case .bool: return "true or false"
         case .intList: return "a list of positive integers"
         case .intOrFull: return "a positive integer or \"full\""
+        case .stringList: return "a list of names"
         case .text: return "text"
         }
     }
@@ -91,7 +97,18 @@ public enum ExperimentSchema {
 
     /// Every field of an experiment file (sections problem, model, training, loss).
     public static let fields: [FieldSpec] = [
-        choice("problem.name", "sine", ProblemCatalog.names, "the function to learn"),
+        choice("problem.name", "sine", ProblemCatalog.names + ["dataset"], "the function to learn, or dataset for a data file"),
+        FieldSpec(key: "problem.file", kind: .text, defaultValue: nil, help: "data file (.h5 or .csv) of problem dataset, relative to the experiment file"),
+        choice("problem.format", "auto", ["auto", "hdf5", "csv"], "data file format (auto: by extension)"),
+        FieldSpec(key: "problem.x", kind: .text, defaultValue: .string("X"), help: "HDF5 dataset of the inputs (n x d)"),
+        FieldSpec(key: "problem.y", kind: .text, defaultValue: .string("Y"), help: "HDF5 dataset of the outputs (n x m)"),
+        FieldSpec(key: "problem.dy", kind: .text, defaultValue: .string("dY"), help: "HDF5 dataset of the Jacobians (n x m x d); \"\" for none"),
+        FieldSpec(key: "problem.input_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of the inputs"),
+        FieldSpec(key: "problem.output_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of the outputs"),
+        FieldSpec(key: "problem.derivative_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of dY, output-major; default d<out>/d<in> when present"),
+        choice("problem.split", "fraction", ["fraction", "indices"], "how a data file is split into train/validation/test"),
+        number("problem.train_fraction", 0.7, max: 1, openMin: true, "share of a data file for training (split: fraction)"),
+        number("problem.validation_fraction", 0.15, max: 1, "share of a data file for validation (split: fraction); the rest is the test set"),
         integer("problem.train_samples", 40, min: 1, "training samples"),
         integer("problem.validation_samples", 40, min: 0, "validation samples (0: no validation set)"),
         integer("problem.test_samples", 1000, min: 1, "test samples on a dense grid against the exact function"),

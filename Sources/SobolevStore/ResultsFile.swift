@@ -36,6 +36,7 @@ public enum ResultsWriter {
         case let .string(v): try g.setAttribute(key, v)
         case let .bool(v): try g.setAttribute(key, v ? 1 : 0)
         case let .intList(v): try g.setAttribute(key, v)
+        case let .stringList(v): try g.setAttribute(key, v)
         }
     }
 

@@ -8,6 +8,10 @@ public struct HDF5Error: Error, CustomStringConvertible {
     public let object: String
     public let message: String
     public var description: String { "\(file): \(object.isEmpty ? "" : "\(object): ")\(message)" }
+
+    public init(file: String, object: String, message: String) {
+        self.file = file; self.object = object; self.message = message
+    }
 }
 
 /// Text of a NUL-terminated C buffer.

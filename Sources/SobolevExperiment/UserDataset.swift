@@ -1,0 +1,171 @@
+// Data brought by users: an HDF5 file with X (n x d), Y (n x m) and optional dY (n x m x d), or a
+// CSV file with named columns; split into train/validation/test by fraction or by given indices.
+import Foundation
+import SobolevCore
+import SobolevHDF5
+
+/// A bad data file: names the file, the dataset or column (and line), and what was found.
+public struct DataFileError: Error, CustomStringConvertible {
+    public let file: String
+    public let object: String
+    public let message: String
+    public var description: String { "\(file): \(object.isEmpty ? "" : "\(object): ")\(message)" }
+}
+
+/// Where a run's data come from when `problem.name` is `dataset`.
+public struct DatasetSource: Sendable, Equatable {
+    public enum Split: String, Sendable { case fraction, indices }
+    public var file: String
+    public var format: String
+    public var x: String, y: String, dy: String
+    public var inputColumns: [String]?, outputColumns: [String]?, derivativeColumns: [String]?
+    public var split: Split
+    public var trainFraction: Double
+    public var validationFraction: Double
+
+    /// The file's path, relative paths taken from the experiment file's folder.
+    public func path(baseDirectory: String) -> String {
+        file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
+    }
+
+    var isCSV: Bool { format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv")) }
+}
+
+/// Index sets of a split.
+public struct DataSplit: Sendable, Equatable {
+    public var train: [Int], validation: [Int], test: [Int]
+}
+
+public enum UserDataset {
+    /// Reads the file and splits it (fractions shuffled by `seed`, or the file's own index sets).
+    public static func load(_ source: DatasetSource, baseDirectory: String, seed: UInt64) throws -> RunData {
+        let path = source.path(baseDirectory: baseDirectory)
+        let (data, given) = source.isCSV ? try readCSV(path, source) : try readHDF5(path, source)
+        let split: DataSplit
+        switch source.split {
+        case .indices:
+            guard let given else {
+                throw DataFileError(file: path, object: "", message: source.isCSV
+                    ? "problem.split is indices but there is no column named split (values train, validation, test)"
+                    : "problem.split is indices but the file has no train_index/validation_index/test_index datasets")
+            }
+            split = given
+        case .fraction:
+            split = try fractions(count: data.count, train: source.trainFraction, validation: source.validationFraction, seed: seed, file: path)
+        }
+        return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
+                       test: data.subset(split.test))
+    }
+
+    /// A seeded shuffle cut into round(f_train n) training and round(f_val n) validation samples;
+    /// the rest is the test set.
+    public static func fractions(count n: Int, train: Double, validation: Double, seed: UInt64, file: String) throws -> DataSplit {
+        var rng = SeededRNG(seed: seed, stream: "split")
+        let order = rng.permutation(n)
+        let nTrain = max(1, Int((train * Double(n)).rounded()))
+        let nVal = Int((validation * Double(n)).rounded())
+        guard nTrain + nVal < n else {
+            throw DataFileError(file: file, object: "", message: "\(n) samples leave no test set with train_fraction \(train) and validation_fraction \(validation)")
+        }
+        return DataSplit(train: Array(order[0..<nTrain]), validation: Array(order[nTrain..<(nTrain + nVal)]),
+                         test: Array(order[(nTrain + nVal)...]))
+    }
+
+    static func readHDF5(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
+        let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy)
+        let f = try H5File.open(path)
+        let names = ["train_index", "validation_index", "test_index"]
+        guard names.allSatisfy(f.contains) else { return (data, nil) }
+        var sets: [[Int]] = []
+        var seen = Set<Int>()
+        for name in names {
+            let (v, shape) = try f.read(name)
+            guard shape.count == 1 else { throw DataFileError(file: path, object: "/" + name, message: "expected a 1-D index list, found shape \(shape)") }
+            let idx = v.map { Int($0) }
+            if let bad = idx.first(where: { $0 < 0 || $0 >= data.count }) {
+                throw DataFileError(file: path, object: "/" + name, message: "index \(bad) is outside 0..<\(data.count)")
+            }
+            if let dup = idx.first(where: { seen.contains($0) }) {
+                throw DataFileError(file: path, object: "/" + name, message: "sample \(dup) is in two index sets")
+            }
+            seen.formUnion(idx); sets.append(idx)
+        }
+        guard !sets[0].isEmpty, !sets[2].isEmpty else {
+            throw DataFileError(file: path, object: sets[0].isEmpty ? "/train_index" : "/test_index", message: "is empty")
+        }
+        return (data, DataSplit(train: sets[0], validation: sets[1], test: sets[2]))
+    }
+
+    /// CSV with a header of column names; '#' lines are comments. Inputs and outputs are named
+    /// columns; derivatives are `derivative_columns` (output-major) or, by default, the columns
+    /// d<output>/d<input> when all of them exist. A column `split` may hold train/validation/test.
+    static func readCSV(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
+        guard let raw = FileManager.default.contents(atPath: path) else {
+            throw DataFileError(file: path, object: "", message: "cannot read the file")
+        }
+        let lines = String(decoding: raw, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated()
+            .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty && !$0.element.hasPrefix("#") }
+        guard let header = lines.first else { throw DataFileError(file: path, object: "", message: "the file is empty") }
+        func cells(_ line: Substring) -> [String] {
+            line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        let names = cells(header.element)
+        func column(_ name: String, role: String) throws -> Int {
+            guard let i = names.firstIndex(of: name) else {
+                throw DataFileError(file: path, object: "column \(name)", message: "not in the header (\(role)); columns are \(names.joined(separator: ", "))")
+            }
+            return i
+        }
+        guard let inputs = s.inputColumns, !inputs.isEmpty else {
+            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.input_columns")
+        }
+        guard let outputs = s.outputColumns, !outputs.isEmpty else {
+            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.output_columns")
+        }
+        let xi = try inputs.map { try column($0, role: "input") }
+        let yi = try outputs.map { try column($0, role: "output") }
+        var di: [Int]? = nil
+        if let d = s.derivativeColumns {
+            guard d.count == inputs.count * outputs.count else {
+                throw DataFileError(file: path, object: "problem.derivative_columns", message: "has \(d.count) names, expected outputs x inputs = \(outputs.count * inputs.count)")
+            }
+            di = try d.map { try column($0, role: "derivative") }
+        } else {
+            let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
+            let found = defaults.compactMap { names.firstIndex(of: $0) }
+            if found.count == defaults.count { di = found }
+        }
+        let splitColumn = names.firstIndex(of: "split")
+
+        var x = [Double](), y = [Double](), dy = [Double](), split = DataSplit(train: [], validation: [], test: [])
+        for (row, line) in lines.dropFirst().enumerated() {
+            let c = cells(line.element)
+            guard c.count == names.count else {
+                throw DataFileError(file: path, object: "line \(line.offset + 1)", message: "has \(c.count) fields, the header has \(names.count)")
+            }
+            func number(_ i: Int) throws -> Double {
+                guard let v = Double(c[i]), v.isFinite else {
+                    throw DataFileError(file: path, object: "line \(line.offset + 1), column \(names[i])", message: "expected a finite number, got '\(c[i])'")
+                }
+                return v
+            }
+            x += try xi.map(number); y += try yi.map(number)
+            if let di { dy += try di.map(number) }
+            if let sc = splitColumn {
+                switch c[sc] {
+                case "train": split.train.append(row)
+                case "validation": split.validation.append(row)
+                case "test": split.test.append(row)
+                default: throw DataFileError(file: path, object: "line \(line.offset + 1), column split", message: "expected train, validation or test, got '\(c[sc])'")
+                }
+            }
+        }
+        let n = lines.count - 1
+        guard n > 0 else { throw DataFileError(file: path, object: "", message: "no data rows after the header") }
+        let data = Dataset(inputs: Matrix(rows: n, cols: inputs.count, data: x), values: Matrix(rows: n, cols: outputs.count, data: y),
+                           jacobians: di == nil ? nil : dy)
+        return (data, splitColumn == nil ? nil : split)
+    }
+}

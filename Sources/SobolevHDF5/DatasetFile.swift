@@ -1,0 +1,41 @@
+// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d).
+import Foundation
+import SobolevCore
+
+public enum DatasetFile {
+    /// Reads `X`, `Y` and (when present) `dY` from an HDF5 file (names configurable); shapes,
+    /// NaN/Inf and size mismatches are errors that name the dataset and the shape found.
+    public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY") throws -> Dataset {
+        let f = try H5File.open(path)
+        func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
+        let (x, xs) = try f.read(xName)
+        guard xs.count == 2, xs[0] > 0, xs[1] > 0 else { throw fail(xName, "expected shape (n, d), found \(xs)") }
+        let (y, ys) = try f.read(yName)
+        guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
+        guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        var dy: [Double]? = nil
+        if let dyName, f.contains(dyName) {
+            let (j, js) = try f.read(dyName)
+            guard js == [xs[0], ys[1], xs[1]] else {
+                throw fail(dyName, "expected shape (n, m, d) = (\(xs[0]), \(ys[1]), \(xs[1])), found \(js)")
+            }
+            if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
+            dy = j
+        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) { throw fail(xName, "entry \(bad) is \(x[bad])") }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
+        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy)
+    }
+
+    /// Writes a dataset as X, Y (and dY) into a new file (never overwrites).
+    public static func write(_ data: Dataset, to path: String, attributes: [String: String] = [:]) throws {
+        try H5File.writeAtomically(path) { f in
+            try f.setAttribute("format", "sobolev-dataset")
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
+            try f.write("X", data.inputs.data, shape: [data.count, data.inputDimension])
+            try f.write("Y", data.values.data, shape: [data.count, data.outputDimension])
+            if let j = data.jacobians { try f.write("dY", j, shape: [data.count, data.outputDimension, data.inputDimension]) }
+        }
+    }
+}
+

@@ -1,0 +1,115 @@
+// Users' data files in experiments: HDF5 and CSV, splits, and errors that name what is wrong.
+import Foundation
+import SobolevCore
+import SobolevHDF5
+import Testing
+@testable import SobolevExperiment
+
+func dataFolder(_ name: String = #function) -> String {
+    let dir = NSTemporaryDirectory() + "sobolev-data-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter { $0.isLetter })"
+    try? FileManager.default.removeItem(atPath: dir)
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// f(x, y) = (x y, x + y^2) with its Jacobian at n points.
+func twoByTwo(_ n: Int) -> Dataset {
+    var x = [Double](), y = [Double](), dy = [Double]()
+    for i in 0..<n {
+        let a = Double(i) / Double(n), b = 1 - 0.5 * a
+        x += [a, b]; y += [a * b, a + b * b]; dy += [b, a, 1, 2 * b]
+    }
+    return Dataset(inputs: Matrix(rows: n, cols: 2, data: x), values: Matrix(rows: n, cols: 2, data: y), jacobians: dy)
+}
+
+@Suite("User datasets")
+struct UserDatasetTests {
+    func experiment(_ dir: String, _ problem: String) throws -> Experiment {
+        let text = "name: d\nproblem:\n  name: dataset\n" + problem + "\ntraining:\n  epochs: 30\nmodel:\n  width: 6\n"
+        try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        return try Experiment.load(path: dir + "/e.yaml")
+    }
+
+    @Test("an HDF5 file split by fraction: sizes, disjoint sets, the seed decides the shuffle, and a run trains on it")
+    func hdf5Fraction() throws {
+        let dir = dataFolder()
+        try DatasetFile.write(twoByTwo(40), to: dir + "/d.h5")
+        let e = try experiment(dir, "  file: d.h5\n  train_fraction: 0.5\n  validation_fraction: 0.25")
+        let data = try RunExecutor.data(for: RunConfig(e.runs[0]))
+        #expect(data.train.count == 20 && data.validation?.count == 10 && data.test.count == 10)
+        let all = Set((data.train.inputs.data + data.validation!.inputs.data + data.test.inputs.data).map { $0 })
+        #expect(all.count >= 40)   // every sample once
+        #expect(data.train.jacobians != nil)
+        let result = try RunExecutor.execute(e.runs[0])
+        #expect(result.status == .completed)
+        #expect(result.termNames == ["value", "grad_1", "grad_2"])
+        #expect(result.metrics.contains { $0.name == "test_grad_rmse_out1" })
+        var other = e.runs[0]; other.seed = 1
+        #expect(try RunExecutor.data(for: RunConfig(other)).train.inputs != data.train.inputs)
+    }
+
+    @Test("an HDF5 file with its own index sets")
+    func hdf5Indices() throws {
+        let dir = dataFolder()
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            let d = twoByTwo(10)
+            try f.write("inputs", d.inputs.data, shape: [10, 2]); try f.write("outputs", d.values.data, shape: [10, 2])
+            try f.write("train_index", [0, 1, 2, 3, 4, 5]); try f.write("validation_index", [6, 7]); try f.write("test_index", [8, 9])
+        }
+        let e = try experiment(dir, "  file: d.h5\n  x: inputs\n  y: outputs\n  split: indices")
+        let data = try RunExecutor.data(for: RunConfig(e.runs[0]))
+        #expect(data.train.count == 6 && data.validation?.count == 2 && data.test.count == 2)
+        #expect(data.test.inputs.row(0) == twoByTwo(10).inputs.row(8))
+        #expect(!data.train.hasJacobians)   // no dY in this file: plain data
+    }
+
+    @Test("a CSV file with named columns, default derivative columns and a split column")
+    func csv() throws {
+        let dir = dataFolder()
+        var text = "# energies and forces\nx, y, E, dE/dx, dE/dy, split\n"
+        for i in 0..<12 {
+            let x = Double(i) / 12, y = 1 - x
+            text += "\(x), \(y), \(x * x + y), \(2 * x), 1, \(i < 8 ? "train" : i < 10 ? "validation" : "test")\n"
+        }
+        try text.write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        let e = try experiment(dir, "  file: d.csv\n  input_columns: [x, y]\n  output_columns: [E]\n  split: indices")
+        let data = try RunExecutor.data(for: RunConfig(e.runs[0]))
+        #expect(data.train.count == 8 && data.validation?.count == 2 && data.test.count == 2)
+        #expect(data.train.jacobians![0...1] == [0, 1])
+        #expect(data.train.values[1, 0] == (1.0 / 12) * (1.0 / 12) + 11.0 / 12)
+    }
+
+    @Test("bad data files name the file, the dataset or column, and what was found")
+    func errors() throws {
+        let dir = dataFolder()
+        try "x, y\n1, 2\n3, oops\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        try "x, y\n1, 2\n3\n".write(toFile: dir + "/short.csv", atomically: true, encoding: .utf8)
+        try H5File.writeAtomically(dir + "/shape.h5") { f in
+            try f.write("X", [0, 1, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2], shape: [2, 1]); try f.write("dY", [1, 2, 3], shape: [3, 1])
+        }
+        try H5File.writeAtomically(dir + "/idx.h5") { f in
+            try f.write("X", [0, 1, 2, 3], shape: [4, 1]); try f.write("Y", [1, 2, 3, 4], shape: [4, 1])
+            try f.write("train_index", [0, 1]); try f.write("validation_index", [1]); try f.write("test_index", [3])
+        }
+        let cases: [(String, [String])] = [
+            ("  file: bad.csv\n  input_columns: [x]\n  output_columns: [y]", ["bad.csv", "line 3", "column y", "oops"]),
+            ("  file: short.csv\n  input_columns: [x]\n  output_columns: [y]", ["short.csv", "line 3", "1 fields"]),
+            ("  file: bad.csv\n  input_columns: [x]\n  output_columns: [z]", ["bad.csv", "column z", "columns are x, y"]),
+            ("  file: shape.h5", ["shape.h5", "/dY", "[3, 1]"]),
+            ("  file: idx.h5\n  split: indices", ["idx.h5", "/validation_index", "sample 1"]),
+            ("  file: missing.h5", ["missing.h5", "no such file"]),
+        ]
+        for (problem, needles) in cases {
+            let e = try experiment(dir, problem)
+            do {
+                _ = try RunExecutor.data(for: RunConfig(e.runs[0]))
+                Issue.record("accepted: \(problem)")
+            } catch {
+                for n in needles { #expect("\(error)".contains(n), "\(error) lacks \(n)") }
+            }
+        }
+        // Configuration errors are caught when the experiment is read.
+        #expect(throws: ExperimentError.self) { try experiment(dir, "  train_fraction: 0.9") }
+        #expect(throws: ExperimentError.self) { try experiment(dir, "  file: d.h5\n  train_fraction: 0.9\n  validation_fraction: 0.1") }
+    }
+}
