@@ -110,6 +110,15 @@ public enum RunExecutor {
         }
         let testPrediction = predict(data.test.inputs)
         metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
+        if let signal = ProblemCatalog.function(named: config.problem.name) as? MultiFrequency {
+            // Spectral bias: the amplitude of each of the signal's frequencies left in the test
+            // residual (the test set is a uniform grid of [-1, 1] with both ends).
+            let residual = zip(testPrediction.values.data, data.test.values.data).map { $0 - $1 }
+            let amplitudes = signal.frequencyAmplitudes(ofResidual: residual, includesEndpoint: true)
+            for (nu, a) in zip(signal.frequencies, amplitudes) {
+                metrics.append((name: "test_value_error_freq_\(ConfigValue.format(nu))", value: a))
+            }
+        }
 
         var status = RunResult.Status.completed
         var reason: String? = nil, failStep: Int? = nil
