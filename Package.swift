@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "sobolev", targets: ["sobolev"]),
         .library(name: "SobolevCore", targets: ["SobolevCore"]),
+        .library(name: "SobolevReport", targets: ["SobolevReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -36,6 +37,9 @@ let package = Package(
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore",
         ]),
+        // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
+        // a Markdown summary and a CSV of runs.
+        .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster",
