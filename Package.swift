@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
-            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster",
+            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
