@@ -47,5 +47,6 @@ let package = Package(
         ]),
 
         .testTarget(name: "SobolevCoreTests", dependencies: ["SobolevCore"]),
+        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
     ]
 )

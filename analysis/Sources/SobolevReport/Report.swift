@@ -8,9 +8,9 @@ public struct Report: Sendable {
 
     public init(sweep: Sweep, baseline: Sweep? = nil) {
         self.sweep = sweep
-        leaderboard = Leaderboard(completed: sweep.runs)
+        leaderboard = Leaderboard(completed: sweep.runs, axes: sweep.header.gridAxes)
         colours = ColourKey(configurations: leaderboard.groups.map(\.configuration), schemes: sweep.runs.map(\.scheme))
-        self.baseline = baseline.map { ($0, Leaderboard(completed: $0.runs)) }
+        self.baseline = baseline.map { ($0, Leaderboard(completed: $0.runs, axes: $0.header.gridAxes)) }
     }
 
     /// Reads `results` (and `baseline`) through the documented format; throws ReportError.

@@ -18,13 +18,25 @@ public struct Leaderboard: Sendable {
     /// Metric names in report order (MetricNames.ordered).
     public var metrics: [String]
 
-    public init(completed runs: [RunRecord]) {
+    /// `axes` (the file's grid_axes) order the configurations by their values, numbers as numbers:
+    /// width 8 before width 16, as in the experiment file.
+    public init(completed runs: [RunRecord], axes: [String] = []) {
         let byConfiguration = Dictionary(grouping: runs.filter(\.isCompleted), by: \.configuration)
-        groups = byConfiguration.keys.sorted().map { key in
+        groups = byConfiguration.keys.map { key in
             let runs = byConfiguration[key]!.sorted { ($0.seed ?? 0, $0.id) < ($1.seed ?? 0, $1.id) }
             return ConfigurationGroup(configuration: key, scheme: runs[0].scheme, runs: runs)
-        }
+        }.sorted { a, b in Leaderboard.precedes(a.runs[0], b.runs[0], axes: axes) }
         metrics = MetricNames.ordered(runs.filter(\.isCompleted).flatMap(\.metrics.keys))
+    }
+
+    /// Axis by axis: numbers by value, other values by text; ties by the configuration's name.
+    static func precedes(_ a: RunRecord, _ b: RunRecord, axes: [String]) -> Bool {
+        for axis in axes {
+            guard let x = a.hyperparameters[axis], let y = b.hyperparameters[axis], x != y else { continue }
+            if let p = x.number, let q = y.number { return p < q }
+            return x.display < y.display
+        }
+        return a.configuration < b.configuration
     }
 
     /// One row per configuration that has the metric, best mean first.

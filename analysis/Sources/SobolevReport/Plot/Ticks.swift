@@ -44,7 +44,7 @@ public enum Ticks {
     static func niceStep(_ raw: Double) -> Double {
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let f = raw / magnitude
-        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * magnitude
+        return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * magnitude
     }
 
     /// 10 with a superscript exponent, e.g. "10⁻³".
