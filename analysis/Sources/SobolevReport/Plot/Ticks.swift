@@ -15,10 +15,10 @@ public enum Ticks {
         let step = niceStep((hi - lo) / Double(target))
         let first = (lo / step - 1e-9).rounded(.up), last = (hi / step + 1e-9).rounded(.down)
         let decimals = max(0, -Int((log10(step)).rounded(.down)))
-        let useExponent = max(abs(lo), abs(hi)) >= 1e5 || step < 1e-3
+        let large = max(abs(lo), abs(hi)) >= 1e4, tiny = step < 1e-3
         return stride(from: first, through: last, by: 1).map { k in
-            let v = k * step
-            let label = useExponent ? exponentLabel(v) : String(format: "%.\(decimals)f", v == 0 ? 0 : v)
+            let v = k == 0 ? 0 : k * step  // never -0
+            let label = large ? siLabel(v) : tiny ? exponentLabel(v) : String(format: "%.\(decimals)f", v)
             return Tick(value: v, label: label)
         }
     }
@@ -52,6 +52,13 @@ public enum Ticks {
         let digits: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
                                               "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
         return "10" + String(String(k).map { digits[$0]! })
+    }
+
+    /// Large values with an SI suffix: "500k", "1.5M" (throughputs read better so than 1.5e6).
+    static func siLabel(_ v: Double) -> String {
+        let a = abs(v)
+        let (unit, suffix) = a >= 1e9 ? (1e9, "G") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "k") : (1, "")
+        return String(format: "%g", (v / unit * 1000).rounded() / 1000) + suffix
     }
 
     static func exponentLabel(_ v: Double) -> String {
