@@ -5,74 +5,76 @@ import Foundation
 import Testing
 @testable import SobolevReport
 
-@Suite struct BrowserRenderingTests {
-    static let window = (width: 1400, height: 4000)
+extension ReportTests {
+    @Suite struct BrowserRenderingTests {
+        static let window = (width: 1400, height: 4000)
 
-    /// Charts of the fixture: 4 convergence (2 terms, training and validation), 2 lambda,
-    /// 2 prediction (values, derivatives; 1-D problem), 8 parity (2 per configuration); one rank
-    /// count, so no scaling chart.
-    static let expectedCharts = 4 + 2 + 2 + 2 * RealSweep.configurations
-    static let expectedTitles = ["Training loss: value term", "Training loss: grad_1 term", "Validation loss: value term",
-                                 "Validation loss: grad_1 term", "Weight λ of the value term", "Weight λ of the grad_1 term",
-                                 "Prediction on the test set", "Derivative on the test set", "Parity of values", "Parity of derivatives"]
+        /// Charts of the fixture: 4 convergence (2 terms, training and validation), 2 lambda,
+        /// 2 prediction (values, derivatives; 1-D problem), 8 parity (2 per configuration); one rank
+        /// count, so no scaling chart.
+        static let expectedCharts = 4 + 2 + 2 + 2 * RealSweep.configurations
+        static let expectedTitles = ["Training loss: value term", "Training loss: grad_1 term", "Validation loss: value term",
+                                     "Validation loss: grad_1 term", "Weight λ of the value term", "Weight λ of the grad_1 term",
+                                     "Prediction on the test set", "Derivative on the test set", "Parity of values", "Parity of derivatives"]
 
-    @Test func reportRendersItsChartsInChromium() throws {
-        guard let chromium = Command.find(["chromium", "chromium-browser", "google-chrome"]) else {
-            Issue.record("chromium is not installed: apt-get install -y chromium (the test setup installs it); the report's rendering cannot be checked")
-            return
-        }
-        let dir = try temporaryFolder()
-        let out = dir + "/report"
-        let r = try Command.run(try RealSweep.binary(), ["report", try RealSweep.resultsFile(), "--out", out])
-        try #require(r.status == 0, "sobolev report failed: \(r.error)")
+        @Test func reportRendersItsChartsInChromium() throws {
+            guard let chromium = Command.find(["chromium", "chromium-browser", "google-chrome"]) else {
+                Issue.record("chromium is not installed: apt-get install -y chromium (the test setup installs it); the report's rendering cannot be checked")
+                return
+            }
+            let dir = try temporaryFolder()
+            let out = dir + "/report"
+            let r = try Command.run(try RealSweep.binary(), ["report", try RealSweep.resultsFile(), "--out", out])
+            try #require(r.status == 0, "sobolev report failed: \(r.error)")
 
-        // The page: self-contained, every chart an <svg> with a title.
-        let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
-        #expect(html.components(separatedBy: "<svg").count - 1 == Self.expectedCharts)
-        #expect(html.components(separatedBy: "<svg").dropFirst().allSatisfy { $0.contains("<title>") })
-        for title in Self.expectedTitles { #expect(html.contains("<title>\(title)</title>"), "missing chart: \(title)") }
-        #expect(!html.contains("<link") && !html.contains("src=") && !html.contains("url("), "the page must not fetch anything")
-        #expect(html.contains("completed runs used 1 rank, so there is no scaling to show"))
+            // The page: self-contained, every chart an <svg> with a title.
+            let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+            #expect(html.components(separatedBy: "<svg").count - 1 == Self.expectedCharts)
+            #expect(html.components(separatedBy: "<svg").dropFirst().allSatisfy { $0.contains("<title>") })
+            for title in Self.expectedTitles { #expect(html.contains("<title>\(title)</title>"), "missing chart: \(title)") }
+            #expect(!html.contains("<link") && !html.contains("src=") && !html.contains("url("), "the page must not fetch anything")
+            #expect(html.contains("completed runs used 1 rank, so there is no scaling to show"))
 
-        // The screenshot.
-        let png = dir + "/report.png"
-        let shot = try Command.run(chromium, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-            "--user-data-dir=\(dir)/chromium-profile", "--screenshot=\(png)",
-            "--window-size=\(Self.window.width),\(Self.window.height)", "file://\(out)/index.html",
-        ], timeout: 90)
-        try #require(FileManager.default.fileExists(atPath: png), "chromium wrote no screenshot (status \(shot.status)): \(shot.error.suffix(600))")
-        let image = try PNGImage.read(png)
-        #expect(image.width == Self.window.width && image.height == Self.window.height)
+            // The screenshot.
+            let png = dir + "/report.png"
+            let shot = try Command.run(chromium, [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                "--user-data-dir=\(dir)/chromium-profile", "--screenshot=\(png)",
+                "--window-size=\(Self.window.width),\(Self.window.height)", "file://\(out)/index.html",
+            ], timeout: 90)
+            try #require(FileManager.default.fileExists(atPath: png), "chromium wrote no screenshot (status \(shot.status)): \(shot.error.suffix(600))")
+            let image = try PNGImage.read(png)
+            #expect(image.width == Self.window.width && image.height == Self.window.height)
 
-        // Not blank: a good part of the page is drawn, in many colours.
-        var drawn = 0
-        var colours = Set<Int>()
-        for y in Swift.stride(from: 0, to: image.height, by: 2) {
-            for x in Swift.stride(from: 0, to: image.width, by: 2) {
-                let (r, g, b) = image.rgb(x, y)
-                if r < 235 || g < 235 || b < 235 { drawn += 1 }
-                colours.insert(r << 16 | g << 8 | b)
+            // Not blank: a good part of the page is drawn, in many colours.
+            var drawn = 0
+            var colours = Set<Int>()
+            for y in Swift.stride(from: 0, to: image.height, by: 2) {
+                for x in Swift.stride(from: 0, to: image.width, by: 2) {
+                    let (r, g, b) = image.rgb(x, y)
+                    if r < 235 || g < 235 || b < 235 { drawn += 1 }
+                    colours.insert(r << 16 | g << 8 | b)
+                }
+            }
+            let sampled = (image.width / 2) * (image.height / 2)
+            #expect(Double(drawn) / Double(sampled) > 0.04, "the screenshot is almost blank: \(drawn) of \(sampled) sampled pixels drawn")
+            #expect(colours.count > 200, "the screenshot has only \(colours.count) colours")
+
+            // The charts themselves: each configuration's colour covers far more pixels than its small
+            // swatches in the tables could (the lines, bands and dots of the charts).
+            let report = try Report.make(results: try RealSweep.resultsFile())
+            for g in report.leaderboard.groups {
+                let colour = ChartColour(hex: report.colours.configuration(g.configuration))
+                let count = colour.pixels(in: image)
+                #expect(Double(count) > Double(Self.swatchPixelsBound) * 2.5, "\(g.configuration): only \(count) pixels of its colour \(colour.hex); were the charts drawn?")
             }
         }
-        let sampled = (image.width / 2) * (image.height / 2)
-        #expect(Double(drawn) / Double(sampled) > 0.04, "the screenshot is almost blank: \(drawn) of \(sampled) sampled pixels drawn")
-        #expect(colours.count > 200, "the screenshot has only \(colours.count) colours")
 
-        // The charts themselves: each configuration's colour covers far more pixels than its small
-        // swatches in the tables could (the lines, bands and dots of the charts).
-        let report = try Report.make(results: try RealSweep.resultsFile())
-        for g in report.leaderboard.groups {
-            let colour = ChartColour(hex: report.colours.configuration(g.configuration))
-            let count = colour.pixels(in: image)
-            #expect(Double(count) > Double(Self.swatchPixelsBound) * 2.5, "\(g.configuration): only \(count) pixels of its colour \(colour.hex); were the charts drawn?")
-        }
+        /// An upper bound of the pixels a configuration's swatches take: 11 x 11 px (13 x 13 with
+        /// anti-aliasing) in each of the five visible leaderboard tables and the overview's best line.
+        /// Measured on the fixture: about 550-960 without charts, 4000-8500 with them.
+        static let swatchPixelsBound = 6 * 13 * 13
     }
-
-    /// An upper bound of the pixels a configuration's swatches take: 11 x 11 px (13 x 13 with
-    /// anti-aliasing) in each of the five visible leaderboard tables and the overview's best line.
-    /// Measured on the fixture: about 550-960 without charts, 4000-8500 with them.
-    static let swatchPixelsBound = 6 * 13 * 13
 }
 
 /// A chart colour and the pixels close to it (anti-aliased edges within a small tolerance).
