@@ -65,5 +65,19 @@ extension ReportTests {
             #expect(report.sweep.runs.count == 2 && report.sweep.notCompleted.map(\.id) == ["b0"])
             #expect(ReportPage(report: report).html().contains("killed before the first step"))
         }
+
+        /// More than one input: no curves over x (a 1-D view would mislead), parity of all directions.
+        @Test func twoInputsGetParityButNoPredictionCurves() throws {
+            let path = try temporaryFolder() + "/two-inputs.h5"
+            try TinyResultsFile.write(path, runs: [
+                TinyRun(id: "a0", configuration: "c", seed: 0, metrics: ["test_grad_rmse": 1], inputs: 2),
+            ], totalRuns: 1)
+            let report = try Report.make(results: path)
+            let prediction = try #require(PredictionSection(report: report).html())
+            #expect(prediction.contains("The test inputs have 2 columns") && !prediction.contains("<svg"))
+            let parity = try #require(ParitySection(report: report).html())
+            #expect(parity.components(separatedBy: "<svg").count - 1 == 2)
+            #expect(parity.components(separatedBy: "<circle").count - 1 == 5 + 10 + 2)  // 5 values, 5 x 2 derivatives, 2 legend dots
+        }
     }
 }

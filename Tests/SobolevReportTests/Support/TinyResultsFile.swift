@@ -19,6 +19,8 @@ struct TinyRun {
     var samplesPerSecond = 1000.0
     /// Extra numeric run attributes (e.g. the optional cost attributes).
     var extra: [String: Double] = [:]
+    /// Input dimension d of the test set (X [5, d], dY [5, 1, d]).
+    var inputs = 1
 }
 
 enum TinyResultsFile {
@@ -77,12 +79,13 @@ enum TinyResultsFile {
         try model.setAttribute("adaptive_scale", 0.0)
 
         let t = try g.createGroup("test")
-        let x = [-1.0, -0.5, 0, 0.5, 1]
-        try t.write("X", x, shape: [5, 1])
+        let x = [-1.0, -0.5, 0, 0.5, 1], d = r.inputs
+        let inputs = x.flatMap { v in (0..<d).map { v + Double($0) } }
+        try t.write("X", inputs, shape: [5, d])
         try t.write("Y", x.map { $0 * $0 }, shape: [5, 1])
         try t.write("Y_pred", x.map { $0 * $0 + 0.01 }, shape: [5, 1])
-        try t.write("dY", x.map { 2 * $0 }, shape: [5, 1, 1])
-        try t.write("dY_pred", x.map { 2 * $0 + 0.1 }, shape: [5, 1, 1])
+        try t.write("dY", inputs.map { 2 * $0 }, shape: [5, 1, d])
+        try t.write("dY_pred", inputs.map { 2 * $0 + 0.1 }, shape: [5, 1, d])
     }
 }
 
