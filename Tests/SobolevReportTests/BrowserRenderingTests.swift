@@ -70,6 +70,31 @@ extension ReportTests {
             }
         }
 
+        /// The table script: a click on "mean" sorts descending (it is already ascending), a second
+        /// click ascending, checked in the DOM Chromium dumps after running a few scripted clicks.
+        @Test func tablesSortOnAClick() throws {
+            guard let chromium = Command.find(["chromium", "chromium-browser", "google-chrome"]) else {
+                Issue.record("chromium is not installed: apt-get install -y chromium (the test setup installs it)")
+                return
+            }
+            let dir = try temporaryFolder()
+            let report = try Report.make(results: try LeaderboardTests.tinyFile())
+            let clicks = """
+            <script>
+            const table = document.querySelector("table.sortable"), mean = table.querySelectorAll("th")[3];
+            const column = () => [...table.tBodies[0].rows].map(r => r.cells[3].textContent).join("|");
+            mean.click(); document.body.dataset.first = column();
+            mean.click(); document.body.dataset.second = column();
+            </script></body>
+            """
+            let page = ReportPage(report: report).html().replacingOccurrences(of: "</body>", with: clicks)
+            try page.write(toFile: dir + "/page.html", atomically: true, encoding: .utf8)
+            let r = try Command.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                               "--user-data-dir=\(dir)/chromium-profile", "--dump-dom", "file://\(dir)/page.html"], timeout: 90)
+            #expect(r.output.contains("data-first=\"2.333|0.5\""), "descending after one click")
+            #expect(r.output.contains("data-second=\"0.5|2.333\""), "ascending after two clicks")
+        }
+
         /// An upper bound of the pixels a configuration's swatches take: 11 x 11 px (13 x 13 with
         /// anti-aliasing) in each of the five visible leaderboard tables and the overview's best line.
         /// Measured on the fixture: about 550-960 without charts, 4000-8500 with them.
