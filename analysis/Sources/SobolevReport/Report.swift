@@ -24,9 +24,4 @@ public struct Report: Sendable {
         [("index.html", ReportPage(report: self).html()), ("summary.md", MarkdownSummary(report: self).markdown()),
          ("runs.csv", RunsCSV(runs: sweep.runs).csv())]
     }
-
-    /// Runs of a configuration group, in the leaderboard's grouping.
-    func group(_ configuration: String) -> ConfigurationGroup? {
-        leaderboard.groups.first { $0.configuration == configuration }
-    }
 }
