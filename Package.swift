@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "sobolev", targets: ["sobolev"]),
         .library(name: "SobolevCore", targets: ["SobolevCore"]),
+        .library(name: "SobolevReport", targets: ["SobolevReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -41,9 +42,12 @@ let package = Package(
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore",
         ]),
+        // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
+        // a Markdown summary and a CSV of runs.
+        .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
-            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster",
+            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,5 +58,6 @@ let package = Package(
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
         .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),
+        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
     ]
 )

@@ -1,0 +1,36 @@
+// The plotting module's decisions: when an axis goes logarithmic, which ticks it gets.
+import Testing
+@testable import SobolevReport
+
+extension ReportTests {
+    @Suite struct PlotTests {
+        @Test func logScaleOnlyWhenValuesSpanMoreThanTwoDecades() {
+            #expect(AxisScale(values: [0.001, 1], choice: .auto, start: 0, end: 1).isLog)
+            #expect(!AxisScale(values: [1, 100], choice: .auto, start: 0, end: 1).isLog)  // exactly 100: linear
+            #expect(!AxisScale(values: [0, 1e-6, 1], choice: .auto, start: 0, end: 1).isLog)  // a zero cannot be shown on a log axis
+        }
+
+        @Test func logTicksArePowersOfTenWithSuperscripts() {
+            let labels = Ticks.log(0.0009, 1.2).compactMap(\.label)
+            #expect(labels == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
+        }
+
+        @Test func linearTicksAreNiceAndInside() {
+            let ticks = Ticks.linear(-0.04, 1.04)
+            #expect(ticks.map(\.label) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        }
+
+        @Test func largeTicksGetSISuffixes() {
+            #expect(Ticks.linear(0, 1.5e6).map(\.label) == ["0", "500k", "1M", "1.5M"])
+        }
+
+        @Test func chartHasTitleAxisLabelsAndLegend() {
+            let svg = LinePlot(title: "Training loss: value term", xLabel: "step", yLabel: "loss (normalised units)",
+                               series: [LineSeries(name: "a & b", colour: "#4e79a7", x: [0, 1, 2], y: [1, 0.01, 0.0001])]).svg()
+            #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+            #expect(svg.contains("<title>Training loss: value term</title>"))
+            #expect(svg.contains(">step</text>") && svg.contains("loss (normalised units) — log scale"))
+            #expect(svg.contains("a &amp; b"))  // legend text escaped
+        }
+    }
+}

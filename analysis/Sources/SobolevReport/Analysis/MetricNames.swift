@@ -1,0 +1,26 @@
+// Which metrics a report leads with and how they order: test before validation before train,
+// derivatives first (the point of Sobolev training), scores where higher is better marked.
+public enum MetricNames {
+    public static let headline = "test_grad_rmse"
+
+    /// R^2 is a score: higher is better. Every other metric is an error.
+    public static func higherIsBetter(_ metric: String) -> Bool { metric.contains("_r2") }
+
+    /// test_*, validation_*, train_*, then others; within a split grad_rmse, value_rmse, then by name.
+    public static func ordered(_ names: some Sequence<String>) -> [String] {
+        func splitRank(_ n: String) -> Int {
+            if n.hasPrefix("test_") { return 0 }
+            if n.hasPrefix("validation_") { return 1 }
+            if n.hasPrefix("train_") { return 2 }
+            return 3
+        }
+        func kindRank(_ n: String) -> Int {
+            if n.hasSuffix("grad_rmse") { return 0 }
+            if n.hasSuffix("value_rmse") { return 1 }
+            return 2
+        }
+        return Set(names).sorted { a, b in
+            (splitRank(a), kindRank(a), a) < (splitRank(b), kindRank(b), b)
+        }
+    }
+}

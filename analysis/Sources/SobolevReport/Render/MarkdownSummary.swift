@@ -1,0 +1,72 @@
+// summary.md: the report's numbers as text, for a pull request, a notebook or a terminal; the
+// charts stay in index.html.
+import Foundation
+
+struct MarkdownSummary {
+    var report: Report
+
+    func markdown() -> String {
+        let h = report.sweep.header, o = SweepOverview(report.sweep)
+        var md = "# Sweep report: \(h.experimentName)\n\n"
+        if !h.experimentDescription.isEmpty { md += h.experimentDescription + "\n\n" }
+        md += "- Results file: `\(h.file)` (format version \(h.formatVersion))\n"
+        md += "- Grid axes: " + (o.axisValues.isEmpty ? "none" : o.axisValues.map { "`\($0.axis)` ∈ {\($0.values.joined(separator: ", "))}" }.joined(separator: "; ")) + "\n"
+        md += "- Runs: \(o.completed) completed, \(o.failed) failed" + (o.missing.map { m in ", \(m) missing (of \(o.total!))" } ?? "") + "\n"
+        if o.unmergedParts > 0 { md += "- \(o.unmergedParts) finished run(s) in the .parts folder are not merged into the file yet\n" }
+        md += "- Ranks used: " + (o.ranksUsed.isEmpty ? "–" : o.ranksUsed.map(String.init).joined(separator: ", ")) + "\n"
+        md += "- Total wall time: \(NumberFormat.duration(o.totalWallTime))\n\n"
+
+        let test = report.leaderboard.metrics.filter { $0.hasPrefix("test_") }
+        for metric in (test.isEmpty ? report.leaderboard.metrics : test) {
+            md += "## Leaderboard: \(metric) (\(MetricNames.higherIsBetter(metric) ? "higher" : "lower") is better)\n\n"
+            md += table(["configuration", "scheme", "seeds", "mean", "std", "median", "best"], report.leaderboard.rows(for: metric).map { r in
+                let s = r.statistics
+                return [r.configuration, r.scheme, String(s.count), NumberFormat.short(s.mean), NumberFormat.short(s.std),
+                        NumberFormat.short(s.median), NumberFormat.short(s.best)]
+            })
+        }
+        if report.leaderboard.groups.isEmpty { md += "No completed runs yet.\n\n" }
+
+        let failed = report.sweep.notCompleted
+        if !failed.isEmpty {
+            md += "## Failed runs\n\n" + table(["run id", "configuration", "seed", "failure step", "error"], failed.map {
+                [$0.id, $0.configuration, $0.seed.map(String.init) ?? "–", $0.failureStep.map(String.init) ?? "–", $0.error]
+            })
+        }
+        md += comparison()
+        md += breakEven()
+        md += "See index.html for the convergence, λ, prediction, parity and throughput charts; runs.csv for every run.\n"
+        return md
+    }
+
+    func comparison() -> String {
+        guard let (baseline, board) = report.baseline else { return "" }
+        let test = report.leaderboard.metrics.filter { $0.hasPrefix("test_") }
+        let c = SweepComparison(report.leaderboard, baseline: board, baselineFile: baseline.header.file, metrics: test)
+        return "## Comparison with `\(c.baselineFile)`\n\nRatio = this sweep / baseline.\n\n"
+            + table(["configuration", "metric", "baseline mean", "mean", "ratio"], c.rows.map {
+                [$0.configuration, $0.metric, NumberFormat.short($0.baselineMean), NumberFormat.short($0.mean), NumberFormat.short($0.ratio)]
+            })
+    }
+
+    func breakEven() -> String {
+        let rows = BreakEven.rows(report.leaderboard, root: report.sweep.header.costs)
+        guard !rows.isEmpty else { return "## Surrogate break-even\n\n\(BreakEvenSection.missing)\n\n" }
+        var md = "## Surrogate break-even\n\ntau = (T_data + T_train) / (T_simulation - T_surrogate), in surrogate evaluations.\n"
+        if rows.contains(where: \.surrogateEstimated) {
+            md += "T_surrogate marked (estimate) assumes 2 flops per parameter at 1 GFLOP/s.\n"
+        }
+        return md + "\n" + table(["configuration", "T_data (s)", "T_train (s)", "T_simulation (s)", "T_surrogate (s)", "tau"], rows.map {
+            [$0.configuration, NumberFormat.short($0.dataTime), NumberFormat.short($0.trainTime), NumberFormat.short($0.simulationTime),
+             NumberFormat.short($0.surrogateTime) + ($0.surrogateEstimated ? " (estimate)" : ""),
+             $0.evaluations.map(NumberFormat.count) ?? "never"]
+        })
+    }
+
+    func table(_ headers: [String], _ rows: [[String]]) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var s = "| " + headers.map(cell).joined(separator: " | ") + " |\n|" + headers.map { _ in " --- |" }.joined() + "\n"
+        for r in rows { s += "| " + r.map(cell).joined(separator: " | ") + " |\n" }
+        return s + "\n"
+    }
+}

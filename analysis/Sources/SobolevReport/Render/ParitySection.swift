@@ -1,0 +1,38 @@
+// Parity plots: predicted against true values and derivatives on the test set, every seed of a
+// configuration pooled, with the diagonal of a perfect prediction.
+struct ParitySection {
+    var report: Report
+    /// Points drawn per chart at most (evenly thinned): enough to see the spread, small in the file.
+    static let maxPoints = 400
+
+    func html() -> String? {
+        var charts: [String] = []
+        for g in report.leaderboard.groups {
+            let tests = g.runs.compactMap(\.test)
+            guard !tests.isEmpty else { continue }
+            let colour = report.colours.configuration(g.configuration)
+            let seeds = "\(g.configuration) — \(tests.count) seed\(tests.count == 1 ? "" : "s")"
+            let (tv, pv) = ParitySection.thin(tests.flatMap(\.y.values), tests.flatMap(\.yPredicted.values))
+            charts.append(ScatterPlot(title: "Parity of values", subtitle: seeds, xLabel: "true value (original units)",
+                                      yLabel: "predicted value (original units)",
+                                      series: [ScatterSeries(name: g.configuration, colour: colour, x: tv, y: pv)], parity: true).svg())
+            let withDerivatives = tests.filter { $0.dY != nil && $0.dYPredicted != nil }
+            if !withDerivatives.isEmpty {
+                let (td, pd) = ParitySection.thin(withDerivatives.flatMap { $0.dY! }, withDerivatives.flatMap { $0.dYPredicted! })
+                charts.append(ScatterPlot(title: "Parity of derivatives", subtitle: seeds, xLabel: "true derivative dy/dx (original units)",
+                                          yLabel: "predicted derivative (original units)",
+                                          series: [ScatterSeries(name: g.configuration, colour: colour, x: td, y: pd)], parity: true).svg())
+            }
+        }
+        guard !charts.isEmpty else { return nil }
+        let intro = HTML.paragraph("Each dot is one test point (all outputs and, for derivatives, all input directions); on the dashed diagonal the surrogate is exact. At most \(ParitySection.maxPoints) points per chart, evenly thinned.")
+        return HTML.section("parity", "Parity on the test set", intro + HTML.charts(charts))
+    }
+
+    static func thin(_ a: [Double], _ b: [Double]) -> ([Double], [Double]) {
+        let n = min(a.count, b.count)
+        let every = max(1, (n + maxPoints - 1) / maxPoints)
+        let keep = Swift.stride(from: 0, to: n, by: every)
+        return (keep.map { a[$0] }, keep.map { b[$0] })
+    }
+}

@@ -1,0 +1,32 @@
+// Throughput (samples/s, all ranks together) and parallel efficiency by MPI ranks. With a single
+// rank count there is nothing to scale: one line says so instead of an empty chart.
+struct ScalingSection {
+    var report: Report
+
+    func html() -> String {
+        let s = Scaling(report.leaderboard)
+        guard !s.throughputs.isEmpty else {
+            return HTML.section("scaling", "Throughput and parallel efficiency", HTML.paragraph("No throughput recorded for completed runs."))
+        }
+        guard s.hasScaling else {
+            let p = s.rankCounts.first!
+            let line = "All \(s.throughputs.count) completed runs used \(p) rank\(p == 1 ? "" : "s"), so there is no scaling to show: median throughput \(NumberFormat.short(Quantile.of(s.throughputs, 0.5))) samples/s (range \(NumberFormat.short(s.throughputs.min()!))–\(NumberFormat.short(s.throughputs.max()!)))."
+            return HTML.section("scaling", "Throughput and parallel efficiency", HTML.paragraph(line))
+        }
+        func series(_ value: (ScalingPoint) -> Double) -> [LineSeries] {
+            s.curves.map { c in
+                LineSeries(name: c.configuration, colour: report.colours.configuration(c.configuration),
+                           x: c.points.map { Double($0.ranks) }, y: c.points.map(value), markers: true)
+            }
+        }
+        let ranks = s.rankCounts.map(Double.init)
+        let ideal = LineSeries(name: "ideal (E = 1)", colour: "#555", dash: "5 4", x: [ranks.first!, ranks.last!], y: [1, 1], width: 1.2)
+        let charts = [
+            LinePlot(title: "Training throughput by ranks", subtitle: "median over seeds", xLabel: "MPI ranks",
+                     yLabel: "throughput (samples / s, all ranks)", series: series(\.samplesPerSecond), yInclude: [0]).svg(),
+            LinePlot(title: "Parallel efficiency by ranks", subtitle: "E(p) = (S(p) / S(p₀)) / (p / p₀)", xLabel: "MPI ranks",
+                     yLabel: "parallel efficiency (1 = ideal)", series: series(\.efficiency) + [ideal], yScale: .linear, yInclude: [0, 1]).svg(),
+        ]
+        return HTML.section("scaling", "Throughput and parallel efficiency", HTML.charts(charts))
+    }
+}

@@ -1,0 +1,13 @@
+// Everything a results file holds, read once: the header and whatever runs `/runs` has so far.
+public struct Sweep: Sendable {
+    public var header: SweepHeader
+    /// Runs in id order.
+    public var runs: [RunRecord]
+    /// Finished runs waiting in the sibling OUT.h5.parts/ folder, not yet merged into the file.
+    public var unmergedParts: Int
+
+    public var completed: [RunRecord] { runs.filter(\.isCompleted) }
+    public var notCompleted: [RunRecord] { runs.filter { !$0.isCompleted } }
+    /// Runs of the grid not in the file: not trained yet (or still training).
+    public var missing: Int? { header.totalRuns.map { max(0, $0 - runs.count) } }
+}
