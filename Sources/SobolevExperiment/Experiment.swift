@@ -222,7 +222,7 @@ public struct Experiment: Sendable {
             try Experiment.checkConsistency(values, file: file, given: given)
             for s in seeds { runs.append(RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })) }
         }
-        self.runs = runs
+        self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
     }
 
     static func parseSeeds(_ node: RawNode, fail: (String) -> ExperimentError) throws -> [UInt64] {

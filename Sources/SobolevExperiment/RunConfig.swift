@@ -39,9 +39,12 @@ public struct ModelConfig: Sendable, Equatable {
 
 public struct LossConfig: Sendable, Equatable {
     public var scheme: String
+    /// The fixed scheme's weights (1 for the other schemes).
     public var lambdaValue: Double
     public var lambdaGrad: Double
     public var groupGradients: Bool
+    /// The scheme's constants by name (loss.<name>), defaults filled in.
+    public var constants: [String: WeightingConstant]
 }
 
 /// Everything one run needs, typed.
@@ -90,8 +93,9 @@ public struct RunConfig: Sendable, Equatable {
         training = t
         standardize = b("training.standardize")
 
-        loss = LossConfig(scheme: s("loss.scheme"), lambdaValue: d("loss.lambda_value"),
-                          lambdaGrad: d("loss.lambda_grad"), groupGradients: b("loss.group_gradients"))
+        loss = LossConfig(scheme: s("loss.scheme"), lambdaValue: v["loss.lambda_value"]?.doubleValue ?? 1,
+                          lambdaGrad: v["loss.lambda_grad"]?.doubleValue ?? 1, groupGradients: b("loss.group_gradients"),
+                          constants: WeightingKeys.constants(in: v))
         seed = run.seed
     }
 
