@@ -170,18 +170,22 @@ public struct Trainer {
                     return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
                 }
 
-                // NTK traces on demand: this shard's per-sample sums, all-reduced like the gradients.
-                let parameters = theta
-                let ntkTraces = { [architecture, layout] () -> [Double] in
-                    var traces = architecture.ntkTraceSums(parameters: parameters, batch: shard) + [Double(shard.count)]
-                    group.allReduceSum(&traces)
-                    let count = max(traces.removeLast(), 1)
-                    return layout.combine(traces.map { $0 / count })
-                }
                 let learningRate = options.schedule.learningRate(base: options.learningRate, step: step)
-                let lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
+                let lambdas: [Double]
+                do {
+                    // NTK traces on demand: this shard's per-sample sums, all-reduced like the gradients.
+                    // (Scoped so that its copy of theta is gone before the optimizer writes theta.)
+                    let parameters = theta
+                    let ntkTraces = { [architecture, layout] () -> [Double] in
+                        var traces = architecture.ntkTraceSums(parameters: parameters, batch: shard) + [Double(shard.count)]
+                        group.allReduceSum(&traces)
+                        let count = max(traces.removeLast(), 1)
+                        return layout.combine(traces.map { $0 / count })
+                    }
+                    lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
                                                                    parameterCount: P, lastLayerWeights: lastLayerWeights,
                                                                    learningRate: learningRate, ntkTraces: ntkTraces))
+                }
                 if let bad = lambdas.firstIndex(where: { !$0.isFinite }) {
                     return finish(.diverged(step: step, reason: "lambda of term \(layout.names[bad]) is \(lambdas[bad])"))
                 }
