@@ -20,6 +20,7 @@ extension MLPArchitecture {
         let B = batch.count, m = outputDimension, dirs = trace.directions
         let T = 1 + dirs, channels = 1 + 2 * dirs
         var traces = [Double](repeating: 0, count: T)
+        let slices = layers
 
         for o in 0..<m {
             // Seed e_o in every sample's value channel and every direction's tangent channel.
@@ -29,7 +30,7 @@ extension MLPArchitecture {
                 for j in 0..<dirs { seeds[(2 + 2 * j) * B * m + b * m + o] = 1 }
             }
             backpropagate(parameters, trace: trace, seeds: seeds, directions: dirs, atLayer: { l, g in
-                let s = layers[l], nin = s.inputs, nout = s.outputs
+                let s = slices[l], nin = s.inputs, nout = s.outputs
                 let input = trace.layerInputs[l]
                 for b in 0..<B {
                     let b1 = b * nin

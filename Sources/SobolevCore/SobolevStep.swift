@@ -180,9 +180,10 @@ extension MLPArchitecture {
         guard withGradients else { return TermSums(losses: losses, gradients: [], count: B) }
 
         var grads = [Double](repeating: 0, count: T * P)
+        let slices = layers
         backpropagate(parameters, trace: trace, seeds: g, directions: activeDirs, atLayer: { l, channels in
             // dW_l += gz^T h_{l-1} (+ gzt^T t_{l-1}), db_l += sum_i gz, per term.
-            let s = layers[l], nin = s.inputs, nout = s.outputs
+            let s = slices[l], nin = s.inputs, nout = s.outputs
             channels.withUnsafeBufferPointer { G in
                 trace.layerInputs[l].withUnsafeBufferPointer { A in
                     grads.withUnsafeMutableBufferPointer { gp in
