@@ -181,73 +181,98 @@ extension MLPArchitecture {
 
         var grads = [Double](repeating: 0, count: T * P)
         let slices = layers
-        parameters.withUnsafeBufferPointer { theta in
-            grads.withUnsafeMutableBufferPointer { gp in
-                for l in stride(from: slices.count - 1, through: 0, by: -1) {
-                    let s = slices[l], nin = s.inputs, nout = s.outputs
-                    let input = trace.layerInputs[l]
-                    g.withUnsafeBufferPointer { G in
-                        input.withUnsafeBufferPointer { A in
-                            let gBase = G.baseAddress!, aBase = A.baseAddress!
-                            for t in 0..<activeTerms {
-                                let dW = gp.baseAddress! + t * P + s.weightOffset
-                                // Value-row channel of term t against the layer's value inputs.
-                                let gz = gBase + (t == 0 ? 0 : (1 + 2 * (t - 1))) * B * nout
-                                BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: gz, lda: nout,
-                                          b: aBase, ldb: nin, c: dW, ldc: nin)
-                                if t > 0 {
-                                    let gzt = gBase + (2 + 2 * (t - 1)) * B * nout
-                                    BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: gzt, lda: nout,
-                                              b: aBase + (B + (t - 1) * B) * nin, ldb: nin,
-                                              beta: 1, c: dW, ldc: nin)
-                                }
-                                let db = gp.baseAddress! + t * P + s.biasOffset
-                                for i in 0..<B { for o in 0..<nout { db[o] += gz[i * nout + o] } }
+        backpropagate(parameters, trace: trace, seeds: g, directions: activeDirs, atLayer: { l, channels in
+            // dW_l += gz^T h_{l-1} (+ gzt^T t_{l-1}), db_l += sum_i gz, per term.
+            let s = slices[l], nin = s.inputs, nout = s.outputs
+            channels.withUnsafeBufferPointer { G in
+                trace.layerInputs[l].withUnsafeBufferPointer { A in
+                    grads.withUnsafeMutableBufferPointer { gp in
+                        let gBase = G.baseAddress!, aBase = A.baseAddress!
+                        for t in 0..<activeTerms {
+                            let dW = gp.baseAddress! + t * P + s.weightOffset
+                            // Value-row channel of term t against the layer's value inputs.
+                            let gz = gBase + (t == 0 ? 0 : (1 + 2 * (t - 1))) * B * nout
+                            BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: gz, lda: nout,
+                                      b: aBase, ldb: nin, c: dW, ldc: nin)
+                            if t > 0 {
+                                let gzt = gBase + (2 + 2 * (t - 1)) * B * nout
+                                BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: gzt, lda: nout,
+                                          b: aBase + (B + (t - 1) * B) * nin, ldb: nin,
+                                          beta: 1, c: dW, ldc: nin)
                             }
+                            let db = gp.baseAddress! + t * P + s.biasOffset
+                            for i in 0..<B { for o in 0..<nout { db[o] += gz[i * nout + o] } }
                         }
                     }
-                    guard l > 0 else { break }
+                }
+            }
+        }, atSlope: { h, contributions in
+            // d S_t / d a_h: the term's channels summed over all elements.
+            let n = B * layerSizes[h + 1]
+            for t in 0..<activeTerms {
+                let first = t == 0 ? 0 : 1 + 2 * (t - 1), count = t == 0 ? 1 : 2
+                grads[t * P + slopeOffset + h] = contributions[(first * n)..<((first + count) * n)].reduce(0, +)
+            }
+        })
+        return TermSums(losses: losses, gradients: grads, count: B)
+    }
 
-                    // Back through W_l to the hidden layer below (index l - 1).
-                    var gh = [Double](repeating: 0, count: channels * B * nin)
-                    g.withUnsafeBufferPointer { G in
-                        gh.withUnsafeMutableBufferPointer { GH in
-                            BLAS.gemm(m: channels * B, n: nin, k: nout, a: G.baseAddress!, lda: nout,
-                                      b: theta.baseAddress! + s.weightOffset, ldb: nin, c: GH.baseAddress!, ldc: nin)
-                        }
+    /// Back-propagates stacked channels from the output pre-activations down to the first layer
+    /// (the recurrences in the header). `seeds` holds the channels at z_L, each B x m: channel 0
+    /// is the value term's, channels 1 + 2j and 2 + 2j are direction j's value-row (gz_j) and
+    /// tangent-row (gzt_j) channels, for j < `directions`. `atLayer(l, g)` sees the channels at z_l
+    /// (channels x B x n_l, same order), from the top layer down; with adaptive slopes,
+    /// `atSlope(h, c)` sees every element's contribution to d/da_h per channel (channels x B x n_h)
+    /// for each hidden layer h: callers sum what they need (a term, a sample).
+    func backpropagate(_ parameters: [Double], trace: ForwardTrace, seeds: [Double], directions activeDirs: Int,
+                       atLayer: (_ layer: Int, _ channels: [Double]) -> Void,
+                       atSlope: (_ hidden: Int, _ contributions: [Double]) -> Void) {
+        let B = trace.batch
+        let channels = 1 + 2 * activeDirs
+        var g = seeds
+        let slices = layers
+        parameters.withUnsafeBufferPointer { theta in
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                atLayer(l, g)
+                guard l > 0 else { break }
+                let s = slices[l], nin = s.inputs, nout = s.outputs
+
+                // Back through W_l to the hidden layer below (index l - 1).
+                var gh = [Double](repeating: 0, count: channels * B * nin)
+                g.withUnsafeBufferPointer { G in
+                    gh.withUnsafeMutableBufferPointer { GH in
+                        BLAS.gemm(m: channels * B, n: nin, k: nout, a: G.baseAddress!, lda: nout,
+                                  b: theta.baseAddress! + s.weightOffset, ldb: nin, c: GH.baseAddress!, ldc: nin)
                     }
-                    let h = l - 1
-                    let sl = trace.scales[h]
-                    let p1 = trace.p1[h], p2 = trace.p2[h], z = trace.preactivations[h]
-                    let n = B * nin
-                    var next = [Double](repeating: 0, count: channels * n)
-                    for k in 0..<n { next[k] = gh[k] * sl * p1[k] }
+                }
+                let h = l - 1
+                let sl = trace.scales[h]
+                let p1 = trace.p1[h], p2 = trace.p2[h], z = trace.preactivations[h]
+                let n = B * nin
+                var next = [Double](repeating: 0, count: channels * n)
+                for k in 0..<n { next[k] = gh[k] * sl * p1[k] }
+                for j in 0..<activeDirs {
+                    let gzc = (1 + 2 * j) * n, gztc = (2 + 2 * j) * n, zt = (B + j * B) * nin
+                    for k in 0..<n {
+                        next[gzc + k] = gh[gzc + k] * sl * p1[k] + gh[gztc + k] * z[zt + k] * sl * sl * p2[k]
+                        next[gztc + k] = gh[gztc + k] * sl * p1[k]
+                    }
+                }
+                if let nScale = adaptiveScale {
+                    // d/da of h = phi(s z) and of t_j = s phi'(s z) zt_j, with s = n a.
+                    var c = [Double](repeating: 0, count: channels * n)
+                    for k in 0..<n { c[k] = gh[k] * nScale * z[k] * p1[k] }
                     for j in 0..<activeDirs {
                         let gzc = (1 + 2 * j) * n, gztc = (2 + 2 * j) * n, zt = (B + j * B) * nin
                         for k in 0..<n {
-                            next[gzc + k] = gh[gzc + k] * sl * p1[k] + gh[gztc + k] * z[zt + k] * sl * sl * p2[k]
-                            next[gztc + k] = gh[gztc + k] * sl * p1[k]
+                            c[gzc + k] = gh[gzc + k] * nScale * z[k] * p1[k]
+                            c[gztc + k] = gh[gztc + k] * nScale * z[zt + k] * (p1[k] + sl * z[k] * p2[k])
                         }
                     }
-                    if let nScale = adaptiveScale {
-                        // d/da of h = phi(s z) and of t_j = s phi'(s z) zt_j, with s = n a.
-                        var slopeGrad = [Double](repeating: 0, count: T)
-                        for k in 0..<n { slopeGrad[0] += gh[k] * nScale * z[k] * p1[k] }
-                        for j in 0..<activeDirs {
-                            let gzc = (1 + 2 * j) * n, gztc = (2 + 2 * j) * n, zt = (B + j * B) * nin
-                            var acc = 0.0
-                            for k in 0..<n {
-                                acc += gh[gzc + k] * nScale * z[k] * p1[k]
-                                acc += gh[gztc + k] * nScale * z[zt + k] * (p1[k] + sl * z[k] * p2[k])
-                            }
-                            slopeGrad[1 + j] = acc
-                        }
-                        for t in 0..<activeTerms { gp[t * P + slopeOffset + h] = slopeGrad[t] }
-                    }
-                    g = next
+                    atSlope(h, c)
                 }
+                g = next
             }
         }
-        return TermSums(losses: losses, gradients: grads, count: B)
     }
 }

@@ -50,7 +50,7 @@ public struct TrainingHistory: Sendable, Equatable {
     public var learningRates: [Double] = []
     /// Per logged step, the training batch's term losses (in normalised units).
     public var trainLosses: [[Double]] = []
-    /// Per logged step, the lambdas applied.
+    /// Per logged step, the scheme's lambdas (theta's gradient is gradientScale * sum_k lambda_k g_k).
     public var lambdas: [[Double]] = []
     /// Per logged step, the validation term losses (empty rows without a validation set).
     public var validationLosses: [[Double]] = []
@@ -106,9 +106,7 @@ public struct Trainer {
         var buffer = sums.losses + [Double(sums.count)]
         group.allReduceSum(&buffer)
         let n = max(buffer.removeLast(), 1)
-        let raw = buffer.map { $0 / n }
-        if layout.groupDerivatives && raw.count > 2 { return [raw[0], raw[1...].reduce(0, +)] }
-        return raw
+        return layout.combine(buffer.map { $0 / n })
     }
 
     /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
@@ -151,8 +149,8 @@ public struct Trainer {
             for b in 0..<batchesPerEpoch {
                 let batchIndices = Array(order[(b * batch)..<min((b + 1) * batch, n)])
                 let mine = Trainer.shard(count: batchIndices.count, rank: group.rank, size: group.size)
-                let sums = architecture.termSums(parameters: theta, batch: train.subset(Array(batchIndices[mine])),
-                                                 derivativeGradients: derivativeGradients)
+                let shard = train.subset(Array(batchIndices[mine]))
+                let sums = architecture.termSums(parameters: theta, batch: shard, derivativeGradients: derivativeGradients)
 
                 // One all-reduce of [gradients | losses | count], then means.
                 let T0 = sums.losses.count
@@ -173,12 +171,31 @@ public struct Trainer {
                     return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
                 }
 
-                let lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
-                                                                   parameterCount: P, lastLayerWeights: lastLayerWeights))
+                let learningRate = options.schedule.learningRate(base: options.learningRate, step: step)
+                let lambdas: [Double]
+                do {
+                    // NTK traces on demand: this shard's per-sample sums, all-reduced like the gradients.
+                    // (Scoped so that its copy of theta is gone before the optimizer writes theta.)
+                    let parameters = theta
+                    let ntkTraces = { [architecture, layout] () -> [Double] in
+                        var traces = architecture.ntkTraceSums(parameters: parameters, batch: shard) + [Double(shard.count)]
+                        group.allReduceSum(&traces)
+                        let count = max(traces.removeLast(), 1)
+                        return layout.combine(traces.map { $0 / count })
+                    }
+                    lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
+                                                                   parameterCount: P, lastLayerWeights: lastLayerWeights,
+                                                                   learningRate: learningRate, ntkTraces: ntkTraces))
+                }
+                if let bad = lambdas.firstIndex(where: { !$0.isFinite }) {
+                    return finish(.diverged(step: step, reason: "lambda of term \(layout.names[bad]) is \(lambdas[bad])"))
+                }
+                // theta's gradient: c * sum_k lambda_k g_k (c = the scheme's gradientScale).
                 var total = [Double](repeating: 0, count: P)
+                let c = weighting.gradientScale
                 for (k, lambda) in lambdas.enumerated() where lambda != 0 {
-                    let base = k * P
-                    for p in 0..<P { total[p] += lambda * gradients[base + p] }
+                    let base = k * P, weight = c * lambda
+                    for p in 0..<P { total[p] += weight * gradients[base + p] }
                 }
                 if options.weightDecay != 0 {
                     for r in weightRanges { for p in r { total[p] += options.weightDecay * theta[p] } }
@@ -188,7 +205,7 @@ public struct Trainer {
                 if step % options.logEvery == 0 || isLast {
                     history.steps.append(step)
                     history.epochs.append(epoch)
-                    history.learningRates.append(options.schedule.learningRate(base: options.learningRate, step: step))
+                    history.learningRates.append(learningRate)
                     history.trainLosses.append(losses)
                     history.lambdas.append(lambdas)
                     if let validation {
@@ -203,8 +220,7 @@ public struct Trainer {
                     }
                 }
 
-                optimizer.step(parameters: &theta, gradient: total,
-                               learningRate: options.schedule.learningRate(base: options.learningRate, step: step))
+                optimizer.step(parameters: &theta, gradient: total, learningRate: learningRate)
                 step += 1
                 afterStep?()
             }

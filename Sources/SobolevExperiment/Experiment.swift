@@ -230,7 +230,7 @@ public struct Experiment: Sendable {
                 runs.append(run)
             }
         }
-        self.runs = runs
+        self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
     }
 
     static func parseSeeds(_ node: RawNode, fail: (String) -> ExperimentError) throws -> [UInt64] {

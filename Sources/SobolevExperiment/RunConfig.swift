@@ -28,9 +28,18 @@ public struct ModelConfig: Sendable, Equatable {
 
 public struct LossConfig: Sendable, Equatable {
     public var scheme: String
-    public var lambdaValue: Double
-    public var lambdaGrad: Double
     public var groupGradients: Bool
+    /// The scheme's constants by name (loss.<name>), defaults filled in.
+    public var constants: [String: WeightingConstant]
+
+    /// The fixed scheme's weights (1 for the other schemes).
+    public var lambdaValue: Double { fixedWeight("lambda_value") }
+    public var lambdaGrad: Double { fixedWeight("lambda_grad") }
+
+    func fixedWeight(_ name: String) -> Double {
+        if case let .number(v)? = constants[name] { return v }
+        return 1
+    }
 }
 
 /// Everything one run needs, typed.
@@ -88,8 +97,8 @@ public struct RunConfig: Sendable, Equatable {
         training = t
         standardize = b("training.standardize")
 
-        loss = LossConfig(scheme: s("loss.scheme"), lambdaValue: d("loss.lambda_value"),
-                          lambdaGrad: d("loss.lambda_grad"), groupGradients: b("loss.group_gradients"))
+        loss = LossConfig(scheme: s("loss.scheme"), groupGradients: b("loss.group_gradients"),
+                          constants: WeightingKeys.constants(in: v))
         seed = run.seed
     }
 

@@ -83,8 +83,7 @@ public enum RunExecutor {
         let arch = config.model.architecture(inputs: train.inputDimension, outputs: train.outputDimension)
         let layout = TermLayout(inputDimension: train.inputDimension, hasDerivatives: train.hasJacobians,
                                 groupDerivatives: config.loss.groupGradients)
-        var weighting: any WeightingScheme = FixedWeighting(value: config.loss.lambdaValue, gradient: config.loss.lambdaGrad,
-                                                            gradientTerms: layout.derivativeTermCount)
+        var weighting = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
         // Early stopping watches the terms that are trained (for plain L2: the value term only).
         let monitored = [config.loss.lambdaValue > 0] + Array(repeating: config.loss.lambdaGrad > 0, count: layout.derivativeTermCount)
         let trainer = Trainer(architecture: arch, options: config.training, layout: layout, monitoredTerms: monitored,

@@ -142,12 +142,7 @@ public enum ExperimentSchema {
         flag("training.standardize", true, "standardise inputs and outputs (Jacobians scaled consistently)"),
         integer("training.patience", 0, min: 0, "early stopping: steps without validation improvement (0: off)"),
         integer("training.log_every", 10, min: 1, "record history every this many steps"),
-
-        choice("loss.scheme", "fixed", ["fixed"], "loss-weighting scheme"),
-        number("loss.lambda_value", 1, "weight of the value term (fixed scheme)"),
-        number("loss.lambda_grad", 1, "weight of each derivative term (fixed scheme); 0 is plain L2 training"),
-        flag("loss.group_gradients", false, "one derivative term instead of one per input direction"),
-    ]
+    ] + WeightingKeys.fields
 
     public static let fieldsByKey: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
 
