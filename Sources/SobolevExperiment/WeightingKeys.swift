@@ -91,7 +91,7 @@ enum WeightingKeys {
         case let .double(x): return .number(x)
         case let .int(x): return .integer(x)
         case let .string(x): return .word(x)
-        case .bool, .intList: preconditionFailure("scheme constants are numbers, integers or words")
+        case .bool, .intList, .stringList: preconditionFailure("scheme constants are numbers, integers or words")
         }
     }
 
