@@ -35,9 +35,9 @@ let package = Package(
         .target(name: "SobolevFE"),
         // Thin HDF5 layer and the results schema.
         .target(name: "SobolevStore", dependencies: ["CHDF5", "SobolevCore", "SobolevExperiment"]),
-        // Communicators (MPI and single process), sweeps, the data-parallel training driver.
+        // Communicators (MPI and single process), sweeps, the data-parallel training driver, data generation.
         .target(name: "SobolevCluster", dependencies: [
-            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore",
+            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
     ]
 )
