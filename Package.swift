@@ -38,9 +38,9 @@ let package = Package(
         .target(name: "SobolevFE"),
         // The results schema and the crash-safe results store.
         .target(name: "SobolevStore", dependencies: ["SobolevHDF5", "SobolevCore", "SobolevExperiment"]),
-        // Communicators (MPI and single process), sweeps, the data-parallel training driver.
+        // Communicators (MPI and single process), sweeps, the data-parallel training driver, data generation.
         .target(name: "SobolevCluster", dependencies: [
-            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore",
+            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems", "SobolevHDF5"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
         .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
     ]
 )

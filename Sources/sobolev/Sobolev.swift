@@ -8,7 +8,7 @@ struct Sobolev: ParsableCommand {
         commandName: "sobolev",
         abstract: "Sobolev (gradient-enhanced) training of neural-network surrogates: experiments, weighting schemes, HDF5 results.",
         version: "0.1.0",
-        subcommands: [Run.self, SweepCommand.self, Gradients.self, Bench.self, ReportCommand.self])
+        subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Bench.self, ReportCommand.self])
 }
 
 /// Prints `message` to standard error and exits with status 1 (bad input: nothing written).

@@ -1,0 +1,110 @@
+// The arguments of `sobolev data` as typed, and their check: every bad value is an error that
+// names the option and the value, before any sample is computed.
+import SobolevCore
+import SobolevFE
+import SobolevProblems
+
+/// `sobolev data PROBLEM --samples N --sampler S --out FILE ...` as given on the command line.
+public struct DataRequest: Sendable {
+    public var problem: String
+    public var samples: Int
+    public var sampler: String
+    public var out: String
+    public var seed = 0
+    /// "none" or "KIND:LEVEL" (KIND gaussian or uniform), as in experiment files.
+    public var valueNoise = "none"
+    public var gradNoise = "none"
+    /// Hook only: "linear" or "svk" (default svk), load steps and Newton iterations per step.
+    public var material: String?
+    public var loadSteps: Int?
+    public var maxIterations: Int?
+    /// Samples per part file (the unit of work and of resuming).
+    public var chunkSize = 64
+
+    public init(problem: String, samples: Int, sampler: String, out: String) {
+        self.problem = problem; self.samples = samples; self.sampler = sampler; self.out = out
+    }
+}
+
+public struct DataError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A checked request: the problem, the seeded sampler and the noise models.
+public struct DataJob: Sendable {
+    public let request: DataRequest
+    public let problem: DataProblem
+    public let sampler: Sampler
+    public let valueNoise: NoiseModel
+    public let gradNoise: NoiseModel
+
+    public init(_ r: DataRequest) throws {
+        request = r
+        guard r.samples >= 1 else { throw DataError("--samples must be at least 1, got \(r.samples)") }
+        guard r.seed >= 0 else { throw DataError("--seed must be >= 0, got \(r.seed)") }
+        guard r.chunkSize >= 1 else { throw DataError("--chunk-size must be at least 1, got \(r.chunkSize)") }
+        guard let kind = SamplerKind(rawValue: r.sampler) else {
+            throw DataError("unknown sampler '\(r.sampler)' (one of: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        sampler = Sampler(kind: kind, seed: UInt64(r.seed))
+        valueNoise = try DataJob.noise(r.valueNoise, option: "--value-noise")
+        gradNoise = try DataJob.noise(r.gradNoise, option: "--grad-noise")
+        if r.problem == "hook" {
+            var model = HookModel()
+            if let name = r.material {
+                guard let m = DataProblem.material(named: name) else {
+                    throw DataError("unknown --material '\(name)' (one of: \(HookMaterial.allCases.map(DataProblem.materialName).joined(separator: ", ")))")
+                }
+                model.material = m
+            }
+            if let steps = r.loadSteps {
+                guard steps >= 1 else { throw DataError("--load-steps must be at least 1, got \(steps)") }
+                model.loadSteps = steps
+            }
+            if let iterations = r.maxIterations {
+                guard iterations >= 1 else { throw DataError("--max-iterations must be at least 1, got \(iterations)") }
+                model.maxIterations = iterations
+            }
+            problem = .hook(model)
+        } else if let f = ProblemCatalog.function(named: r.problem) {
+            for (option, given) in [("--material", r.material != nil), ("--load-steps", r.loadSteps != nil), ("--max-iterations", r.maxIterations != nil)] where given {
+                throw DataError("\(option) applies to the hook only, not to '\(r.problem)'")
+            }
+            problem = .analytic(f)
+        } else {
+            throw DataError("unknown problem '\(r.problem)' (one of: \(DataProblem.names.joined(separator: ", ")))")
+        }
+        if kind == .sobol && problem.inputDimension > Sampler.sobolMaximumDimension {
+            throw DataError("the sobol sampler supports up to \(Sampler.sobolMaximumDimension) inputs; \(r.problem) has \(problem.inputDimension)")
+        }
+    }
+
+    /// "none" or "KIND:LEVEL" with LEVEL finite and >= 0.
+    static func noise(_ text: String, option: String) throws -> NoiseModel {
+        if text == "none" { return .none }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, let kind = NoiseKind(rawValue: parts[0]) else {
+            throw DataError("\(option) '\(text)': expected none or KIND:LEVEL with KIND one of \(NoiseKind.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. gaussian:0.01)")
+        }
+        guard let level = Double(parts[1]), level.isFinite, level >= 0 else {
+            throw DataError("\(option) '\(text)': the level must be a number >= 0")
+        }
+        return NoiseModel(kind: kind, level: level)
+    }
+
+    /// Identifies what the samples are (not the noise, which is added when the chunks are
+    /// merged): part files of another signature are not reused.
+    public var signature: String {
+        "problem=\(problem.name)\(problem.settings.isEmpty ? "" : " " + problem.settings) samples=\(request.samples) sampler=\(sampler.kind.rawValue) seed=\(request.seed)"
+    }
+
+    public static func describe(_ noise: NoiseModel) -> String {
+        noise.isNone ? "none" : "\(noise.kind.rawValue):\(noise.level)"
+    }
+
+    /// All inputs, from the seed alone: sample i is the same whatever the number of ranks.
+    public func inputs() -> Matrix {
+        sampler.samples(count: request.samples, domain: problem.domain)
+    }
+}
