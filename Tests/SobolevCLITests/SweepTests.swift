@@ -107,6 +107,43 @@ struct SweepTests {
         }
     }
 
+    @Test("every weighting scheme gives the same lambda trajectory with 1 and 3 ranks; the scheme and its constants are stored")
+    func weightingTrajectories() throws {
+        let dir = scratchFolder()
+        try equivalenceExperiment.replacingOccurrences(of: "training:\n", with: "loss:\n  scheme: [lmax, cdmin, lra, uncertainty, softadapt, relobralo, gradnorm, ntk]\n  ntk_every: 10\ntraining:\n")
+            .replacingOccurrences(of: "  epochs: 40\n", with: "  epochs: 20\n")
+            .write(toFile: dir + "/w.yaml", atomically: true, encoding: .utf8)
+        let one = try sobolev(["sweep", "w.yaml", "--out", "w1.h5"], in: dir)
+        #expect(one.status == 0, "\(one.output)")
+        let three = try mpirun(3, [sobolevBinary, "sweep", "w.yaml", "--out", "w3.h5", "--ranks-per-run", "3"], in: dir)
+        #expect(three.status == 0, "\(three.output)")
+        let a = try H5File.open(dir + "/w1.h5").openGroup("runs"), b = try H5File.open(dir + "/w3.h5").openGroup("runs")
+        #expect(try a.childNames() == b.childNames())
+        #expect(try a.childNames().count == 8)
+        var schemes = Set<String>()
+        for id in try a.childNames() {
+            let ra = try a.openGroup(id), rb = try b.openGroup(id)
+            let scheme = try ra.stringAttribute1("loss.scheme")
+            schemes.insert(scheme)
+            let (la, shape) = try ra.openGroup("history").read("lambda")
+            let lb = try rb.openGroup("history").read("lambda").values
+            #expect(shape == [100, 2])
+            let worst = zip(la, lb).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 1
+            #expect(worst < 1e-10, "\(scheme): lambda trajectories differ by \(worst)")
+            #expect(Set(la).count > 1 || scheme == "ntk", "\(scheme): lambdas never changed")
+            #expect(try rb.intAttribute("ranks") == [3])
+            #expect(try ra.openGroup("history").openDataset("lambda").stringAttribute("term_names") == ["value", "grad_1"])
+        }
+        #expect(schemes.count == 8)
+        // Each run records its scheme's constants (and only those).
+        let lmax = try a.childNames().map { try a.openGroup($0) }.first { try $0.stringAttribute1("loss.scheme") == "lmax" }!
+        #expect(try lmax.doubleAttribute1("loss.eta") == 0.01)
+        #expect(!lmax.hasAttribute("loss.temperature"))
+        let ntk = try a.childNames().map { try a.openGroup($0) }.first { try $0.stringAttribute1("loss.scheme") == "ntk" }!
+        #expect(try ntk.intAttribute("loss.ntk_every") == [10])
+        #expect(try ntk.stringAttribute1("loss.ntk_mode") == "exact")
+    }
+
     @Test("every grid point is trained exactly once, with groups of 1 and of 2", arguments: [1, 2])
     func exactlyOnce(ranksPerRun: Int) throws {
         let dir = scratchFolder("exactlyOnce\(ranksPerRun)")
