@@ -75,16 +75,22 @@ public enum SobolevBenchmark {
             for t in 0..<sums.losses.count { for p in 0..<P { g[p] += scale * sums.gradients[t * P + p] } }
             adam.step(parameters: &theta, gradient: g, learningRate: 1e-4)
         }
-        step()
-        let start = DispatchTime.now()
-        var steps = 0, elapsed = 0.0
-        repeat {
-            step(); steps += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        } while elapsed < minSeconds
+        let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
         return BenchmarkFigure(name: c.name, steps: steps, secondsPerStep: perStep,
                                samplesPerSecond: Double(c.batch) / perStep, flopsPerStep: flopsPerStep(arch, batch: c.batch))
+    }
+
+    /// Runs `body` once to warm up, then repeatedly for at least `minSeconds`: (repetitions, seconds).
+    static func timeRepeatedly(minSeconds: Double, _ body: () -> Void) -> (Int, Double) {
+        body()
+        let start = DispatchTime.now()
+        var reps = 0, elapsed = 0.0
+        repeat {
+            body(); reps += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        } while elapsed < minSeconds
+        return (reps, elapsed)
     }
 
     /// GFLOP/s of a plain n x n x n DGEMM in this process.
@@ -94,13 +100,7 @@ public enum SobolevBenchmark {
         let b = (0..<(n * n)).map { _ in rng.uniform(-1, 1) }
         var c = [Double](repeating: 0, count: n * n)
         func run() { BLAS.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &c, ldc: n) }
-        run()
-        let start = DispatchTime.now()
-        var reps = 0, elapsed = 0.0
-        repeat {
-            run(); reps += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        } while elapsed < minSeconds
+        let (reps, elapsed) = timeRepeatedly(minSeconds: minSeconds, run)
         return 2 * Double(n) * Double(n) * Double(n) * Double(reps) / elapsed / 1e9
     }
 }
