@@ -9,6 +9,13 @@ public struct RunData: Sendable {
     public var train: Dataset
     public var validation: Dataset?
     public var test: Dataset
+    /// What the data cost, copied from a data file made by `sobolev data` (data_generation_time,
+    /// simulation_time_per_sample): the report's surrogate break-even needs it.
+    public var costs: [String: Double] = [:]
+
+    public init(train: Dataset, validation: Dataset?, test: Dataset, costs: [String: Double] = [:]) {
+        self.train = train; self.validation = validation; self.test = test; self.costs = costs
+    }
 }
 
 /// Everything a finished (or failed) run leaves behind.
@@ -33,6 +40,9 @@ public struct RunResult: Sendable {
     public var test: Dataset
     public var testPredictedValues: Matrix
     public var testPredictedJacobians: [Double]
+    /// Seconds: data_generation_time and simulation_time_per_sample (from the data file, when
+    /// known) and surrogate_time_per_sample (measured on the test set).
+    public var costs: [String: Double]
     public var steps: Int
     public var bestStep: Int
     public var ranks: Int
@@ -107,7 +117,10 @@ public enum RunExecutor {
             let p = predict(v.inputs)
             metrics += ErrorMetrics(values: p.values, jacobians: p.jacobians, truth: v).named(prefix: "validation_").map { (name: $0.0, value: $0.1) }
         }
+        let predictionStart = DispatchTime.now()
         let testPrediction = predict(data.test.inputs)
+        var costs = data.costs
+        costs["surrogate_time_per_sample"] = seconds(since: predictionStart) / Double(max(data.test.count, 1))
         metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
         if let signal = ProblemCatalog.function(named: config.problem.name) as? MultiFrequency {
             // Spectral bias: the amplitude of each of the signal's frequencies left in the test
@@ -133,7 +146,7 @@ public enum RunExecutor {
             termNames: layout.names, history: outcome.history, metrics: metrics, architecture: arch,
             parameters: outcome.parameters, standardization: stdz, test: data.test,
             testPredictedValues: testPrediction.values, testPredictedJacobians: testPrediction.jacobians,
-            steps: outcome.steps, bestStep: outcome.bestStep, ranks: group.size, wallTime: seconds(since: start),
+            costs: costs, steps: outcome.steps, bestStep: outcome.bestStep, ranks: group.size, wallTime: seconds(since: start),
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
     }
 

@@ -53,8 +53,14 @@ public enum UserDataset {
         case .fraction:
             split = try fractions(count: data.count, train: source.trainFraction, validation: source.validationFraction, seed: seed, file: path)
         }
+        var costs: [String: Double] = [:]
+        if !source.isCSV, let f = try? H5File.open(path) {
+            for name in ["data_generation_time", "simulation_time_per_sample"] where f.hasAttribute(name) {
+                costs[name] = try? f.doubleAttribute1(name)
+            }
+        }
         return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
-                       test: data.subset(split.test))
+                       test: data.subset(split.test), costs: costs)
     }
 
     /// A seeded shuffle cut into round(f_train n) training and round(f_val n) validation samples;

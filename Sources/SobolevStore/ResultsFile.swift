@@ -59,6 +59,7 @@ public enum ResultsWriter {
         try g.setAttribute("steps", r.steps)
         try g.setAttribute("best_step", r.bestStep)
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
+        for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }
 
         // History: one row per logged step.
         let h = try g.createGroup("history")

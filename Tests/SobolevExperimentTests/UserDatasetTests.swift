@@ -48,6 +48,19 @@ struct UserDatasetTests {
         #expect(try RunExecutor.data(for: RunConfig(other)).train.inputs != data.train.inputs)
     }
 
+    @Test("a data file's simulation costs travel into the run, beside the measured surrogate time")
+    func costs() throws {
+        let dir = dataFolder()
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            let d = twoByTwo(20)
+            try f.write("X", d.inputs.data, shape: [20, 2]); try f.write("Y", d.values.data, shape: [20, 2])
+            try f.setAttribute("data_generation_time", 12.5); try f.setAttribute("simulation_time_per_sample", 0.25)
+        }
+        let r = try RunExecutor.execute(try experiment(dir, "  file: d.h5").runs[0])
+        #expect(r.costs["data_generation_time"] == 12.5 && r.costs["simulation_time_per_sample"] == 0.25)
+        #expect((r.costs["surrogate_time_per_sample"] ?? 0) > 0)
+    }
+
     @Test("an HDF5 file with its own index sets")
     func hdf5Indices() throws {
         let dir = dataFolder()
