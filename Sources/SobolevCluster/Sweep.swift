@@ -245,11 +245,15 @@ public enum Sweep {
             let failed = experiment.runs.filter { stored[$0.id] == "failed" }.count
             print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(experiment.runs.count - completed - failed) missing of \(experiment.runs.count))")
             if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {
-                // Rank-seconds: the job's ranks x elapsed, against the ranks x training loop of each run.
+                // Rank-seconds of the job (ranks x elapsed) split into: training loops; the rest of
+                // each run (data generation, final metrics); and the harness (scheduling, HDF5
+                // writes and merges, idle ranks at the end of the grid).
                 let elapsed = coordinator.progress.elapsed
                 let available = elapsed * Double(world.size)
-                print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s, outside training loops %.2f rank-s (harness overhead %.2f%%); parallel efficiency %.1f%%",
-                             elapsed, world.size, t.train, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9), 100 * t.train / max(available, 1e-9)))
+                let harness = max(available - t.wall, 0)
+                print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s; data and metrics %.2f rank-s (%.2f%%); harness (scheduling, HDF5, idle) %.2f rank-s (%.2f%% of training); parallel efficiency %.1f%%",
+                             elapsed, world.size, t.train, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9),
+                             harness, 100 * harness / max(t.train, 1e-9), 100 * t.train / max(available, 1e-9)))
             }
             return (completed, failed)
         } else if group.rank == 0 {
