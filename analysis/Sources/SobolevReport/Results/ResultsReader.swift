@@ -59,7 +59,9 @@ public enum ResultsReader {
         return RunRecord(
             id: id, status: text("status") ?? "unknown", stopReason: text("stop_reason") ?? "",
             error: text("error") ?? "", failureStep: failureStep.flatMap { $0 >= 0 ? $0 : nil }, seed: seed,
-            label: label, configuration: text("configuration") ?? label, ranks: number("ranks").map { Int($0) },
+            // An experiment without grid axes has one configuration, stored as "": name it.
+            label: label, configuration: text("configuration").map { $0.isEmpty ? "(single configuration)" : $0 } ?? label,
+            ranks: number("ranks").map { Int($0) },
             wallTime: number("wall_time"), trainTime: number("train_time"),
             samplesPerSecond: number("samples_per_second"), steps: number("steps").map { Int($0) },
             hyperparameters: hyper, costs: costs(of: g), metrics: metrics(of: g),
