@@ -49,6 +49,10 @@ let package = Package(
         .executableTarget(name: "sobolev", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: [
+            // Swift 6 mode refuses any use of C's global `stdout`, which the CLI sets to line
+            // buffering once at start (progress lines must reach Slurm logs as they happen).
+            .swiftLanguageMode(.v5),
         ]),
 
         .testTarget(name: "SobolevCoreTests", dependencies: ["SobolevCore"]),

@@ -9,6 +9,12 @@ struct Sobolev: ParsableCommand {
         abstract: "Sobolev (gradient-enhanced) training of neural-network surrogates: experiments, weighting schemes, HDF5 results.",
         version: "0.1.0",
         subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Bench.self, ReportCommand.self])
+
+    static func main() {
+        // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
+        setvbuf(stdout, nil, _IOLBF, 0)
+        main(nil)
+    }
 }
 
 /// Prints `message` to standard error and exits with status 1 (bad input: nothing written).

@@ -82,7 +82,8 @@ func mpirunArguments(_ ranks: Int) -> [String] {
 
 /// A fresh empty folder under the system's temporary directory.
 func scratchFolder(_ name: String = #function) -> String {
-    let dir = NSTemporaryDirectory() + "sobolev-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter { $0.isLetter })"
+    // Unique per call: tests of different suites may share a function name.
+    let dir = NSTemporaryDirectory() + "sobolev-cli-\(name.filter { $0.isLetter })-\(UUID().uuidString.prefix(8))"
     try? FileManager.default.removeItem(atPath: dir)
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir

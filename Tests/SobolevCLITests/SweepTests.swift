@@ -187,20 +187,31 @@ struct SweepTests {
         // Longer runs so that the kill lands in the middle of the sweep.
         try gridExperiment.replacingOccurrences(of: "epochs: 150", with: "epochs: 8000")
             .write(toFile: dir + "/g.yaml", atomically: true, encoding: .utf8)
-        // The test's own random choice of moment and victim; the seed is in every failure message.
+        // The test's own random choice of moment and victim: after a random number of runs has
+        // finished (so the kill lands mid-sweep on a fast or a slow machine), plus a random
+        // fraction of a run. The seed is in every failure message.
         let seed = UInt64(Date().timeIntervalSince1970)
         var moment = SeededRNG(seed: seed)
-        let delay = 1.5 + 4.0 * moment.uniform()
+        let afterRuns = 1 + moment.integer(below: 7)
+        let extra = 0.4 * moment.uniform()
         let victimRank = moment.integer(below: 3)
-        let note = "seed \(seed): kill after \(String(format: "%.2f", delay)) s of rank \(victimRank)"
+        let note = "seed \(seed): kill \(String(format: "%.2f", extra)) s after \(afterRuns) runs finished, rank \(victimRank)"
 
+        let log = dir + "/sweep.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
         let job = Process()
         job.executableURL = URL(fileURLWithPath: which("mpirun"))
         job.arguments = mpirunArguments(3) + [sobolevBinary, "sweep", "g.yaml", "--out", "kill.h5", "--merge-every", "0.5"]
         job.currentDirectoryURL = URL(fileURLWithPath: dir)
-        job.standardOutput = FileHandle.nullDevice; job.standardError = FileHandle.nullDevice
+        job.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log)); job.standardError = FileHandle.nullDevice
         try job.run()
-        usleep(useconds_t(delay * 1e6))
+        let waitLimit = Date().addingTimeInterval(120)
+        while job.isRunning && Date() < waitLimit {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if finishedLabels(text).count >= afterRuns { break }
+            usleep(10_000)
+        }
+        usleep(useconds_t(extra * 1e6))
         let pids = try run(which("pgrep"), ["-f", "sobolev sweep g.yaml --out kill.h5"]).stdout
             .split(separator: "\n").compactMap { Int32($0) }.filter { $0 != job.processIdentifier }.sorted()
         if !pids.isEmpty { kill(pids[min(victimRank, pids.count - 1)], SIGKILL) }
