@@ -15,6 +15,18 @@ public protocol ReductionGroup {
     func allReduceSum(_ buffer: inout [Double])
 }
 
+extension ReductionGroup {
+    /// Sums `sums` and `count` over the group with one all-reduce and returns the means
+    /// (sums / total count) and the total count (at least 1).
+    func means(ofSums sums: [Double], count: Int) -> (means: [Double], count: Double) {
+        var buffer = sums + [Double(count)]
+        allReduceSum(&buffer)
+        let total = max(buffer.removeLast(), 1)
+        let scale = 1 / total
+        return (buffer.map { $0 * scale }, total)
+    }
+}
+
 /// A group of one: the single-process case.
 public struct SoloGroup: ReductionGroup {
     public init() {}
@@ -103,10 +115,7 @@ public struct Trainer {
     public func evaluate(parameters: [Double], data: Dataset, group: ReductionGroup) -> [Double] {
         let part = data.subset(Array(Trainer.shard(count: data.count, rank: group.rank, size: group.size)))
         let sums = architecture.termSums(parameters: parameters, batch: part, withGradients: false)
-        var buffer = sums.losses + [Double(sums.count)]
-        group.allReduceSum(&buffer)
-        let n = max(buffer.removeLast(), 1)
-        return layout.combine(buffer.map { $0 / n })
+        return layout.combine(group.means(ofSums: sums.losses, count: sums.count).means)
     }
 
     /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
@@ -154,12 +163,7 @@ public struct Trainer {
 
                 // One all-reduce of [gradients | losses | count], then means.
                 let T0 = sums.losses.count
-                var buffer = sums.gradients + sums.losses + [Double(sums.count)]
-                group.allReduceSum(&buffer)
-                let count = buffer[buffer.count - 1]
-                let scale = 1 / count
-                var means = buffer.map { $0 * scale }
-                means.removeLast()
+                let (means, count) = group.means(ofSums: sums.gradients + sums.losses, count: sums.count)
                 let (losses, gradients) = layout.combine(losses: Array(means[(T0 * P)...]),
                                                          gradients: Array(means[0..<(T0 * P)]), parameterCount: P)
                 samples += Int(count)
@@ -178,10 +182,8 @@ public struct Trainer {
                     // (Scoped so that its copy of theta is gone before the optimizer writes theta.)
                     let parameters = theta
                     let ntkTraces = { [architecture, layout] () -> [Double] in
-                        var traces = architecture.ntkTraceSums(parameters: parameters, batch: shard) + [Double(shard.count)]
-                        group.allReduceSum(&traces)
-                        let count = max(traces.removeLast(), 1)
-                        return layout.combine(traces.map { $0 / count })
+                        let traces = architecture.ntkTraceSums(parameters: parameters, batch: shard)
+                        return layout.combine(group.means(ofSums: traces, count: shard.count).means)
                     }
                     lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
                                                                    parameterCount: P, lastLayerWeights: lastLayerWeights,

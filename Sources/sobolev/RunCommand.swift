@@ -33,15 +33,12 @@ struct Run: ParsableCommand {
         }
         do {
             if force { try store.removeAll() }
-            try store.prepare(for: exp)
-            print("experiment \(exp.name): \(exp.runs.count) runs (\(exp.axes.map { "\($0.key) x\($0.values.count)" }.joined(separator: ", "))\(exp.axes.isEmpty ? "" : ", ")seeds x\(exp.seeds.count))")
-            let (completed, failed) = try LocalSweep.run(exp.runs, store: store)
-            print("results: \(path)  (\(completed) completed, \(failed) failed)")
-            if failed > 0 { throw ExitCode(2) }
-        } catch let e as ExitCode {
-            throw e
         } catch {
             fail("\(error)")
         }
+        // The same code path as `sobolev sweep`, on a single-process communicator.
+        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: SweepOptions(),
+                                world: SingleProcessCommunicator())
+        if let outcome, outcome.failed > 0 { throw ExitCode(2) }
     }
 }

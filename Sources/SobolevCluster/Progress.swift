@@ -1,5 +1,4 @@
-// Running every run of an experiment in this one process (the single-node debug mode), with
-// progress on the terminal and every finished run saved before the next starts.
+// Progress of a sweep on the terminal: runs done/total, running, failed, elapsed and ETA.
 import Foundation
 import SobolevCore
 import SobolevExperiment
@@ -42,26 +41,4 @@ public func metricSummary(_ r: RunResult) -> String {
     if r.status == .failed { return r.failureReason ?? "failed" }
     let m = Dictionary(r.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     return String(format: "test_value_rmse=%.3e test_grad_rmse=%.3e %.1fs", m["test_value_rmse"] ?? .nan, m["test_grad_rmse"] ?? .nan, r.wallTime)
-}
-
-public enum LocalSweep {
-    /// Trains `runs` one after the other in this process, saving each to `store` as it finishes,
-    /// then merges the parts into the results file. Returns (completed, failed).
-    @discardableResult
-    public static func run(_ runs: [RunSpec], store: ResultsStore, print: @escaping (String) -> Void = { Swift.print($0) }) throws -> (completed: Int, failed: Int) {
-        var progress = ProgressReporter(total: runs.count, print: print)
-        for spec in runs {
-            let result: RunResult
-            do {
-                result = try RunExecutor.execute(spec)
-            } catch {
-                progress.finished(spec.label, ok: false, detail: "\(error)")
-                throw error
-            }
-            try store.save(result)
-            progress.finished(spec.label, ok: result.status == .completed, detail: metricSummary(result))
-        }
-        try store.consolidate()
-        return (progress.done - progress.failed, progress.failed)
-    }
 }
