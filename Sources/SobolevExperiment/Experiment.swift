@@ -90,7 +90,8 @@ public struct RunSpec: Sendable, Equatable {
     /// Stable id: a hash of every resolved value and the seed, so the same configuration has the
     /// same id in every sweep and on every machine.
     public var id: String {
-        let canonical = values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\nseed=\(seed)"
+        let canonical = values.keys.sorted().filter { !ExperimentSchema.executionKeys.contains($0) }
+            .map { "\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\nseed=\(seed)"
         let h = SeededRNG.fnv1a(canonical)
         return String(h, radix: 16).leftPadded(to: 16)
     }
@@ -223,6 +224,7 @@ public struct Experiment: Sendable {
             var values = single
             for (k, v) in p { values[k] = v }
             try Experiment.checkConsistency(values, file: file, given: given)
+            try Experiment.checkGradientMode(values, file: file, given: given)
             let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             for s in seeds {
                 var run = RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })

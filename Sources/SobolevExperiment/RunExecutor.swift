@@ -49,6 +49,10 @@ public struct RunResult: Sendable {
     public var wallTime: Double
     public var trainTime: Double
     public var samplesPerSecond: Double
+    /// Which gradients the steps computed ("fused", "per_term" or "mixed") and how the fused
+    /// steps took the Jacobian ("forward" or "reverse").
+    public var gradientModeUsed = "per_term"
+    public var jacobianPlan = "forward"
 
     public var id: String { spec.id }
 }
@@ -141,13 +145,16 @@ public enum RunExecutor {
         case let .diverged(step, why):
             stopReason = "diverged"; status = .failed; reason = "diverged: \(why)"; failStep = step
         }
-        return RunResult(
+        var result = RunResult(
             spec: spec, status: status, failureReason: reason, failureStep: failStep, stopReason: stopReason,
             termNames: layout.names, history: outcome.history, metrics: metrics, architecture: arch,
             parameters: outcome.parameters, standardization: stdz, test: data.test,
             testPredictedValues: testPrediction.values, testPredictedJacobians: testPrediction.jacobians,
             costs: costs, steps: outcome.steps, bestStep: outcome.bestStep, ranks: group.size, wallTime: seconds(since: start),
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
+        result.gradientModeUsed = outcome.gradientModeUsed
+        result.jacobianPlan = outcome.jacobianPlan.rawValue
+        return result
     }
 
     static func seconds(since t: DispatchTime) -> Double {

@@ -142,7 +142,14 @@ public enum ExperimentSchema {
         flag("training.standardize", true, "standardise inputs and outputs (Jacobians scaled consistently)"),
         integer("training.patience", 0, min: 0, "early stopping: steps without validation improvement (0: off)"),
         integer("training.log_every", 10, min: 1, "record history every this many steps"),
+        choice("training.gradient_mode", "auto", GradientMode.allCases.map(\.rawValue),
+               "auto: every term's gradient only on the steps where the scheme reads them, else one fused gradient; fused; per_term"),
+        integer("training.threads", 1, min: 1, max: 256, "threads of one run (BLAS and element-wise loops); 1 per rank under mpirun"),
     ] + WeightingKeys.fields
+
+    /// Keys that choose how a run is computed, not what: left out of run ids, so that a sweep
+    /// resumed with other threads or another gradient mode keeps its finished runs.
+    public static let executionKeys: Set<String> = ["training.gradient_mode", "training.threads"]
 
     public static let fieldsByKey: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
 

@@ -58,6 +58,8 @@ public enum ResultsWriter {
         try g.setAttribute("samples_per_second", r.samplesPerSecond)
         try g.setAttribute("steps", r.steps)
         try g.setAttribute("best_step", r.bestStep)
+        try g.setAttribute("gradient_mode_used", r.gradientModeUsed)
+        try g.setAttribute("jacobian_plan", r.jacobianPlan)
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
         for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }
 

@@ -20,12 +20,18 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing results file.")
     var force = false
 
+    @Option(help: "Threads for each run (BLAS and element-wise loops): training.threads.")
+    var threads: Int?
+
+    /// `--threads N` is `--set training.threads=N` (one path from the option to the trainer).
+    var allOverrides: [String] { overrides + (threads.map { ["training.threads=\($0)"] } ?? []) }
+
     func run() throws {
         if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
         }
         let exp: Experiment
-        do { exp = try Experiment.load(path: experiment, overrides: overrides) } catch { fail("\(error)") }
+        do { exp = try Experiment.load(path: experiment, overrides: allOverrides) } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
         let store = ResultsStore(path: path)
         if store.exists && !force {
@@ -37,7 +43,7 @@ struct Run: ParsableCommand {
             fail("\(error)")
         }
         // The same code path as `sobolev sweep`, on a single-process communicator.
-        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: SweepOptions(),
+        let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: SweepOptions(),
                                 world: SingleProcessCommunicator())
         if let outcome, outcome.failed > 0 { throw ExitCode(2) }
     }
