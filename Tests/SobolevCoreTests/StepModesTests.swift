@@ -118,6 +118,19 @@ struct StepModesTests {
         #expect(JacobianPlan.reverse.flops(wide, batch: 4096) < 0.4 * JacobianPlan.forward.flops(wide, batch: 4096))
     }
 
+    @Test("two threads give the single thread's gradients (element-wise loops split in ranges)")
+    func threads() {
+        let (net, theta) = perturbedNetwork(d: 3, m: 2, hidden: [128, 96], activation: .silu, adaptive: true, seed: 12)
+        let batch = randomBatch(n: 600, d: 3, m: 2, seed: 17)
+        let one = SobolevStep(architecture: net, threads: 1), two = SobolevStep(architecture: net, threads: 2)
+        #expect(two.termSums(parameters: theta, batch: batch) == one.termSums(parameters: theta, batch: batch))
+        for plan in JacobianPlan.allCases {
+            _ = one.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            _ = two.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            #expect(two.fusedGradient(parameters: theta, weights: [1, 2, 3, 4]) == one.fusedGradient(parameters: theta, weights: [1, 2, 3, 4]))
+        }
+    }
+
     @Test("1000 steps do not grow the workspace or the heap")
     func noGrowth() {
         let (net, theta0) = perturbedNetwork(d: 4, m: 2, hidden: [32, 32], activation: .tanh, adaptive: true, seed: 10)
