@@ -42,13 +42,15 @@ let package = Package(
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
+        // Exports of a trained surrogate; writing output files whole or not at all.
+        .target(name: "SobolevExport", dependencies: ["SobolevCore"]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
         .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SobolevExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // Swift 6 mode refuses any use of C's global `stdout`, which the CLI sets to line
             // buffering once at start (progress lines must reach Slurm logs as they happen).
