@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
-        // Exports of a trained surrogate; writing output files whole or not at all.
+        // Exports of a trained surrogate: ONNX (a protobuf writer of its own) and C99 source, both
+        // with the Jacobian by forward tangents. The maths only: no HDF5, no MPI.
         .target(name: "SobolevExport", dependencies: ["SobolevCore"]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
         .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
+        .testTarget(name: "SobolevExportTests", dependencies: ["SobolevExport", "SobolevCore"]),
         .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
     ]
 )

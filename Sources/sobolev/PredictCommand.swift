@@ -9,8 +9,7 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a stored surrogate (and its Jacobian) in original units on inputs from a CSV or HDF5 file.")
 
-    @Argument(help: "RESULTS.h5 (the best completed run by --metric), RESULTS.h5:/runs/<id>, or FILE:/group holding a model.")
-    var model: String
+    @OptionGroup var choice: ModelChoice
 
     @Option(help: "Inputs: CSV with the model's input columns (the run's problem.input_columns, else x0, x1, ...) or HDF5 with X [n, d].")
     var inputs: String
@@ -20,9 +19,6 @@ struct Predict: ParsableCommand {
 
     @Flag(help: "Also write the Jacobian dY/dX.")
     var jacobian = false
-
-    @Option(help: "Metric that picks the best completed run when no run id is given (lower is better; R² higher).")
-    var metric = "test_grad_rmse"
 
     @Option(name: .customLong("input-columns"), help: "CSV input columns, comma-separated, in the model's input order.")
     var inputColumns: String?
@@ -43,7 +39,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         do {
-            let selected = try ModelSelection.open(model, metric: metric)
+            let selected = try choice.open()
             let d = selected.model.architecture.inputDimension
             let x = try readInputs(names: selected.inputNames)
             guard x.cols == d else {
@@ -63,7 +59,6 @@ struct Predict: ParsableCommand {
             } else {
                 try PredictionFile.writeHDF5(predictions, to: out, replace: force)
             }
-            print("model: \(selected.location)" + (selected.choice.map { " (\($0))" } ?? ""))
             print("predict: \(x.rows) samples -> \(out); time per sample \(String(format: "%.3g", perSample)) s (values and Jacobians)")
         } catch {
             fail("\(error)")

@@ -82,10 +82,10 @@ enum SurrogateFixture {
         return try runs.childNames().map { id in (id, try runs.openGroup(id).stringAttribute1("model.activation")) }
     }
 
-    /// Inputs well beyond the training range (every branch of every activation), as an HDF5 X.
+    /// Inputs in [-8, 8], well beyond the training range (every branch of every activation), as an HDF5 X.
     static func randomInputs(_ path: String, samples: Int, inputs: Int, seed: UInt64) throws -> [Double] {
         var rng = SeededRNG(seed: seed, stream: "inputs")
-        let x = (0..<(samples * inputs)).map { _ in rng.uniform(-3, 3) }
+        let x = (0..<(samples * inputs)).map { _ in rng.uniform(-8, 8) }
         try H5File.writeAtomically(path) { f in _ = try f.write("X", x, shape: [samples, inputs]) }
         return x
     }
