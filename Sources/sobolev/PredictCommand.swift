@@ -32,8 +32,11 @@ struct Predict: ParsableCommand {
             fail("--out \(out) is the inputs file; give another name")
         }
         guard FileManager.default.fileExists(atPath: inputs) else { fail("\(inputs): no such file (--inputs)") }
-        if let columns = inputColumns, columns.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            fail("--input-columns '\(columns)': an empty column name")
+        if let columns = inputColumns {
+            guard PredictionFile.isCSV(inputs) else { fail("--input-columns applies to CSV inputs; \(inputs) is read as HDF5 (X)") }
+            if columns.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                fail("--input-columns '\(columns)': an empty column name")
+            }
         }
     }
 
@@ -43,7 +46,8 @@ struct Predict: ParsableCommand {
             let d = selected.model.architecture.inputDimension
             let x = try readInputs(names: selected.inputNames)
             guard x.cols == d else {
-                fail("\(inputs): /X has \(x.cols) columns, the model takes \(d) inputs")
+                fail(columns == nil ? "\(inputs): /X has \(x.cols) columns, the model takes \(d) inputs"
+                                    : "--input-columns names \(x.cols) columns, the model takes \(d) inputs")
             }
             let start = DispatchTime.now()
             let p = selected.model.predict(x)

@@ -74,8 +74,11 @@ import Testing
         #expect(table.flatMap { Array($0[4..<8]) } == (try h5.read("dYdX").values))
         #expect(try h5.stringAttribute("input_names") == ["u", "v"])
         #expect(try h5.stringAttribute("output_names") == ["f", "g"])
-        // The predictions read back as a data set of an experiment (named derivative columns).
-        #expect(try sobolev(["predict", model, "--inputs", dir + "/in.csv", "--input-columns", "u,note", "--out", dir + "/other.csv"]).status == 0)
+        // --input-columns takes other columns as the model's inputs, and names them in the output.
+        #expect(try sobolev(["predict", model, "--inputs", dir + "/in.csv", "--input-columns", "u, note", "--out", dir + "/other.csv"]).status == 0)
+        let other = try String(contentsOfFile: dir + "/other.csv", encoding: .utf8).split(separator: "\n")
+        #expect(other.first == "u,note,f,g")
+        #expect(other.dropFirst().map { $0.split(separator: ",")[1] } == ["1.0", "2.0", "3.0"])
     }
 
     @Test func badInputIsOneLineAndLeavesNothingBehind() throws {
@@ -100,6 +103,9 @@ import Testing
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/folder", "--force"], ["folder is a folder"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/ok.csv", "--force"], ["is the inputs file"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/nowhere/o.csv"], ["nowhere", "does not exist"]),
+            ([model, "--inputs", dir + "/wide.h5", "--input-columns", "x0", "--out", dir + "/o.csv"], ["--input-columns applies to CSV inputs"]),
+            ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,x1", "--out", dir + "/o.csv"], ["--input-columns names 2 columns", "takes 1 inputs"]),
+            ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,", "--out", dir + "/o.csv"], ["an empty column name"]),
         ]
         for (arguments, fragments) in cases {
             let r = try sobolev(["predict"] + arguments)
