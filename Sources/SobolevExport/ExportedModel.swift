@@ -44,19 +44,4 @@ public struct ExportedModel: Sendable {
         let s = standardization
         return (0..<outputs).flatMap { o in (0..<inputs).map { j in s.outputStd[o] / s.inputStd[j] } }
     }
-
-    /// The first non-finite number of the model, named (an export of it would be useless).
-    public var firstNonFinite: String? {
-        for (name, offset, shape) in architecture.parameterArrays {
-            let count = shape.reduce(1, *)
-            if let i = parameters[offset..<(offset + count)].firstIndex(where: { !$0.isFinite }) {
-                return "\(name) entry \(i - offset) is \(parameters[i])"
-            }
-        }
-        let s = standardization
-        for (name, v) in [("input_mean", s.inputMean), ("input_std", s.inputStd), ("output_mean", s.outputMean), ("output_std", s.outputStd)] {
-            if let i = v.firstIndex(where: { !$0.isFinite }) { return "\(name) entry \(i) is \(v[i])" }
-        }
-        return nil
-    }
 }

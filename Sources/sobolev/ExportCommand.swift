@@ -45,7 +45,6 @@ struct Export: ParsableCommand {
             let selected = try choice.open()
             let m = ExportedModel(architecture: selected.model.architecture, parameters: selected.model.parameters,
                                   standardization: selected.model.standardization, source: selected.location)
-            if let bad = m.firstNonFinite { fail("\(selected.location): \(bad); nothing exported") }
             let version = Sobolev.configuration.version
             switch format {
             case .onnx:

@@ -167,3 +167,45 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/taken.h", encoding: .utf8).contains("int taken_eval(const double *x, double *y, double *dydx);"))
     }
 }
+
+/// Runs that must not be used: a failed run, a model with a NaN weight.
+@Suite struct UnusableModelTests {
+    @Test func failedRunsAndNonFiniteWeightsAreRefused() throws {
+        let files = try SurrogateFixture.files()
+        let dir = scratchFolder()
+        let copy = dir + "/copy.h5"
+        try FileManager.default.copyItem(atPath: files.plain, toPath: copy)
+        let ids = try SurrogateFixture.runs(copy).map(\.id)
+        // The best run by test_grad_rmse fails; the worst gets a NaN weight.
+        let metrics = try ids.map { try H5File.open(copy).openGroup("runs").openGroup($0).openGroup("metrics").doubleAttribute1("test_grad_rmse") }
+        let best = ids[metrics.firstIndex(of: metrics.min()!)!]
+        let broken = ids[metrics.firstIndex(of: metrics.max()!)!]
+        do {
+            let f = try H5File.open(copy, writable: true)
+            let runs = try f.openGroup("runs")
+            let failed = try runs.openGroup(best)
+            try failed.setAttribute("status", "failed")
+            try failed.setAttribute("error", "diverged at step 12")
+            let model = try runs.openGroup(broken).openGroup("model")
+            var (w, shape) = try model.read("W1")
+            w[3] = .nan
+            try model.remove("W1")
+            _ = try model.write("W1", w, shape: shape)
+            try f.flush()
+        }
+        try "x0\n0.5\n".write(toFile: dir + "/x.csv", atomically: true, encoding: .utf8)
+        let refusedRun = try sobolev(["predict", "\(copy):/runs/\(best)", "--inputs", dir + "/x.csv", "--out", dir + "/p.csv"])
+        #expect(refusedRun.status != 0)
+        #expect(refusedRun.stderr == "error: \(copy): /runs/\(best): run failed (diverged at step 12); its model is not usable\n")
+        let nan = try sobolev(["export", "\(copy):/runs/\(broken)", "--format", "c", "--out", dir + "/nan.c"])
+        #expect(nan.status != 0)
+        #expect(nan.stderr == "error: \(copy): /runs/\(broken)/model/W1: entry 3 is nan; the model is not usable\n", "\(nan.stderr)")
+        let nanPredict = try sobolev(["predict", "\(copy):/runs/\(broken)", "--inputs", dir + "/x.csv", "--out", dir + "/p.csv"])
+        #expect(nanPredict.status != 0 && nanPredict.stderr.contains("/model/W1: entry 3 is nan"), "\(nanPredict.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["copy.h5", "x.csv"])
+        // Without a run id the failed run is passed over.
+        let chosen = try sobolev(["predict", copy, "--inputs", dir + "/x.csv", "--out", dir + "/p.csv"])
+        #expect(chosen.status == 0, "\(chosen.output)")
+        #expect(!chosen.stdout.contains(best) && chosen.stdout.contains("of \(ids.count - 1) completed runs"), "\(chosen.stdout)")
+    }
+}
