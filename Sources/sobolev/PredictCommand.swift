@@ -27,6 +27,9 @@ struct Predict: ParsableCommand {
     var force = false
 
     func validate() throws {
+        guard [".csv", ".h5", ".hdf5"].contains(where: out.lowercased().hasSuffix) else {
+            fail("--out \(out): name a .csv, .h5 or .hdf5 file (the format follows the extension)")
+        }
         if let why = OutputFiles.problem(out, replace: force) { fail(why) }
         if URL(fileURLWithPath: out).standardized.path == URL(fileURLWithPath: inputs).standardized.path {
             fail("--out \(out) is the inputs file; give another name")

@@ -90,7 +90,7 @@ import Testing
         try "x0\n1\nnan\n".write(toFile: dir + "/nan.csv", atomically: true, encoding: .utf8)
         try H5File.writeAtomically(dir + "/wide.h5") { f in _ = try f.write("X", [1, 2, 3, 4], shape: [2, 2]) }
         try "keep".write(toFile: dir + "/existing.csv", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: dir + "/folder", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: dir + "/folder.h5", withIntermediateDirectories: false)
         let model = "\(files.plain):/runs/\(id)"
         let cases: [([String], [String])] = [
             ([model, "--inputs", dir + "/named.csv", "--out", dir + "/o.csv"], ["named.csv", "column x0", "columns are a, b"]),
@@ -100,12 +100,13 @@ import Testing
             ([files.plain + ":/runs/0123456789abcdef", "--inputs", dir + "/ok.csv", "--out", dir + "/o.csv"], ["/runs/0123456789abcdef", "no such group"]),
             ([files.plain, "--metric", "test_speed", "--inputs", dir + "/ok.csv", "--out", dir + "/o.csv"], ["no completed run has metric test_speed", "test_grad_rmse"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/existing.csv"], ["existing.csv exists already", "--force"]),
-            ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/folder", "--force"], ["folder is a folder"]),
+            ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/folder.h5", "--force"], ["folder.h5 is a folder"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/ok.csv", "--force"], ["is the inputs file"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/nowhere/o.csv"], ["nowhere", "does not exist"]),
             ([model, "--inputs", dir + "/wide.h5", "--input-columns", "x0", "--out", dir + "/o.csv"], ["--input-columns applies to CSV inputs"]),
             ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,x1", "--out", dir + "/o.csv"], ["--input-columns names 2 columns", "takes 1 inputs"]),
             ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,", "--out", dir + "/o.csv"], ["an empty column name"]),
+            ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/o.txt"], ["o.txt", "a .csv, .h5 or .hdf5 file"]),
         ]
         for (arguments, fragments) in cases {
             let r = try sobolev(["predict"] + arguments)
@@ -115,7 +116,7 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/o.csv"))
         #expect(try String(contentsOfFile: dir + "/existing.csv", encoding: .utf8) == "keep")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["existing.csv", "folder", "named.csv", "nan.csv", "ok.csv", "wide.h5"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["existing.csv", "folder.h5", "named.csv", "nan.csv", "ok.csv", "wide.h5"])
         // --force replaces a file (and only a file).
         let forced = try sobolev(["predict", model, "--inputs", dir + "/ok.csv", "--out", dir + "/existing.csv", "--force"])
         #expect(forced.status == 0, "\(forced.output)")
