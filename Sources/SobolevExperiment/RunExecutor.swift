@@ -111,8 +111,7 @@ public enum RunExecutor {
 
         // Metrics in original units.
         func predict(_ x: Matrix) -> (values: Matrix, jacobians: [Double]) {
-            let p = arch.predict(parameters: outcome.parameters, inputs: stdz.normalizeInputs(x))
-            return stdz.denormalize(values: p.values, jacobians: p.jacobians)
+            arch.predict(parameters: outcome.parameters, standardization: stdz, inputs: x)
         }
         var metrics: [(name: String, value: Double)] = []
         let trainPrediction = predict(data.train.inputs)

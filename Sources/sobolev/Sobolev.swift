@@ -8,7 +8,7 @@ struct Sobolev: ParsableCommand {
         commandName: "sobolev",
         abstract: "Sobolev (gradient-enhanced) training of neural-network surrogates: experiments, weighting schemes, HDF5 results.",
         version: "0.1.0",
-        subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Bench.self, ReportCommand.self])
+        subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Predict.self, Export.self, Bench.self, ReportCommand.self])
 
     static func main() {
         // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
