@@ -23,6 +23,8 @@ public struct SweepOptions: Sendable {
     public var verbose = false
     /// Seconds between merges of finished runs into the results file during the sweep.
     public var consolidateEvery = 60.0
+    /// Memory one process may use (the preflight refuses configurations that need more).
+    public var memoryLimit = MemoryLimit.resolve(maxMemory: nil)
     public init() {}
 }
 
@@ -190,8 +192,12 @@ public enum Sweep {
         // Rank 0 prepares the results file and decides what to train; everyone gets the list.
         var pendingWire: [Int64] = []
         var plan: SweepPlan? = nil
+        var preflight: Preflight? = nil
         if world.rank == 0 {
             do {
+                // Data files, sizes and memory are checked before the results file is touched.
+                preflight = try Preflight(experiment, ranksPerRun: options.ranksPerRun, limit: options.memoryLimit)
+                if !options.dryRun { try preflight?.checkMemory() }
                 if options.dryRun {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
                 } else {
@@ -209,7 +215,11 @@ public enum Sweep {
         if world.rank != 0 { pendingWire = [Int64](repeating: 0, count: Int(count[0])) }
         world.broadcast(&pendingWire, root: 0)
         if pendingWire[0] < 0 {   // dry run
-            if world.rank == 0, let plan { print(plan.describe(experiment: experiment, worldSize: world.size)) }
+            if world.rank == 0, let plan, let preflight {
+                print(plan.describe(experiment: experiment, worldSize: world.size))
+                print(preflight.description)
+                do { try preflight.checkMemory() } catch { die("\(error)") }
+            }
             return world.rank == 0 ? (plan!.completedCount, plan!.failedCount) : nil
         }
 

@@ -12,6 +12,11 @@ struct Bench: ParsableCommand {
     @Option(help: "BLAS threads (the reference figures are single-threaded).")
     var threads: Int = 1
 
+    func validate() throws {
+        try requirePositive(seconds, "--seconds")
+        try requireAtLeast(threads, 1, "--threads")
+    }
+
     func run() throws {
         BLAS.setThreads(threads)
         let dgemm = SobolevBenchmark.dgemmGFLOPs(minSeconds: seconds)

@@ -20,6 +20,8 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing results file.")
     var force = false
 
+    @OptionGroup var memory: MemoryOptions
+
     func run() throws {
         if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
@@ -37,7 +39,9 @@ struct Run: ParsableCommand {
             fail("\(error)")
         }
         // The same code path as `sobolev sweep`, on a single-process communicator.
-        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: SweepOptions(),
+        var options = SweepOptions()
+        options.memoryLimit = memory.limit
+        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
         if let outcome, outcome.failed > 0 { throw ExitCode(2) }
     }

@@ -34,8 +34,15 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Log each group's runs as they start.")
     var verbose = false
 
-    @Option(name: .long, help: "Seconds between merges of finished runs into the results file.")
+    @Option(name: .long, help: "Seconds between merges of finished runs into the results file (> 0).")
     var mergeEvery: Double = 60
+
+    @OptionGroup var memory: MemoryOptions
+
+    func validate() throws {
+        try requirePositive(mergeEvery, "--merge-every")
+        try requireAtLeast(ranksPerRun, 1, "--ranks-per-run")
+    }
 
     func run() throws {
         var options = SweepOptions()
@@ -44,6 +51,7 @@ struct SweepCommand: ParsableCommand {
         options.retryFailed = retryFailed
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
+        options.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
         MPIRuntime.finalize()
