@@ -203,6 +203,10 @@ public struct Experiment: Sendable {
             switch key {
             case "name":
                 guard case let .scalar(s, _) = node, !s.isEmpty else { throw fail(key, node, "expected a name, got \(node.text)") }
+                // The name makes the default results file results/<name>.h5: no folders, no hidden file.
+                guard !s.contains("/"), !s.hasPrefix("."), !s.contains("\n") else {
+                    throw fail(key, node, "expected a name without '/', a leading '.' or line breaks (it names results/<name>.h5), got \(node.text)")
+                }
                 name = s
             case "description":
                 guard case let .scalar(s, _) = node else { throw fail(key, node, "expected text, got \(node.text)") }
