@@ -186,7 +186,12 @@ public enum Sweep {
         let experiment: Experiment
         do {
             experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: experimentPath, overrides: overrides)
-        } catch { die("\(error)") }
+        } catch {
+            // Every rank finds the same error: rank 0 alone reports it and ends the job.
+            if world.rank == 0 { die("\(error)") }
+            world.barrier()
+            die("\(error)")
+        }
         let store = ResultsStore(path: out ?? "results/\(experiment.name).h5")
 
         // Rank 0 prepares the results file and decides what to train; everyone gets the list.
