@@ -414,6 +414,7 @@ public struct Experiment: Sendable {
             guard let f = values["problem.file"]?.stringValue, !f.isEmpty else {
                 throw ExperimentError(file: file, key: "problem.file", line: given["problem.name"]?.line, message: "problem dataset needs problem.file (an .h5 or .csv file)")
             }
+            try checkDataNames(values, file: file, given: given)
             let train = values["problem.train_fraction"]?.doubleValue ?? 0, validation = values["problem.validation_fraction"]?.doubleValue ?? 0
             if values["problem.split"]?.stringValue == "fraction" && train + validation >= 1 {
                 throw ExperimentError(file: file, key: "problem.validation_fraction", line: given["problem.validation_fraction"]?.line ?? given["problem.train_fraction"]?.line,
@@ -433,6 +434,22 @@ public struct Experiment: Sendable {
         }
         if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
+        }
+    }
+
+    /// Inputs and outputs of a data file must be named, and apart.
+    static func checkDataNames(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
+        for key in ["problem.x", "problem.y"] where values[key]?.stringValue?.isEmpty == true {
+            throw ExperimentError(file: file, key: key, line: given[key]?.line, message: "expected the name of an HDF5 dataset, got an empty name")
+        }
+        if values["problem.x"] == values["problem.y"] {
+            throw ExperimentError(file: file, key: "problem.y", line: given["problem.y"]?.line ?? given["problem.x"]?.line,
+                                  message: "\(values["problem.y"]!) is also problem.x: inputs and outputs must be different datasets")
+        }
+        let inputs = values["problem.input_columns"]?.stringListValue ?? [], outputs = values["problem.output_columns"]?.stringListValue ?? []
+        if let both = inputs.first(where: outputs.contains) {
+            throw ExperimentError(file: file, key: "problem.output_columns", line: given["problem.output_columns"]?.line,
+                                  message: "column \(both) is also an input column: inputs and outputs must be different columns")
         }
     }
 

@@ -78,6 +78,21 @@ struct LimitTests {
         #expect(try parse("training:\n  batch_size: 8\n  shuffle: false").runs.count == 1)
     }
 
+    @Test("a data file's inputs and outputs must be named and apart")
+    func dataNames() {
+        let base = "problem:\n  name: dataset\n  file: d.h5\n"
+        #expect(errorOf(base + "  x: \"\"").contains("problem.x"))
+        #expect(errorOf(base + "  x: Y").contains("problem.y: Y is also problem.x"))
+        let csv = errorOf("problem:\n  name: dataset\n  file: d.csv\n  input_columns: [a, b]\n  output_columns: [b]")
+        #expect(csv.contains("problem.output_columns") && csv.contains("column b"))
+    }
+
+    @Test("an experiment's name cannot leave the results folder")
+    func names() {
+        #expect(errorOf("name: ../x").contains("name"))
+        #expect(errorOf("name: a/b").contains("a/b"))
+    }
+
     @Test("memory: a network that cannot fit is refused naming the keys, the estimate and the limit")
     func memoryLimit() throws {
         let m = preflightError("model:\n  width: 65536\n  depth: 2", limit: Double(8 << 30))
