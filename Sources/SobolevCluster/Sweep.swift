@@ -180,6 +180,7 @@ public enum Sweep {
             guard let data = FileManager.default.contents(atPath: experimentPath) else {
                 die("\(experimentPath): cannot read the experiment file")
             }
+            guard String(data: data, encoding: .utf8) != nil else { die("\(experimentPath): not UTF-8 text") }
             text = Array(data)
         }
         world.broadcast(bytes: &text, root: 0)

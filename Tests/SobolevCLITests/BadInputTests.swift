@@ -50,7 +50,8 @@ let badInputs: [BadInput] = [
     BadInput(name: "comment-only file", files: ["e.yaml": "# nothing yet\n\n"], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "empty"]),
     BadInput(name: "a name with a folder", files: ["e.yaml": "name: ../elsewhere/x\nmodel:\n  width: 4\n"], arguments: ["run", "e.yaml"], needles: ["e.yaml:1", "name", "../elsewhere/x"]),
     BadInput(name: "not a mapping", files: ["e.yaml": "- a\n- b\n"], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "mapping"]),
-    BadInput(name: "not UTF-8", files: ["e.yaml": "model:\n  width: 8\n"], arguments: ["run", "latin1.yaml", "--out", "r.h5"], needles: ["latin1.yaml"]),
+    BadInput(name: "not UTF-8", files: ["e.yaml": "model:\n  width: 8\n"], arguments: ["run", "latin1.yaml", "--out", "r.h5"], needles: ["latin1.yaml", "UTF-8"]),
+    BadInput(name: "sweep: not UTF-8", arguments: ["sweep", "latin1.yaml", "--out", "r.h5"], needles: ["latin1.yaml", "UTF-8"]),
     BadInput(name: "missing experiment file", arguments: ["run", "nope.yaml", "--out", "r.h5"], needles: ["nope.yaml", "cannot read"]),
     BadInput(name: "experiment path is a folder", files: ["sub/e.yaml": tinyYAML()], arguments: ["run", "sub", "--out", "r.h5"], needles: ["sub", "cannot read"]),
     BadInput(name: "sweep: missing experiment file", arguments: ["sweep", "nope.yaml", "--out", "r.h5"], needles: ["nope.yaml", "cannot read"]),
@@ -104,6 +105,7 @@ let badInputs: [BadInput] = [
     // sobolev data, report, gradients.
     BadInput(name: "data --samples 3e9", arguments: ["data", "sine", "--samples", "3000000000", "--sampler", "uniform", "--out", "d.h5", "--max-memory", "8G"], needles: ["--samples", "3000000000"]),
     BadInput(name: "data: Sobol beyond 2^32", arguments: ["data", "sine", "--samples", "100000000000000", "--sampler", "sobol", "--out", "d.h5"], needles: ["--samples", "100000000000000"]),
+    BadInput(name: "data: output inside a file", files: ["f.txt": "x"], arguments: ["data", "sine", "--samples", "10", "--sampler", "uniform", "--out", "f.txt/d.h5"], needles: ["f.txt/d.h5", "cannot create"]),
     BadInput(name: "data: unknown sampler", arguments: ["data", "sine", "--samples", "10", "--sampler", "grid", "--out", "d.h5"], needles: ["grid"]),
     BadInput(name: "data: NaN noise", arguments: ["data", "sine", "--samples", "10", "--sampler", "uniform", "--out", "d.h5", "--value-noise", "gaussian:nan"], needles: ["--value-noise", "gaussian:nan"]),
     BadInput(name: "data: unknown problem", arguments: ["data", "sinus", "--samples", "10", "--sampler", "uniform", "--out", "d.h5"], needles: ["sinus"]),
