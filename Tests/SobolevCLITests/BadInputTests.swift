@@ -172,6 +172,26 @@ struct BadInputTests {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    @Test("--dry-run shows each configuration's memory estimate; over --max-memory it says so and fails; within it runs")
+    func dryRunEstimates() throws {
+        let dir = scratchFolder()
+        try tinyYAML("loss:\n  lambda_grad: [0, 1]\n").replacingOccurrences(of: "width: 4", with: "width: [4, 64]")
+            .write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let before = entries(dir)
+        let ok = try sobolev(["sweep", "e.yaml", "--out", "r.h5", "--dry-run", "--max-memory", "1G"], in: dir)
+        #expect(ok.status == 0, "\(ok.output)")
+        #expect(ok.stdout.contains("memory per process (limit 1 GB: --max-memory 1G)"), "\(ok.stdout)")
+        let lines = ok.stdout.split(separator: "\n").filter { $0.contains("parameters and optimizer") }
+        #expect(lines.count == 4, "\(ok.stdout)")   // 2 widths x 2 weights, one line each
+        #expect(lines.contains { $0.contains("model.width=64 loss.lambda_grad=1") } && !ok.stdout.contains("OVER"))
+        let over = try sobolev(["sweep", "e.yaml", "--out", "r.h5", "--dry-run", "--max-memory", "100K"], in: dir)
+        #expect(over.status != 0 && over.stdout.contains("OVER THE LIMIT"), "\(over.output)")
+        #expect(over.stderr.split(separator: "\n").count == 1 && over.stderr.contains("model.width=64"), "\(over.stderr)")
+        #expect(entries(dir) == before)
+        let run = try sobolev(["run", "e.yaml", "--out", "r.h5", "--max-memory", "1G"], in: dir)
+        #expect(run.status == 0, "\(run.output)")
+    }
+
     @Test("under mpirun a bad experiment ends the whole job promptly with the one error line")
     func underMpirun() throws {
         let dir = scratchFolder()
