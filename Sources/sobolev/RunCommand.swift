@@ -28,6 +28,8 @@ struct Run: ParsableCommand {
         }
         let exp: Experiment
         do { exp = try Experiment.load(path: experiment, overrides: overrides) } catch { fail("\(error)") }
+        // Data files, sizes and memory before --force may replace anything (the sweep checks again).
+        do { try Preflight(exp, limit: memory.limit).checkMemory() } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
         let store = ResultsStore(path: path)
         if store.exists && !force {

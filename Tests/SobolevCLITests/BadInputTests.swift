@@ -192,6 +192,19 @@ struct BadInputTests {
         #expect(run.status == 0, "\(run.output)")
     }
 
+    @Test("run --force with a bad data file or too little memory keeps the old results file")
+    func forceKeepsResultsOnBadInput() throws {
+        let dir = scratchFolder()
+        try prepare(BadInput(name: "force", arguments: [], needles: []), in: dir)
+        try dataYAML("nan.h5").write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        try "keep me".write(toFile: dir + "/r.h5", atomically: true, encoding: .utf8)
+        let bad = try sobolev(["run", "e.yaml", "--out", "r.h5", "--force"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("nan.h5"), "\(bad.output)")
+        let small = try sobolev(["run", "e.yaml", "--out", "r.h5", "--force", "--set", "problem.file=plain.h5", "--max-memory", "1K"], in: dir)
+        #expect(small.status != 0 && small.stderr.contains("1K"), "\(small.output)")
+        #expect(try String(contentsOfFile: dir + "/r.h5", encoding: .utf8) == "keep me")
+    }
+
     @Test("under mpirun a bad experiment ends the whole job promptly with the one error line")
     func underMpirun() throws {
         let dir = scratchFolder()
