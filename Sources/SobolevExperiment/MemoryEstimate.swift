@@ -104,8 +104,8 @@ public enum MemorySize {
     }
 }
 
-/// The memory one process may use: `--max-memory` when given, else the machine's MemTotal
-/// shared by the ranks of this job on this node.
+/// The memory one process may use: `--max-memory` when given, else the machine's MemTotal (or
+/// the memory cgroup's limit when lower) shared by the ranks of this job on this node.
 public struct MemoryLimit: Sendable, Equatable {
     public var bytes: Double
     /// Where the number comes from, for messages ("--max-memory 8G", "MemTotal 15.6 GB / 2 ranks on this node").
@@ -116,11 +116,31 @@ public struct MemoryLimit: Sendable, Equatable {
     /// `--max-memory` (already parsed), or the machine's memory; nil when neither is known.
     public static func resolve(maxMemory: Double?, maxMemoryText: String? = nil) -> MemoryLimit? {
         if let maxMemory { return MemoryLimit(bytes: maxMemory, source: "--max-memory \(maxMemoryText ?? MemorySize.format(maxMemory))") }
-        guard let total = machineMemory() else { return nil }
+        guard let machine = machineMemory() else { return nil }
+        // A job's allocation (Slurm's --mem, a container) is its memory cgroup's limit.
+        let (total, what) = cgroupLimit().map { $0 < machine ? ($0, "the memory cgroup's limit") : (machine, "MemTotal") } ?? (machine, "MemTotal")
         let env = ProcessInfo.processInfo.environment
         let local = (env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["SLURM_NTASKS_PER_NODE"]).flatMap(Int.init) ?? 1
         return MemoryLimit(bytes: total / Double(max(local, 1)),
-                           source: "MemTotal \(MemorySize.format(total))" + (local > 1 ? " / \(local) ranks on this node" : "") + "; --max-memory sets the limit")
+                           source: "\(what) \(MemorySize.format(total))" + (local > 1 ? " / \(local) ranks on this node" : "") + "; --max-memory sets the limit")
+    }
+
+    /// The smallest limit of this process's memory cgroup (v2 memory.max, v1
+    /// memory.limit_in_bytes), when one is set.
+    static func cgroupLimit(read: (String) -> String? = { try? String(contentsOfFile: $0, encoding: .utf8) }) -> Double? {
+        guard let text = read("/proc/self/cgroup") else { return nil }
+        var files: [String] = []
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 3 else { continue }
+            if f[0] == "0" && f[1].isEmpty { files += ["/sys/fs/cgroup\(f[2])/memory.max", "/sys/fs/cgroup/memory.max"] }
+            if f[1].split(separator: ",").contains("memory") {
+                files += ["/sys/fs/cgroup/memory\(f[2])/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+            }
+        }
+        // "max" (v2) means none; v1 writes a huge number instead.
+        return files.compactMap(read)
+            .compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.min()
     }
 
     /// MemTotal of /proc/meminfo in bytes.

@@ -129,6 +129,18 @@ struct LimitTests {
         #expect(t.contains("training.epochs") && t.contains("4000000000000000000"))
     }
 
+    @Test("a job's memory cgroup limit (Slurm --mem) is found for cgroup v2 and v1; none when unlimited")
+    func cgroupLimits() {
+        let v2 = ["/proc/self/cgroup": "0::/system.slice/slurm/job_7\n", "/sys/fs/cgroup/system.slice/slurm/job_7/memory.max": "8589934592\n",
+                  "/sys/fs/cgroup/memory.max": "max\n"]
+        #expect(MemoryLimit.cgroupLimit(read: { v2[$0] }) == 8_589_934_592)
+        let unlimited = ["/proc/self/cgroup": "0::/\n", "/sys/fs/cgroup//memory.max": "max\n", "/sys/fs/cgroup/memory.max": "max\n"]
+        #expect(MemoryLimit.cgroupLimit(read: { unlimited[$0] }) == nil)
+        let v1 = ["/proc/self/cgroup": "4:memory:/slurm/uid_0/job_3\n1:cpu:/\n", "/sys/fs/cgroup/memory/slurm/uid_0/job_3/memory.limit_in_bytes": "4294967296\n",
+                  "/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"]
+        #expect(MemoryLimit.cgroupLimit(read: { v1[$0] }) == 4_294_967_296)
+    }
+
     @Test("sizes: 8G, 512M, 1.5T and bytes parse; nan, zero, negative and junk do not")
     func sizes() {
         let g = Double(1 << 30)
