@@ -45,9 +45,10 @@ public struct RunShape: Sendable, Equatable {
 
 public enum MemoryEstimator {
     /// Estimates one run's memory in one process from its shape. The step's arrays: per layer the
-    /// forward rows (1 + d) B n_in for the input of each layer and the output's (1 + d) B m, phi'
-    /// and phi'' (B n each) per hidden layer, and the backward channels (1 + 2d) B n_max for two
-    /// layers at a time; an evaluation of a whole set is the forward part with B = its size.
+    /// forward rows (1 + d) B n_in for the input of each layer and the output's (1 + d) B m, per
+    /// hidden layer its pre-activations (1 + d) B n (kept for the backward pass) and phi' and phi''
+    /// (B n each), and the backward channels (1 + 2d) B n_max for two layers at a time; an
+    /// evaluation of a whole set is the forward part with B = its size.
     /// This is the one place to replace by the core's exact workspace size.
     public static func estimate(_ s: RunShape) -> MemoryEstimate {
         let sizes = s.layerSizes.map(Double.init)
@@ -66,7 +67,7 @@ public enum MemoryEstimator {
         func forward(_ rows: Double) -> Double {
             var numbers = (1 + d) * rows * m
             for l in 0..<(sizes.count - 1) { numbers += (1 + d) * rows * sizes[l] }
-            for n in sizes.dropFirst().dropLast() { numbers += 2 * rows * n }
+            for n in sizes.dropFirst().dropLast() { numbers += (1 + d) * rows * n + 2 * rows * n }
             return numbers
         }
         let widest = sizes.max()!
