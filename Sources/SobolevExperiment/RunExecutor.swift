@@ -83,11 +83,27 @@ public enum RunExecutor {
         return RunData(train: train, validation: validation, test: f.dataset(at: testInputs))
     }
 
+    /// A data file's data against the run: a Sobolev loss needs derivatives, early stopping needs
+    /// validation samples (generated problems always have both; the schema checks their counts).
+    public static func check(_ data: RunData, config: RunConfig) throws {
+        guard let source = config.problem.dataset else { return }
+        let path = source.path(baseDirectory: config.baseDirectory)
+        if config.trainsDerivatives && !data.train.hasJacobians {
+            let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
+            let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
+            throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
+        }
+        if let patience = config.training.patience, data.validation == nil {
+            throw DataFileError(file: path, object: "training.patience", message: "\(patience) needs validation samples to stop early, but the split leaves none")
+        }
+    }
+
     /// Trains one run on `group` and measures it.
     public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), afterStep: (() -> Void)? = nil) throws -> RunResult {
         let start = DispatchTime.now()
         let config = RunConfig(spec)
         let data = try data(for: config)
+        try check(data, config: config)
         let train = data.train, validation = data.validation
 
         let stdz = config.standardize ? Standardization.fit(train) : .identity(inputs: train.inputDimension, outputs: train.outputDimension)

@@ -13,7 +13,7 @@ public struct DataFileError: Error, CustomStringConvertible {
 }
 
 /// Where a run's data come from when `problem.name` is `dataset`.
-public struct DatasetSource: Sendable, Equatable {
+public struct DatasetSource: Sendable, Hashable {
     public enum Split: String, Sendable { case fraction, indices }
     public var file: String
     public var format: String
@@ -28,7 +28,7 @@ public struct DatasetSource: Sendable, Equatable {
         file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
     }
 
-    var isCSV: Bool { format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv")) }
+    public var isCSV: Bool { format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv")) }
 }
 
 /// Index sets of a split.
@@ -78,6 +78,10 @@ public enum UserDataset {
     }
 
     static func readHDF5(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
+        // Without dY the data are plain; a dataset the experiment names itself must exist.
+        if !s.dy.isEmpty && s.dy != "dY", let f = try? H5File.open(path), !f.contains(s.dy) {
+            throw DataFileError(file: path, object: "/" + s.dy, message: "no such dataset (problem.dy); the file has \((try? f.childNames())?.joined(separator: ", ") ?? "none")")
+        }
         let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy)
         let f = try H5File.open(path)
         let names = ["train_index", "validation_index", "test_index"]
@@ -125,6 +129,11 @@ public enum UserDataset {
             let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
             let found = defaults.compactMap { table.names.firstIndex(of: $0) }
             if found.count == defaults.count { di = found }
+            if !found.isEmpty && found.count < defaults.count {
+                let missing = defaults.filter { !table.names.contains($0) }
+                throw DataFileError(file: path, object: "column \(missing[0])", message:
+                    "not in the header, but \(found.count) of the \(defaults.count) derivative columns d<output>/d<input> are (missing: \(missing.joined(separator: ", ")))")
+            }
         }
         let splitColumn = table.names.firstIndex(of: "split")
 

@@ -34,8 +34,8 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard seconds.isFinite, seconds > 0 else { throw ValidationError("--seconds must be a positive number, got \(seconds)") }
-        guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
+        try requirePositive(seconds, "--seconds")
+        try requireAtLeast(threads, 1, "--threads")
         if let cases, !FileManager.default.isReadableFile(atPath: cases) {
             throw ValidationError("--cases: cannot read \(cases)")
         }

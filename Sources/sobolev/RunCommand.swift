@@ -26,12 +26,16 @@ struct Run: ParsableCommand {
     /// `--threads N` is `--set training.threads=N` (one path from the option to the trainer).
     var allOverrides: [String] { overrides + (threads.map { ["training.threads=\($0)"] } ?? []) }
 
+    @OptionGroup var memory: MemoryOptions
+
     func run() throws {
         if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
         }
         let exp: Experiment
         do { exp = try Experiment.load(path: experiment, overrides: allOverrides) } catch { fail("\(error)") }
+        // Data files, sizes and memory before --force may replace anything (the sweep checks again).
+        do { try Preflight(exp, limit: memory.limit).checkMemory() } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
         let store = ResultsStore(path: path)
         if store.exists && !force {
@@ -43,7 +47,9 @@ struct Run: ParsableCommand {
             fail("\(error)")
         }
         // The same code path as `sobolev sweep`, on a single-process communicator.
-        let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: SweepOptions(),
+        var options = SweepOptions()
+        options.memoryLimit = memory.limit
+        let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
         if let outcome, outcome.failed > 0 { throw ExitCode(2) }
     }

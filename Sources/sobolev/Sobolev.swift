@@ -13,7 +13,15 @@ struct Sobolev: ParsableCommand {
     static func main() {
         // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
         setvbuf(stdout, nil, _IOLBF, 0)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Help, --version and deliberate exit codes as usual; a bad argument is one line.
+            if exitCode(for: error) == .success || error is ExitCode { exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(text + " (see --help)")
+        }
     }
 }
 

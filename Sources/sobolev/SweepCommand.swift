@@ -10,7 +10,8 @@ struct SweepCommand: ParsableCommand {
         The same command runs with and without mpirun/srun. Groups of --ranks-per-run ranks train one \
         grid point each, data-parallel; a coordinator on rank 0 hands out grid points as groups become \
         free. Run it again with the same arguments to finish a sweep that was killed: completed runs \
-        are kept and not retrained.
+        are kept and not retrained. Before anything is trained or written, data files are read and \
+        each configuration's memory is estimated against --max-memory (default: the machine's memory).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -25,7 +26,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value. Repeatable.")
     var overrides: [String] = []
 
-    @Flag(name: .long, help: "Print the expanded grid, what is complete and the plan; train nothing.")
+    @Flag(name: .long, help: "Print the expanded grid, what is complete, the plan and each configuration's memory estimate; train nothing.")
     var dryRun = false
 
     @Flag(name: .long, help: "Train runs stored as failed again.")
@@ -34,8 +35,15 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Log each group's runs as they start.")
     var verbose = false
 
-    @Option(name: .long, help: "Seconds between merges of finished runs into the results file.")
+    @Option(name: .long, help: "Seconds between merges of finished runs into the results file (> 0).")
     var mergeEvery: Double = 60
+
+    @OptionGroup var memory: MemoryOptions
+
+    func validate() throws {
+        try requirePositive(mergeEvery, "--merge-every")
+        try requireAtLeast(ranksPerRun, 1, "--ranks-per-run")
+    }
 
     func run() throws {
         var options = SweepOptions()
@@ -44,6 +52,7 @@ struct SweepCommand: ParsableCommand {
         options.retryFailed = retryFailed
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
+        options.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
         MPIRuntime.finalize()
