@@ -48,6 +48,7 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     }
 
     /// Applies phi to `z` elementwise, writing phi, phi' and phi'' (vectorised kernels, one pass).
+    /// The outputs must not overlap `z` or each other.
     public func apply(_ z: UnsafePointer<Double>, count: Int,
                       phi: UnsafeMutablePointer<Double>, dphi: UnsafeMutablePointer<Double>,
                       d2phi: UnsafeMutablePointer<Double>) {

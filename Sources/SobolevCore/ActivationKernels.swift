@@ -119,7 +119,7 @@ enum KernelMath {
 }
 
 /// One activation's element function: phi, phi', phi'', phi''' of z for |z| <= `limit`; `prior`
-/// is what phi held before (GELU's first pass leaves its Gaussian cdf there).
+/// is what phi' held before (GELU's first pass leaves erfc(-z/sqrt 2)/2 there).
 protocol ActivationKernel {
     static var limit: Double { get }
     static func element(_ z: Double, _ prior: Double) -> (Double, Double, Double, Double)
@@ -192,13 +192,13 @@ extension Activation {
         var outside: UInt64 = 0
         if let d3phi {
             for i in 0..<count {
-                let x = z[i], v = K.element(x, phi[i])
+                let x = z[i], v = K.element(x, dphi[i])
                 phi[i] = v.0; dphi[i] = v.1; d2phi[i] = v.2; d3phi[i] = v.3
                 outside &+= (limitBits &- x.magnitude.bitPattern) >> 63   // 1 if |x| > limit or nan
             }
         } else {
             for i in 0..<count {
-                let x = z[i], v = K.element(x, phi[i])
+                let x = z[i], v = K.element(x, dphi[i])
                 phi[i] = v.0; dphi[i] = v.1; d2phi[i] = v.2
                 outside &+= (limitBits &- x.magnitude.bitPattern) >> 63   // 1 if |x| > limit or nan
             }
@@ -234,16 +234,16 @@ extension Activation {
         }
     }
 
-    /// GELU: erfc(xh) / 2 by Foundation in a first scalar pass (into phi), the rest vectorised.
+    /// GELU: erfc(xh) / 2 by Foundation in a first scalar pass (into phi'), the rest vectorised.
     func geluSweep(_ z: UnsafePointer<Double>, count: Int, _ phi: UnsafeMutablePointer<Double>,
                    _ dphi: UnsafeMutablePointer<Double>, _ d2phi: UnsafeMutablePointer<Double>,
                    _ d3phi: UnsafeMutablePointer<Double>?) {
-        for i in 0..<count { phi[i] = 0.5 * Foundation.erfc(-z[i] / Activation.sqrt2) }
+        for i in 0..<count { dphi[i] = 0.5 * Foundation.erfc(-z[i] / Activation.sqrt2) }
         sweep(GeluKernel.self, z, count: count, phi, dphi, d2phi, d3phi)
     }
 }
 
-/// GELU with erfc(xh) / 2 already in phi (see `geluSweep`); the formulas of `evaluate`.
+/// GELU with erfc(xh) / 2 already in phi' (see `geluSweep`); the formulas of `evaluate`.
 enum GeluKernel: ActivationKernel {
     static let limit = 37.0   // -z^2/2 stays in exp's normal range
     @inline(__always) static func element(_ z: Double, _ halfErfc: Double) -> (Double, Double, Double, Double) {

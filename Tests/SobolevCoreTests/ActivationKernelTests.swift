@@ -5,10 +5,13 @@ import Foundation
 import Testing
 @testable import SobolevCore
 
-/// Exact values (80-bit) of phi, phi', phi'', phi''' and each one's scale: the sum of the magnitudes
-/// of the terms its formula adds. Where the terms cancel (a zero of phi''' of tanh, say) no
-/// float64 formula is accurate relative to the value; it is relative to this scale.
-private func exact(_ activation: Activation, _ x: Double) -> [(value: Float80, scale: Float80)] {
+/// An exact value (80-bit) and its scale: the sum of the magnitudes of the terms its formula adds.
+/// Where the terms cancel (a zero of phi''' of tanh, say) no float64 formula is accurate relative
+/// to the value; it is relative to this scale.
+private typealias Exact = (value: Float80, scale: Float80)
+
+/// phi, phi', phi'', phi''' exactly, with their scales (a tuple: no allocation per point).
+private func exact(_ activation: Activation, _ x: Double) -> (Exact, Exact, Exact, Exact) {
     let z = Float80(x), a = Swift.abs(z)
     // Logistic pieces: s, d = s(1 - s), q = 1 - 2s, from e = exp(-|z|) without cancellation.
     let e = Foundation.exp(-a), em = Foundation.expm1(-a)
@@ -17,25 +20,25 @@ private func exact(_ activation: Activation, _ x: Double) -> [(value: Float80, s
     switch activation {
     case .tanh:
         let t = Foundation.tanh(z), c = Foundation.cosh(z), dt = 1 / (c * c)
-        return [(t, Swift.abs(t)), (dt, dt), (-2 * t * dt, 2 * Swift.abs(t) * dt),
-                (2 * dt * (3 * t * t - 1), 2 * dt * (3 * t * t + 1))]
+        return ((t, Swift.abs(t)), (dt, dt), (-2 * t * dt, 2 * Swift.abs(t) * dt),
+                (2 * dt * (3 * t * t - 1), 2 * dt * (3 * t * t + 1)))
     case .sin:
         let sn = Foundation.sin(z), cs = Foundation.cos(z)
-        return [(sn, Swift.abs(sn)), (cs, Swift.abs(cs)), (-sn, Swift.abs(sn)), (-cs, Swift.abs(cs))]
+        return ((sn, Swift.abs(sn)), (cs, Swift.abs(cs)), (-sn, Swift.abs(sn)), (-cs, Swift.abs(cs)))
     case .sigmoid:
-        return [(s, s), (d, d), (d * q, Swift.abs(d * q)), (d * (q * q - 2 * d), d * (q * q + 2 * d))]
+        return ((s, s), (d, d), (d * q, Swift.abs(d * q)), (d * (q * q - 2 * d), d * (q * q + 2 * d)))
     case .softplus:
         let sp = Swift.max(z, 0) + Foundation.log1p(e)
-        return [(sp, sp), (s, s), (d, d), (d * q, Swift.abs(d * q))]
+        return ((sp, sp), (s, s), (d, d), (d * q, Swift.abs(d * q)))
     case .silu:
-        return [(z * s, Swift.abs(z * s)), (s + z * d, s + Swift.abs(z * d)),
+        return ((z * s, Swift.abs(z * s)), (s + z * d, s + Swift.abs(z * d)),
                 (d * (2 + z * q), d * (2 + Swift.abs(z * q))),
-                (d * (3 * q + z * (q * q - 2 * d)), d * (3 * Swift.abs(q) + a * (q * q + 2 * d)))]
+                (d * (3 * q + z * (q * q - 2 * d)), d * (3 * Swift.abs(q) + a * (q * q + 2 * d))))
     case .gelu:
         let cdf = 0.5 * Foundation.erfc(-z / Float80(2).squareRoot())
         let pdf = Foundation.exp(-z * z / 2) / (2 * Float80.pi).squareRoot()
-        return [(z * cdf, Swift.abs(z * cdf)), (cdf + z * pdf, cdf + a * pdf),
-                (pdf * (2 - z * z), pdf * (2 + z * z)), (z * pdf * (z * z - 4), a * pdf * (z * z + 4))]
+        return ((z * cdf, Swift.abs(z * cdf)), (cdf + z * pdf, cdf + a * pdf),
+                (pdf * (2 - z * z), pdf * (2 + z * z)), (z * pdf * (z * z - 4), a * pdf * (z * z + 4)))
     }
 }
 
@@ -63,13 +66,14 @@ private func kernel(_ activation: Activation, _ z: [Double]) -> [[Double]] {
 private func maxErrors(_ activation: Activation, _ z: [Double]) -> (kernel: [Double], foundation: [Double]) {
     let k = kernel(activation, z)
     var kernelMax = [Double](repeating: 0, count: 4), foundationMax = kernelMax
-    for (i, x) in z.enumerated() {
-        let truth = exact(activation, x), f = activation.evaluate(x)
-        let reference = [f.phi, f.dphi, f.d2phi, f.d3phi]
-        for j in 0..<4 {
-            kernelMax[j] = Swift.max(kernelMax[j], ulps(k[j][i], truth[j].value, scale: truth[j].scale))
-            foundationMax[j] = Swift.max(foundationMax[j], ulps(reference[j], truth[j].value, scale: truth[j].scale))
-        }
+    func record(_ j: Int, _ i: Int, _ reference: Double, _ truth: Exact) {
+        kernelMax[j] = Swift.max(kernelMax[j], ulps(k[j][i], truth.value, scale: truth.scale))
+        foundationMax[j] = Swift.max(foundationMax[j], ulps(reference, truth.value, scale: truth.scale))
+    }
+    for i in z.indices {
+        let truth = exact(activation, z[i]), f = activation.evaluate(z[i])
+        record(0, i, f.phi, truth.0); record(1, i, f.dphi, truth.1)
+        record(2, i, f.d2phi, truth.2); record(3, i, f.d3phi, truth.3)
     }
     return (kernelMax, foundationMax)
 }
@@ -138,7 +142,7 @@ struct ActivationKernelTests {
         }
     }
 
-    @Test("apply without phi''' writes the same phi, phi', phi'' as with it", arguments: Activation.allCases)
+    @Test("apply without phi\'\'\' writes the same phi, phi\', phi\'\' as with it", arguments: Activation.allCases)
     func threeOutputs(_ activation: Activation) {
         let z = (0..<1003).map { -30 + 0.06 * Double($0) } + [.infinity, 1e300, -800]
         let four = kernel(activation, z)
