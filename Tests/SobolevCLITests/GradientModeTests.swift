@@ -63,6 +63,22 @@ struct GradientModeTests {
         }
     }
 
+    @Test("muller-brown (reverse-mode Jacobian) and the weighting schemes on sine, fused (auto) against per-term: every run agrees to 1e-9 over 150 epochs",
+          arguments: ["muller-brown", "weighting-sine"])
+    func experimentsAgreeAcrossModes(experiment: String) throws {
+        let dir = scratchFolder("modes-" + experiment)
+        let exp = packageRoot + "/experiments/\(experiment).yaml"
+        let common = ["--set", "training.epochs=150", "--set", "seeds=[0]"]
+        let a = try sobolev(["run", exp, "--out", "auto.h5"] + common, in: dir)
+        #expect(a.status == 0, "\(a.output)")
+        let b = try sobolev(["run", exp, "--out", "per-term.h5", "--set", "training.gradient_mode=per_term"] + common, in: dir)
+        #expect(b.status == 0, "\(b.output)")
+        let r = try run("/usr/bin/env", ["python3", packageRoot + "/analysis/compare_results.py", "auto.h5", "per-term.h5",
+                                         "--tolerance", "1e-9"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.contains("loss_terms"))
+    }
+
     @Test("gradient_mode fused refuses a scheme that reads per-term gradients, naming the key and the scheme")
     func fusedRefusesGradientSchemes() throws {
         let dir = scratchFolder()
