@@ -151,7 +151,8 @@ final class Coordinator {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - lastMerge.uptimeNanoseconds) / 1e9
         guard elapsed >= options.consolidateEvery else { return }
         lastMerge = DispatchTime.now()
-        do { try store.consolidate() } catch {
+        // Other groups may be saving parts right now: the parts folder stays.
+        do { try store.consolidate(removeEmptyParts: false) } catch {
             print("warning: merging finished runs into \(store.path) failed (will retry): \(error)")
         }
     }

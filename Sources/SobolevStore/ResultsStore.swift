@@ -79,20 +79,30 @@ public struct ResultsStore {
 
     /// Saves one finished run as a part file (written whole under a temporary name, then renamed).
     public func save(_ result: RunResult) throws {
-        if !FileManager.default.fileExists(atPath: partsDirectory) {
-            try FileManager.default.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true)
-        }
+        try createPartsDirectory()
         try H5File.writeAtomically(partsDirectory + "/" + result.id + ".h5", replace: true) { f in
             try ResultsWriter.writeRun(result, into: try f.createGroup("runs"))
         }
     }
 
+    /// Creates the parts folder if missing (several ranks may do so at once: mkdir's EEXIST is fine).
+    func createPartsDirectory() throws {
+        guard mkdir(partsDirectory, 0o777) == 0 || errno == EEXIST else {
+            throw HDF5Error(file: partsDirectory, object: "", message: "cannot create the parts folder: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Merges all parts into the results file (atomically) and deletes the merged parts.
+    /// `removeEmptyParts` also removes the parts folder when nothing is left in it: only when no
+    /// other rank can be saving a part (before and after a sweep), never during one.
     /// Returns the number of runs merged.
     @discardableResult
-    public func consolidate() throws -> Int {
+    public func consolidate(removeEmptyParts: Bool = true) throws -> Int {
         let parts = partFiles()
-        guard !parts.isEmpty else { removePartsDirectoryIfEmpty(); return 0 }
+        guard !parts.isEmpty else {
+            if removeEmptyParts { removePartsDirectoryIfEmpty() }
+            return 0
+        }
         let tmp = temporaryName(path)
         try? FileManager.default.removeItem(atPath: tmp)
         try FileManager.default.copyItem(atPath: path, toPath: tmp)
@@ -115,7 +125,7 @@ public struct ResultsStore {
         // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
         try rename(tmp, path)
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
-        removePartsDirectoryIfEmpty()
+        if removeEmptyParts { removePartsDirectoryIfEmpty() }
         return merged
     }
 
