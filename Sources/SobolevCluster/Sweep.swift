@@ -23,6 +23,8 @@ public struct SweepOptions: Sendable {
     public var verbose = false
     /// Seconds between merges of finished runs into the results file during the sweep.
     public var consolidateEvery = 60.0
+    /// --force: replace the results file (at the first merge) instead of resuming it.
+    public var replace = false
     public init() {}
 }
 
@@ -186,7 +188,7 @@ public enum Sweep {
         do {
             experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: experimentPath, overrides: overrides)
         } catch { die("\(error)") }
-        let store = ResultsStore(path: out ?? "results/\(experiment.name).h5")
+        let store = ResultsStore(path: out ?? "results/\(experiment.name).h5", experiment: experiment, replacing: options.replace)
 
         // Rank 0 prepares the results file and decides what to train; everyone gets the list.
         var pendingWire: [Int64] = []
@@ -196,8 +198,11 @@ public enum Sweep {
                 if options.dryRun {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
                 } else {
-                    try store.prepare(for: experiment)
-                    try store.consolidate()
+                    if options.replace, let old = store.replacedContents() {
+                        print("--force: \(store.path) will be replaced at the first merge; \(old)")
+                    }
+                    try store.prepare(for: experiment)   // creates nothing
+                    try store.consolidate()              // parts a killed job left behind
                 }
                 let p = SweepPlan(runs: experiment.runs, stored: try store.storedRuns(), retryFailed: options.retryFailed,
                                   worldSize: world.size, ranksPerRun: options.ranksPerRun)

@@ -11,42 +11,47 @@
 import Foundation
 import SobolevExperiment
 
-public struct ResultsStore {
+public final class ResultsStore {
     public let path: String
     public var partsDirectory: String { path + ".parts" }
+    /// The experiment whose header a new results file gets (at the first merge).
+    public let experiment: Experiment?
+    /// --force: the file at `path` is replaced at the first merge, its runs are not kept.
+    public private(set) var replacing: Bool
 
-    public init(path: String) { self.path = path }
+    public init(path: String, experiment: Experiment? = nil, replacing: Bool = false) {
+        self.path = path; self.experiment = experiment; self.replacing = replacing
+    }
 
     /// Whether a results file or unmerged parts exist at this path.
     public var exists: Bool {
         FileManager.default.fileExists(atPath: path) || FileManager.default.fileExists(atPath: partsDirectory)
     }
 
-    /// Removes the results file and its parts (only for an explicit --force).
-    public func removeAll() throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-        if fm.fileExists(atPath: partsDirectory) { try fm.removeItem(atPath: partsDirectory) }
+    /// Checks that results of `experiment` can go to `path` and creates nothing: the results file
+    /// and its folder appear with the first finished run. An existing file must belong to the same
+    /// experiment (same text and overrides) unless it is being replaced; a folder is never a
+    /// results file, not even with --force.
+    public func prepare(for experiment: Experiment) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw HDF5Error(file: path, object: "", message: "is a folder, not a results file; --out names a file (--force never removes a folder)")
+        }
+        removeStaleTemporaries()
+        if replacing { removeParts() } else { try checkBelongs(to: experiment) }
     }
 
-    /// Makes sure the results file exists with its header for `experiment`; if it exists, checks
-    /// that it belongs to the same experiment (same text and overrides).
-    public func prepare(for experiment: Experiment) throws {
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        removeStaleTemporaries()
-        if fm.fileExists(atPath: path) {
-            try checkBelongs(to: experiment)
-        } else {
-            try H5File.writeAtomically(path) { try ResultsWriter.writeHeader($0, experiment: experiment) }
-        }
+    /// What --force discards, for the message that says so (nil: nothing).
+    public func replacedContents() -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let runs = try? H5File.open(path).openGroup("runs").childNames() else { return "it is not a results file; its content is discarded" }
+        return "its \(runs.count) stored run(s) are discarded"
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
     public func storedRuns() throws -> [String: String] {
         var out: [String: String] = [:]
-        if FileManager.default.fileExists(atPath: path) {
+        if !replacing && FileManager.default.fileExists(atPath: path) {
             let f = try H5File.open(path)
             let runs = try f.openGroup("runs")
             for id in try runs.childNames() {
@@ -87,6 +92,8 @@ public struct ResultsStore {
 
     /// Creates the parts folder if missing (several ranks may do so at once: mkdir's EEXIST is fine).
     func createPartsDirectory() throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: dir) { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         guard mkdir(partsDirectory, 0o777) == 0 || errno == EEXIST else {
             throw HDF5Error(file: partsDirectory, object: "", message: "cannot create the parts folder: \(String(cString: strerror(errno)))")
         }
@@ -105,10 +112,9 @@ public struct ResultsStore {
         }
         let tmp = temporaryName(path)
         try? FileManager.default.removeItem(atPath: tmp)
-        try FileManager.default.copyItem(atPath: path, toPath: tmp)
         var merged = 0
         do {
-            let f = try H5File.open(tmp, writable: true)
+            let f = try startMerge(tmp)
             let runs = try f.group("runs")
             for part in parts {
                 let p = try H5File.open(part)
@@ -124,21 +130,40 @@ public struct ResultsStore {
         }
         // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
         try rename(tmp, path)
+        replacing = false
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
         if removeEmptyParts { removePartsDirectoryIfEmpty() }
         return merged
+    }
+
+    /// The file the next merge builds: a copy of the results file, or a new one with the header.
+    func startMerge(_ tmp: String) throws -> H5File {
+        if !replacing && FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.copyItem(atPath: path, toPath: tmp)
+            return try H5File.open(tmp, writable: true)
+        }
+        guard let experiment else { throw HDF5Error(file: path, object: "", message: "no experiment to write the header of a new results file") }
+        let f = try H5File.create(tmp)
+        try ResultsWriter.writeHeader(f, experiment: experiment)
+        return f
     }
 
     /// Checks that an existing results file was made by the same experiment text and overrides
     /// (a missing file passes). Reads only.
     public func checkBelongs(to experiment: Experiment) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        let f = try H5File.open(path)
-        try checkResultsFormat(f)
-        let text = try f.stringAttribute1("experiment_text")
-        let overrides = try f.stringAttribute1("overrides")
+        let advice = "choose another --out (or --force to replace it)"
+        let text: String, overrides: String
+        do {
+            let f = try H5File.open(path)
+            try checkResultsFormat(f)
+            text = try f.stringAttribute1("experiment_text")
+            overrides = try f.stringAttribute1("overrides")
+        } catch let e as HDF5Error {
+            throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
+        }
         guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
-            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; choose another --out (or --force to replace it)")
+            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; \(advice)")
         }
     }
 
@@ -153,6 +178,13 @@ public struct ResultsStore {
         for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") {
             try? fm.removeItem(atPath: partsDirectory + "/" + name)
         }
+    }
+
+    /// Deletes unmerged parts (those of a file --force replaces) and then the parts folder if it
+    /// is empty; files this tool did not write stay, and so does the folder then.
+    func removeParts() {
+        for part in partFiles() { try? FileManager.default.removeItem(atPath: part) }
+        removePartsDirectoryIfEmpty()
     }
 
     /// Removes the parts folder once nothing is left in it.

@@ -6,7 +6,11 @@ import SobolevStore
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results.")
+        abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results; resumable.",
+        discussion: """
+        Run the same command again to finish a run that was interrupted: finished runs are kept, \
+        an interrupted run continues from its checkpoint.
+        """)
 
     @Argument(help: "Experiment file (YAML).")
     var experiment: String
@@ -17,7 +21,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value (YAML value; a list makes a grid axis). Repeatable.")
     var overrides: [String] = []
 
-    @Flag(name: .long, help: "Replace an existing results file.")
+    @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
     var force = false
 
     func run() throws {
@@ -27,17 +31,10 @@ struct Run: ParsableCommand {
         let exp: Experiment
         do { exp = try Experiment.load(path: experiment, overrides: overrides) } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
-        let store = ResultsStore(path: path)
-        if store.exists && !force {
-            fail("\(path) exists already; not overwritten (use --force to replace it)")
-        }
-        do {
-            if force { try store.removeAll() }
-        } catch {
-            fail("\(error)")
-        }
+        var options = SweepOptions()
+        options.replace = force
         // The same code path as `sobolev sweep`, on a single-process communicator.
-        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: SweepOptions(),
+        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
         if let outcome, outcome.failed > 0 { throw ExitCode(2) }
     }
