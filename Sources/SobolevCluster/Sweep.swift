@@ -226,7 +226,13 @@ public enum Sweep {
             }
         }
         func save(_ r: RunResult) {
-            do { try store.save(r) } catch { die("saving run \(r.id): \(error)") }
+            do { try store.save(r) } catch {
+                // E.g. a full disk: rank 0 merges what it can; no empty parts folder stays.
+                if world.rank == 0 { _ = try? store.consolidate() }
+                store.removePartsDirectoryIfEmpty()
+                let kept = store.unmergedCount
+                die("saving run \(r.spec.label): \(error)" + (kept > 0 ? "; \(kept) finished run(s) are kept in \(store.partsDirectory) (the same command continues)" : ""))
+            }
         }
         func nextFromLeader(_ index: Int?) -> Int? {
             var v = [Int64(index ?? -1)]

@@ -110,10 +110,16 @@ public final class ResultsStore {
             if removeEmptyParts { removePartsDirectoryIfEmpty() }
             return 0
         }
+        // The new file is about the old one plus the parts. HDF5 crashes on some failed writes
+        // (H5Ocopy on a full disk), so a merge that cannot fit is refused before it starts.
+        try ensureFreeSpace((parts + [path]).map(fileSize).reduce(0, +))
         let tmp = temporaryName(path)
         try? FileManager.default.removeItem(atPath: tmp)
         var merged = 0
         do {
+            // A failed merge (e.g. a full disk) leaves OUT.h5 and the parts as they were.
+            var complete = false
+            defer { if !complete { try? FileManager.default.removeItem(atPath: tmp) } }
             let f = try startMerge(tmp)
             let runs = try f.group("runs")
             for part in parts {
@@ -127,6 +133,7 @@ public final class ResultsStore {
             }
             try f.setAttribute("updated", ISO8601DateFormatter().string(from: Date()))
             try f.flush()
+            complete = true
         }
         // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
         try rename(tmp, path)
@@ -134,6 +141,24 @@ public final class ResultsStore {
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
         if removeEmptyParts { removePartsDirectoryIfEmpty() }
         return merged
+    }
+
+    /// Throws a clear error when the results file's file system has less than `bytes` (plus a
+    /// margin for HDF5's metadata) free.
+    func ensureFreeSpace(_ bytes: Int) throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var fs = statvfs()
+        guard statvfs(dir, &fs) == 0 else { return }
+        let free = Int(fs.f_bavail) * Int(fs.f_frsize)
+        let needed = bytes + bytes / 10 + (1 << 20)
+        guard free >= needed else {
+            throw HDF5Error(file: path, object: "", message: String(format: "not enough free disk space to merge the finished runs: %.1f MB needed, %.1f MB free in %@; the finished runs stay in %@",
+                                                                   Double(needed) / 1e6, Double(free) / 1e6, dir, partsDirectory))
+        }
+    }
+
+    func fileSize(_ file: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
     }
 
     /// The file the next merge builds: a copy of the results file, or a new one with the header.
@@ -193,6 +218,9 @@ public final class ResultsStore {
             try? FileManager.default.removeItem(atPath: partsDirectory)
         }
     }
+
+    /// Finished runs waiting in the parts folder.
+    public var unmergedCount: Int { partFiles().count }
 
     /// Finished part files (not the ones still being written).
     func partFiles() -> [String] {

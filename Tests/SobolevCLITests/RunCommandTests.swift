@@ -76,6 +76,44 @@ struct RunCommandTests {
         #expect(try H5File.open(dir + "/out/d.h5").openGroup("runs").childNames().count == 1)
     }
 
+    @Test("a full disk: one clear line, no crash, no empty results file, no empty parts folder, finished runs kept")
+    func fullDisk() throws {
+        let experiment = tinyExperiment.replacingOccurrences(of: "epochs: 200", with: "epochs: 20")
+            .replacingOccurrences(of: "seeds: 1", with: "seeds: 20")
+        for size in ["16k", "256k"] {
+            let dir = scratchFolder("fullDisk\(size)")
+            try experiment.write(toFile: dir + "/t.yaml", atomically: true, encoding: .utf8)
+            let disk = dir + "/disk"
+            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+            let mounted = try run(which("mount"), ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", disk])
+            guard mounted.status == 0 else {
+                print("skipped: cannot mount a small tmpfs to fill (\(mounted.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+                return
+            }
+            defer { _ = try? run(which("umount"), [disk]) }
+            let r = try sobolev(["run", "t.yaml", "--out", "disk/r.h5"], in: dir)
+            #expect(r.status == 1, "\(size): \(r.output)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && r.stderr.contains("No space left on device"), "\(size): \(r.stderr)")
+            #expect(!r.output.contains("crash") && !r.output.contains("Signal"), "\(size): \(r.output)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: disk)
+            #expect(left.allSatisfy { !$0.contains(".tmp-") }, "\(size): \(left)")
+            if FileManager.default.fileExists(atPath: disk + "/r.h5") {
+                #expect(try run(which("h5dump"), ["-H", disk + "/r.h5"]).status == 0)
+            }
+            let parts = (try? FileManager.default.contentsOfDirectory(atPath: disk + "/r.h5.parts")) ?? []
+            #expect(parts.allSatisfy { $0.hasSuffix(".h5") }, "\(size): \(parts)")
+            if size == "16k" {
+                #expect(left.isEmpty, "the first run could not be saved: nothing may be left (\(left))")
+            } else {
+                // Finished runs are never lost: merged, or kept as parts that the message names.
+                let stored = try ResultsStore(path: disk + "/r.h5").storedRuns()
+                #expect(stored.count >= 1 && (parts.isEmpty || r.stderr.contains("kept in")), "\(r.stderr)")
+                for part in parts { #expect(try run(which("h5dump"), ["-H", disk + "/r.h5.parts/" + part]).status == 0) }
+            }
+        }
+    }
+
     @Test("the same run command again continues: finished runs kept, the rest trained")
     func runResumes() throws {
         let dir = scratchFolder()
