@@ -35,6 +35,17 @@ public struct SoloGroup: ReductionGroup {
     public func allReduceSum(_ buffer: inout [Double]) {}
 }
 
+/// Which parameter gradients a step computes (`training.gradient_mode`, docs/design.md).
+public enum GradientMode: String, Sendable, CaseIterable {
+    /// Every term's gradient on the steps where the weighting scheme needs them, one gradient of
+    /// the weighted sum on the others.
+    case auto
+    /// Always one gradient of the weighted sum (for schemes that need only the losses).
+    case fused
+    /// Always every term's gradient.
+    case perTerm = "per_term"
+}
+
 /// How to train (the experiment file's `training` section).
 public struct TrainingOptions: Sendable, Equatable {
     public var optimizer: OptimizerKind = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
@@ -51,6 +62,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public var logEvery = 1
     /// Stop when the validation loss has not improved for this many steps; nil: never.
     public var patience: Int? = nil
+    /// Per-term or fused gradients (results agree up to rounding; fused is cheaper).
+    public var gradientMode: GradientMode = .auto
+    /// Threads of this run's BLAS calls and element-wise loops (1 per rank under a launcher).
+    public var threads = 1
 
     public init() {}
 }
@@ -87,6 +102,16 @@ public struct TrainingOutcome: Sendable {
     public var bestStep: Int
     /// Samples processed over all ranks (for throughput figures).
     public var samplesProcessed: Int
+    /// Steps that computed every term's gradient, and steps that computed the fused gradient.
+    public var perTermSteps = 0
+    public var fusedSteps = 0
+    /// How the fused steps took the Jacobian.
+    public var jacobianPlan: JacobianPlan = .forward
+
+    /// "fused", "per_term", or "mixed" (a scheme that needs per-term gradients on some steps).
+    public var gradientModeUsed: String {
+        perTermSteps == 0 ? "fused" : (fusedSteps == 0 ? "per_term" : "mixed")
+    }
 }
 
 public struct Trainer {
@@ -112,15 +137,30 @@ public struct Trainer {
     }
 
     /// Term losses (means) of `data` under `parameters`, sharded over the group.
-    public func evaluate(parameters: [Double], data: Dataset, group: ReductionGroup) -> [Double] {
+    public func evaluate(parameters: [Double], data: Dataset, group: ReductionGroup, using step: SobolevStep? = nil) -> [Double] {
         let part = data.subset(Array(Trainer.shard(count: data.count, rank: group.rank, size: group.size)))
-        let sums = architecture.termSums(parameters: parameters, batch: part, withGradients: false)
+        let engine = step ?? SobolevStep(architecture: architecture, threads: options.threads)
+        let sums = engine.lossSums(parameters: parameters, batch: part)
         return layout.combine(group.means(ofSums: sums.losses, count: sums.count).means)
+    }
+
+    /// The weight of each direction's derivative term in the fused gradient: (value, grad_1..grad_d)
+    /// from the layout's lambdas (one lambda for all directions when grouped), times `scale`.
+    func directionWeights(_ lambdas: [Double], scale: Double) -> [Double] {
+        let dirs = layout.hasDerivatives ? layout.inputDimension : 0
+        return [scale * lambdas[0]] + (0..<dirs).map { j in
+            derivativeGradients ? scale * lambdas[layout.groupDerivatives ? 1 : 1 + j] : 0
+        }
     }
 
     /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
     /// on `validation` when given. `weighting` keeps its state across calls. `afterStep` runs
     /// after every optimizer step (the sweep coordinator answers other groups there).
+    ///
+    /// A step computes every term's gradient when the mode asks for it or the scheme needs them
+    /// at that step (one all-reduce of [gradients | losses | count]); otherwise the fused step
+    /// all-reduces [losses | count], asks the scheme for the lambdas, and computes and all-reduces
+    /// the one gradient of the weighted sum.
     public func train(initialParameters: [Double], train: Dataset, validation: Dataset?,
                       weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
                       seed: UInt64, afterStep: (() -> Void)? = nil) -> TrainingOutcome {
@@ -133,6 +173,8 @@ public struct Trainer {
         let lastLayer = architecture.layers.last!
         let lastLayerWeights = lastLayer.weightOffset..<(lastLayer.weightOffset + lastLayer.weightCount)
         let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
+        let engine = SobolevStep(architecture: architecture, threads: options.threads)
+        let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count)
 
         var theta = initialParameters
         var optimizer = options.optimizer.make(parameterCount: P)
@@ -142,15 +184,20 @@ public struct Trainer {
         var best = (loss: Double.infinity, step: 0, parameters: theta)
         var samples = 0
         var step = 0
+        var perTermSteps = 0, fusedSteps = 0
 
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
             let keepBest = options.patience != nil && validation != nil && best.loss.isFinite
+            var outcome: TrainingOutcome
             if case .diverged = status {
-                return TrainingOutcome(parameters: theta, history: history, status: status, steps: step,
-                                       bestStep: step, samplesProcessed: samples)
+                outcome = TrainingOutcome(parameters: theta, history: history, status: status, steps: step,
+                                          bestStep: step, samplesProcessed: samples)
+            } else {
+                outcome = TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
+                                          steps: step, bestStep: keepBest ? best.step : step, samplesProcessed: samples)
             }
-            return TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
-                                   steps: step, bestStep: keepBest ? best.step : step, samplesProcessed: samples)
+            outcome.perTermSteps = perTermSteps; outcome.fusedSteps = fusedSteps; outcome.jacobianPlan = plan
+            return outcome
         }
 
         for epoch in 0..<options.epochs {
@@ -159,45 +206,70 @@ public struct Trainer {
                 let batchIndices = Array(order[(b * batch)..<min((b + 1) * batch, n)])
                 let mine = Trainer.shard(count: batchIndices.count, rank: group.rank, size: group.size)
                 let shard = train.subset(Array(batchIndices[mine]))
-                let sums = architecture.termSums(parameters: theta, batch: shard, derivativeGradients: derivativeGradients)
-
-                // One all-reduce of [gradients | losses | count], then means.
-                let T0 = sums.losses.count
-                let (means, count) = group.means(ofSums: sums.gradients + sums.losses, count: sums.count)
-                let (losses, gradients) = layout.combine(losses: Array(means[(T0 * P)...]),
-                                                         gradients: Array(means[0..<(T0 * P)]), parameterCount: P)
-                samples += Int(count)
-
-                if let bad = losses.firstIndex(where: { !$0.isFinite }) {
-                    return finish(.diverged(step: step, reason: "loss term \(layout.names[bad]) is \(losses[bad])"))
-                }
-                if gradients.contains(where: { !$0.isFinite }) {
-                    return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
-                }
-
                 let learningRate = options.schedule.learningRate(base: options.learningRate, step: step)
-                let lambdas: [Double]
-                do {
-                    // NTK traces on demand: this shard's per-sample sums, all-reduced like the gradients.
-                    // (Scoped so that its copy of theta is gone before the optimizer writes theta.)
-                    let parameters = theta
-                    let ntkTraces = { [architecture, layout] () -> [Double] in
-                        let traces = architecture.ntkTraceSums(parameters: parameters, batch: shard)
-                        return layout.combine(group.means(ofSums: traces, count: shard.count).means)
+                let perTerm = options.gradientMode == .perTerm
+                    || (options.gradientMode == .auto && weighting.needsTermGradients(atStep: step))
+
+                // NTK traces on demand: this shard's per-sample sums, all-reduced like the gradients.
+                let parameters = theta
+                let ntkTraces = { [architecture, layout] () -> [Double] in
+                    let traces = architecture.ntkTraceSums(parameters: parameters, batch: shard)
+                    return layout.combine(group.means(ofSums: traces, count: shard.count).means)
+                }
+                func input(_ losses: [Double], _ gradients: [Double]) -> WeightingInput {
+                    WeightingInput(step: step, losses: losses, gradients: gradients, parameterCount: P,
+                                   lastLayerWeights: lastLayerWeights, learningRate: learningRate, ntkTraces: ntkTraces)
+                }
+
+                let losses: [Double], lambdas: [Double]
+                var total: [Double]
+                if perTerm {
+                    // One all-reduce of [gradients | losses | count], then means.
+                    let sums = engine.termSums(parameters: theta, batch: shard, derivativeGradients: derivativeGradients)
+                    let T0 = sums.losses.count
+                    let (means, count) = group.means(ofSums: sums.gradients + sums.losses, count: sums.count)
+                    let combined = layout.combine(losses: Array(means[(T0 * P)...]),
+                                                  gradients: Array(means[0..<(T0 * P)]), parameterCount: P)
+                    losses = combined.losses
+                    samples += Int(count)
+                    if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "loss term \(layout.names[bad]) is \(losses[bad])"))
                     }
-                    lambdas = weighting.lambdas(for: WeightingInput(step: step, losses: losses, gradients: gradients,
-                                                                   parameterCount: P, lastLayerWeights: lastLayerWeights,
-                                                                   learningRate: learningRate, ntkTraces: ntkTraces))
-                }
-                if let bad = lambdas.firstIndex(where: { !$0.isFinite }) {
-                    return finish(.diverged(step: step, reason: "lambda of term \(layout.names[bad]) is \(lambdas[bad])"))
-                }
-                // theta's gradient: c * sum_k lambda_k g_k (c = the scheme's gradientScale).
-                var total = [Double](repeating: 0, count: P)
-                let c = weighting.gradientScale
-                for (k, lambda) in lambdas.enumerated() where lambda != 0 {
-                    let base = k * P, weight = c * lambda
-                    for p in 0..<P { total[p] += weight * gradients[base + p] }
+                    if combined.gradients.contains(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
+                    }
+                    lambdas = weighting.lambdas(for: input(losses, combined.gradients))
+                    if let bad = lambdas.firstIndex(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "lambda of term \(layout.names[bad]) is \(lambdas[bad])"))
+                    }
+                    // theta's gradient: c * sum_k lambda_k g_k (c = the scheme's gradientScale).
+                    total = [Double](repeating: 0, count: P)
+                    let c = weighting.gradientScale
+                    for (k, lambda) in lambdas.enumerated() where lambda != 0 {
+                        let base = k * P, weight = c * lambda
+                        for p in 0..<P { total[p] += weight * combined.gradients[base + p] }
+                    }
+                    perTermSteps += 1
+                } else {
+                    // Losses first (their all-reduce is T + 1 numbers), the lambdas, then one gradient.
+                    let sums = engine.fusedLosses(parameters: theta, batch: shard, plan: plan)
+                    let (means, count) = group.means(ofSums: sums.losses, count: sums.count)
+                    losses = layout.combine(means)
+                    samples += Int(count)
+                    if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "loss term \(layout.names[bad]) is \(losses[bad])"))
+                    }
+                    lambdas = weighting.lambdas(for: input(losses, []))
+                    if let bad = lambdas.firstIndex(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "lambda of term \(layout.names[bad]) is \(lambdas[bad])"))
+                    }
+                    total = engine.fusedGradient(parameters: theta,
+                                                 weights: directionWeights(lambdas, scale: weighting.gradientScale / count))
+                    group.allReduceSum(&total)
+                    if total.contains(where: { !$0.isFinite }) {
+                        return finish(.diverged(step: step, reason: "a loss-term gradient is not finite"))
+                    }
+                    fusedSteps += 1
                 }
                 if options.weightDecay != 0 {
                     for r in weightRanges { for p in r { total[p] += options.weightDecay * theta[p] } }
@@ -211,7 +283,7 @@ public struct Trainer {
                     history.trainLosses.append(losses)
                     history.lambdas.append(lambdas)
                     if let validation {
-                        let v = evaluate(parameters: theta, data: validation, group: group)
+                        let v = evaluate(parameters: theta, data: validation, group: group, using: engine)
                         history.validationLosses.append(v)
                         let monitored = zip(v, monitoredTerms).filter { $0.1 }.map { $0.0 }.reduce(0, +)
                         if monitored < best.loss {

@@ -52,6 +52,9 @@ public protocol WeightingScheme: Sendable {
     /// c in the parameter gradient c * sum_k lambda_k g_k (1 unless the scheme's objective
     /// carries a factor, as uncertainty weighting's 1/2).
     var gradientScale: Double { get }
+    /// Whether `lambdas` at `step` reads the per-term gradients (`WeightingInput.gradients`).
+    /// When it does not, the step computes one gradient of the weighted sum instead (cheaper).
+    func needsTermGradients(atStep step: Int) -> Bool
 }
 
 extension WeightingScheme {
@@ -68,6 +71,7 @@ public struct FixedWeighting: WeightingScheme {
         weights = [value] + Array(repeating: gradient, count: gradientTerms)
     }
     public func lambdas(for input: WeightingInput) -> [Double] { weights }
+    public func needsTermGradients(atStep step: Int) -> Bool { false }
 }
 
 /// The loss terms of a Sobolev surrogate with d inputs: one value term and either one

@@ -26,6 +26,9 @@ public struct CosineDistanceWeighting: WeightingScheme {
         return termNorm / totalNorm * (1 - cos * cos)
     }
 
+    /// The Gram matrix of the term gradients, every step.
+    public func needsTermGradients(atStep step: Int) -> Bool { true }
+
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         let n = current.count
         // |g|^2 and g . g_i from the term Gram matrix G_ij = g_i . g_j.

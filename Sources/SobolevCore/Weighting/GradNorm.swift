@@ -41,6 +41,9 @@ public struct GradNormWeighting: WeightingScheme {
         }
     }
 
+    /// The output layer's part of every term gradient, every step.
+    public func needsTermGradients(atStep step: Int) -> Bool { true }
+
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         if initialLosses == nil { initialLosses = input.losses }
         // Renormalise: a_i += log(n / sum_j exp(a_j)), so sum_i w_i = n.

@@ -25,6 +25,9 @@ public struct LearningRateAnnealingWeighting: WeightingScheme {
         current = Array(repeating: 1, count: termCount)
     }
 
+    /// Gradient statistics on the update steps only.
+    public func needsTermGradients(atStep step: Int) -> Bool { step % updateEvery == 0 }
+
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         guard input.step % updateEvery == 0 else { return current }
         let ref = statistic == .max ? input.maxAbsoluteGradient(reference) : input.meanAbsoluteGradient(reference)

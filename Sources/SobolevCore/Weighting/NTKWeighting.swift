@@ -35,6 +35,9 @@ public struct NTKWeighting: WeightingScheme {
         }
     }
 
+    /// The proxy reads gradient norms on its update steps; exact traces come from `ntkTraces`.
+    public func needsTermGradients(atStep step: Int) -> Bool { mode == .proxy && step > 0 && step % every == 0 }
+
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         guard input.step > 0, input.step % every == 0 else { return current }
         let traces: [Double]

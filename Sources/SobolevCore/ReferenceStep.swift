@@ -1,4 +1,6 @@
-// The Sobolev forward/backward pass of an MLP (docs/design.md, "The Sobolev step").
+// The reference Sobolev step: the forward/backward pass of an MLP written as plainly as the algebra
+// (docs/design.md, "The Sobolev step"). Training runs `SobolevStep` (Step/), which lays the same
+// algebra out for speed; tests hold it to this one, and the NTK traces build on these passes.
 //
 // Forward: the input Jacobian by forward-mode tangents, one per input direction j:
 //     t_0 = e_j ;  zt_l = W_l t_{l-1} ;  t_l = phi'(z_l) * zt_l ;  J[:, j] = zt_L
@@ -141,12 +143,12 @@ extension MLPArchitecture {
         return Matrix(rows: inputs.rows, cols: outputDimension, data: trace.output)
     }
 
-    /// Loss-term sums of `batch` and each term's parameter gradient. Terms: value, then one per
+    /// Reference loss-term sums of `batch` and each term's parameter gradient. Terms: value, then one per
     /// input direction when the batch has Jacobians (otherwise the value term only).
     /// With `derivativeGradients` false the derivative terms' losses are still summed (to watch
     /// them, as in plain L2 training) but only the value term's gradient is computed; the
     /// derivative rows of `gradients` are then zero.
-    public func termSums(parameters: [Double], batch: Dataset, withGradients: Bool = true,
+    public func referenceTermSums(parameters: [Double], batch: Dataset, withGradients: Bool = true,
                          derivativeGradients: Bool = true) -> TermSums {
         precondition(batch.outputDimension == outputDimension, "network has \(outputDimension) outputs, data has \(batch.outputDimension)")
         let sobolev = batch.hasJacobians

@@ -1,0 +1,58 @@
+// The fused step's two ways to the derivative terms' gradient, and the cost model that picks one
+// (docs/design.md, "The fused step"). Unit: GEMM flops, 2 M N K per product, plus the element-wise
+// passes of the hidden layers at a few flops per element.
+
+/// How the fused step takes the input Jacobian and the derivative terms' weighted gradient.
+public enum JacobianPlan: String, Sendable, CaseIterable {
+    /// d forward tangents e_1..e_d; the backward carries 1 + d channels.
+    case forward
+    /// m reverse passes to the inputs for J, then m forward tangents along the weighted residual
+    /// rows R_i[o, :]; the backward carries 1 + m channels.
+    case reverse
+
+    /// Flop-equivalents charged per element of a hidden layer per element-wise pass.
+    static let elementCost = 4.0
+
+    /// Cost of one fused step of `architecture` on `batch` samples with this plan.
+    public func cost(_ architecture: MLPArchitecture, batch B: Int) -> Double {
+        let d = Double(architecture.inputDimension), m = Double(architecture.outputDimension), b = Double(B)
+        let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
+        let all = layers.reduce(0, +)                 // sum_l n_l n_{l+1}
+        let belowFirst = all - (layers.first ?? 0)    // back-propagation stops above layer 0
+        let hidden = Double(architecture.layerSizes.dropFirst().dropLast().reduce(0, +))
+        switch self {
+        case .forward:
+            // forward (1+d) rows, input-gradients and weight gradients of 1 + d channels
+            return 2 * b * (1 + d) * (2 * all + belowFirst) + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
+        case .reverse:
+            // values, m reverse passes to x, m tangents, then 1 + m channels back
+            let gemm = 2 * b * (all + 2 * m * all + (1 + m) * (all + belowFirst))
+            return gemm + JacobianPlan.elementCost * b * hidden * (1 + 2 * m + 2 * (1 + m))
+        }
+    }
+
+    /// The cheaper plan by `cost` (forward on a tie: it needs no second forward pass).
+    public static func cheapest(_ architecture: MLPArchitecture, batch: Int) -> JacobianPlan {
+        JacobianPlan.reverse.cost(architecture, batch: batch) < JacobianPlan.forward.cost(architecture, batch: batch)
+            ? .reverse : .forward
+    }
+
+    /// GEMM flops of one per-term step (forward with d tangents, 1 + 2d channels back).
+    public static func perTermFlops(_ architecture: MLPArchitecture, batch B: Int) -> Double {
+        let d = Double(architecture.inputDimension), b = Double(B)
+        let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
+        let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
+        return 2 * b * ((1 + d) * all + (1 + 2 * d) * (all + belowFirst))
+    }
+
+    /// GEMM flops of one fused step with this plan.
+    public func flops(_ architecture: MLPArchitecture, batch B: Int) -> Double {
+        let d = Double(architecture.inputDimension), m = Double(architecture.outputDimension), b = Double(B)
+        let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
+        let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
+        switch self {
+        case .forward: return 2 * b * (1 + d) * (2 * all + belowFirst)
+        case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * (all + belowFirst))
+        }
+    }
+}

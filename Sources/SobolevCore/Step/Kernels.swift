@@ -1,0 +1,136 @@
+// The element-wise loops of the Sobolev step, on raw pointers so that they vectorise, each one
+// pass over its arrays; `parallel` splits a loop over threads for a single run on a workstation.
+import Dispatch
+
+/// What the backward kernels read of one hidden layer: B value rows of `width`, the slope s,
+/// the pre-activations z (value rows, then the tangent blocks' zt), phi'(s z) and phi''(s z).
+struct HiddenLayer {
+    let B: Int, width: Int, scale: Double
+    let z: UnsafeMutablePointer<Double>, p1: UnsafeMutablePointer<Double>, p2: UnsafeMutablePointer<Double>
+}
+
+private struct UncheckedLoop: @unchecked Sendable { let body: (Range<Int>) -> Void }
+
+enum Kernels {
+    /// Runs `body` over `0..<count` split into one contiguous range per thread (at once when the
+    /// loop is small or there is one thread).
+    static func parallel(count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, count / 16_384)
+        guard parts > 1 else { if count > 0 { body(0..<count) }; return }
+        withoutActuallyEscaping(body) { escaping in
+            // The ranges are disjoint, so the threads write disjoint memory.
+            let loop = UncheckedLoop(body: escaping)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                loop.body((p * count / parts)..<((p + 1) * count / parts))
+            }
+        }
+    }
+
+    /// z[i, :] += b for the first `rows` rows.
+    static func addBias(_ z: UnsafeMutablePointer<Double>, rows: Int, width: Int, bias: UnsafePointer<Double>) {
+        for i in 0..<rows { let r = z + i * width; for o in 0..<width { r[o] += bias[o] } }
+    }
+
+    /// out[e] = s p1[e mod block] x[e] for e in `range` (the tangent rows t = s phi'(s z) zt, and
+    /// the reverse pass's g * s phi'(s z), one block per tangent direction or output).
+    static func tangents(_ out: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, p1: UnsafePointer<Double>,
+                         scale s: Double, block: Int, range: Range<Int>) {
+        var e = range.lowerBound
+        while e < range.upperBound {
+            let k0 = e % block, n = min(block - k0, range.upperBound - e)
+            let o = out + e, xi = x + e, p = p1 + k0
+            if s == 1 { for k in 0..<n { o[k] = p[k] * xi[k] } } else { for k in 0..<n { o[k] = s * p[k] * xi[k] } }
+            e += n
+        }
+    }
+
+    static func scaleByBlock(_ out: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, p1: UnsafePointer<Double>,
+                             scale: Double, block: Int, range: Range<Int>) {
+        tangents(out, x, p1: p1, scale: scale, block: block, range: range)
+    }
+
+    /// Column sums of `rows` rows of `width` (row stride `stride`), written to `into`.
+    static func columnSums(_ g: UnsafePointer<Double>, rows: Int, width: Int, stride: Int? = nil,
+                           into: UnsafeMutablePointer<Double>) {
+        let st = stride ?? width
+        into.update(repeating: 0, count: width)
+        for i in 0..<rows { let r = g + i * st; for o in 0..<width { into[o] += r[o] } }
+    }
+
+    static func add(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
+        for k in 0..<count { y[k] += x[k] }
+    }
+
+    /// Fused channels one layer down, for value elements k in `range` (docs/design.md):
+    ///   gz  <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
+    static func backFused(_ next: UnsafeMutablePointer<Double>, _ gh: UnsafePointer<Double>, _ h: HiddenLayer,
+                          blocks: Int, range: Range<Int>) {
+        let s = h.scale, s2 = s * s, n = h.B * h.width
+        let lo = range.lowerBound, count = range.count
+        let p1 = h.p1 + lo, p2 = h.p2 + lo, out = next + lo, g = gh + lo
+        for k in 0..<count { out[k] = g[k] * s * p1[k] }
+        for b in 0..<blocks {
+            let off = (1 + b) * n
+            let gb = g + off, zb = h.z + lo + off, ob = out + off
+            for k in 0..<count {
+                out[k] += gb[k] * zb[k] * s2 * p2[k]
+                ob[k] = gb[k] * s * p1[k]
+            }
+        }
+    }
+
+    /// Per-term channels one layer down, for samples i in `range`: value-row channels (row
+    /// i T + t) and tangent channels (row T B + (t - 1) B + i):
+    ///   gz_0 <- gh s p1;  gz_t <- gh_z s p1 + gh_t zt_t s^2 p2;  gzt_t <- gh_t s p1.
+    static func backPerTerm(_ next: UnsafeMutablePointer<Double>, _ gh: UnsafePointer<Double>, _ h: HiddenLayer,
+                            terms T: Int, range: Range<Int>) {
+        let s = h.scale, s2 = s * s, w = h.width, B = h.B
+        for i in range {
+            let p1 = h.p1 + i * w, p2 = h.p2 + i * w
+            for t in 0..<T {
+                let row = (i * T + t) * w
+                let g = gh + row, out = next + row
+                for c in 0..<w { out[c] = g[c] * s * p1[c] }
+                guard t > 0 else { continue }
+                let tan = (T * B + (t - 1) * B + i) * w
+                let gt = gh + tan, ot = next + tan, zt = h.z + (B + (t - 1) * B + i) * w
+                for c in 0..<w {
+                    out[c] += gt[c] * zt[c] * s2 * p2[c]
+                    ot[c] = gt[c] * s * p1[c]
+                }
+            }
+        }
+    }
+
+    /// d S / d a of the slope of this layer (s = n a) from the fused channels:
+    /// sum gh_z n z p1 + sum_b gh_b n zt_b (p1 + s z p2).
+    static func slopeFused(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, blocks: Int, n nScale: Double) -> Double {
+        let count = h.B * h.width, s = h.scale
+        var total = 0.0
+        for k in 0..<count { total += gh[k] * h.z[k] * h.p1[k] }
+        for b in 0..<blocks {
+            let off = (1 + b) * count
+            for k in 0..<count { total += gh[off + k] * h.z[off + k] * (h.p1[k] + s * h.z[k] * h.p2[k]) }
+        }
+        return nScale * total
+    }
+
+    /// The same per term from the per-term channels.
+    static func slopePerTerm(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, terms T: Int, n nScale: Double) -> [Double] {
+        let w = h.width, B = h.B, s = h.scale
+        var out = [Double](repeating: 0, count: T)
+        for i in 0..<B {
+            for t in 0..<T {
+                let g = gh + (i * T + t) * w
+                var v = 0.0
+                for c in 0..<w { v += g[c] * h.z[i * w + c] * h.p1[i * w + c] }
+                if t > 0 {
+                    let gt = gh + (T * B + (t - 1) * B + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
+                    for c in 0..<w { v += gt[c] * zt[c] * (h.p1[i * w + c] + s * h.z[i * w + c] * h.p2[i * w + c]) }
+                }
+                out[t] += v
+            }
+        }
+        return out.map { nScale * $0 }
+    }
+}

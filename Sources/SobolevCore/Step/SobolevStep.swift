@@ -1,0 +1,345 @@
+// The Sobolev step on a reused workspace: the per-term mode (every term's parameter gradient,
+// what gradient-based weighting schemes need) and the fused mode (one gradient of the weighted sum
+// sum_t w_t S_t, with the Jacobian by forward or reverse mode: JacobianPlan). The algebra is the
+// one of `referenceTermSums` (Sobolev.swift's header and docs/design.md); this file lays it out
+// so that each layer's products are as few and as large GEMMs as the layout allows and no step
+// allocates.
+//
+// Row layout of the forward pass (and of the fused backward): B value rows, then `blocks` tangent
+// blocks of B rows. Per-term backward: the value-row channels of all T = 1 + d terms interleaved
+// by sample (row i * T + t), so that one GEMM gives every term's value-row weight gradient, then
+// the d tangent-row channels in the forward's block layout.
+
+/// One run's Sobolev step: the network, its workspace and the thread count of its loops.
+public final class SobolevStep {
+    public let architecture: MLPArchitecture
+    /// Threads of the element-wise loops (the BLAS threads are set by the caller).
+    public var threads: Int
+    let slices: [LayerSlice]
+    let workspace: StepWorkspace
+    /// Output residuals kept between `fusedLosses` and `fusedGradient`.
+    let residuals = StepBuffer()
+    private var pending: (batch: Int, plan: JacobianPlan, sobolev: Bool)?
+
+    public init(architecture: MLPArchitecture, threads: Int = 1) {
+        self.architecture = architecture
+        self.threads = max(threads, 1)
+        slices = architecture.layers
+        workspace = StepWorkspace(layerCount: architecture.layerCount)
+    }
+
+    /// Doubles the workspace holds now.
+    public var workspaceCount: Int { workspace.heldCount + residuals.capacity }
+
+    // MARK: Per-term mode
+
+    /// Loss-term sums of `batch` and each term's parameter gradient (T x P): value, then one term
+    /// per input direction when the batch has Jacobians. With `derivativeGradients` false only the
+    /// value term's gradient is computed (the derivative rows stay zero).
+    public func termSums(parameters: [Double], batch: Dataset, derivativeGradients: Bool = true) -> TermSums {
+        check(parameters, batch)
+        let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
+        let dirs = batch.hasJacobians ? d : 0
+        let active = derivativeGradients ? dirs : 0
+        let T = 1 + dirs, P = architecture.parameterCount
+        reserve(B: B, blocks: dirs, channelRows: B * (1 + 2 * active), reverse: false)
+        var losses = [Double](repeating: 0, count: T)
+        var grads = [Double](repeating: 0, count: T * P)
+        parameters.withUnsafeBufferPointer { theta in
+            let scales = architecture.scales(parameters)
+            seedUnitTangents(batch.inputs, blocks: dirs)
+            forward(theta.baseAddress!, scales: scales, B: B, blocks: dirs, valueRows: true)
+            let out = workspace.preactivations[slices.count - 1].pointer
+            let G = workspace.channels.pointer, cv = 1 + active
+            // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: direction
+            // j's Jacobian residual.
+            for i in 0..<B { for o in 0..<m {
+                let r = out[i * m + o] - batch.values[i, o]
+                losses[0] += 0.5 * r * r
+                G[(i * cv) * m + o] = r
+                for t in 1..<cv { G[(i * cv + t) * m + o] = 0 }
+            } }
+            if let dY = batch.jacobians {
+                let tangentBase = B * cv * m
+                for j in 0..<dirs { for i in 0..<B { for o in 0..<m {
+                    let r = out[(B + j * B + i) * m + o] - dY[(i * m + o) * d + j]
+                    losses[1 + j] += 0.5 * r * r
+                    if j < active { G[tangentBase + (j * B + i) * m + o] = r }
+                } } }
+            }
+            grads.withUnsafeMutableBufferPointer { g in
+                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, grads: g.baseAddress!)
+            }
+        }
+        return TermSums(losses: losses, gradients: grads, count: B)
+    }
+
+    // MARK: Fused mode
+
+    /// First half of a fused step: the forward pass, the Jacobian by `plan` and the term-loss sums
+    /// (value, then one per input direction). `fusedGradient` finishes the step once the weights are known.
+    public func fusedLosses(parameters: [Double], batch: Dataset, plan: JacobianPlan) -> TermSums {
+        check(parameters, batch)
+        let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
+        let sobolev = batch.hasJacobians
+        let blocks = sobolev ? (plan == .forward ? d : m) : 0
+        reserve(B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: sobolev && plan == .reverse)
+        var losses = [Double](repeating: 0, count: sobolev ? 1 + d : 1)
+        let res = residuals.reserve(B * m * (1 + d))
+        parameters.withUnsafeBufferPointer { theta in
+            let scales = architecture.scales(parameters)
+            if sobolev && plan == .forward { seedUnitTangents(batch.inputs, blocks: d) } else { seedUnitTangents(batch.inputs, blocks: 0) }
+            forward(theta.baseAddress!, scales: scales, B: B, blocks: plan == .forward ? blocks : 0, valueRows: true)
+            let out = workspace.preactivations[slices.count - 1].pointer
+            for k in 0..<(B * m) {
+                let r = out[k] - batch.values.data[k]
+                res[k] = r; losses[0] += 0.5 * r * r
+            }
+            guard let dY = batch.jacobians else { return }
+            if plan == .reverse { reverseJacobian(theta.baseAddress!, scales: scales, B: B) }
+            let J = workspace.jacobian.pointer, E = res + B * m
+            for i in 0..<B { for o in 0..<m { for j in 0..<d {
+                let k = (i * m + o) * d + j
+                let jac = plan == .forward ? out[(B + j * B + i) * m + o] : J[(o * B + i) * d + j]
+                let r = jac - dY[k]
+                E[k] = r; losses[1 + j] += 0.5 * r * r
+            } } }
+        }
+        pending = (B, plan, sobolev)
+        return TermSums(losses: losses, gradients: [], count: B)
+    }
+
+    /// Second half of a fused step: the parameter gradient of sum_t w_t S_t over the batch given to
+    /// `fusedLosses`, with `weights` = (w_value, w_1..w_d) (w_j of direction j; extra entries ignored
+    /// without Jacobians).
+    public func fusedGradient(parameters: [Double], weights: [Double]) -> [Double] {
+        guard let (B, plan, sobolev) = pending else { preconditionFailure("fusedGradient needs fusedLosses first") }
+        pending = nil
+        let m = architecture.outputDimension, d = architecture.inputDimension
+        let derivative = sobolev && weights.dropFirst().contains { $0 != 0 }
+        let blocks = derivative ? (plan == .forward ? d : m) : 0
+        var grad = [Double](repeating: 0, count: architecture.parameterCount)
+        parameters.withUnsafeBufferPointer { thetaBuffer in
+            let theta = thetaBuffer.baseAddress!
+            let scales = architecture.scales(parameters)
+            let res = residuals.pointer, E = res + B * m
+            if derivative && plan == .reverse {
+                // Tangent block o, sample i: the direction R_i[o, :] = E_i[o, :] diag(w_1..w_d).
+                let A0 = workspace.inputs[0].pointer
+                for o in 0..<m { for i in 0..<B { for j in 0..<d {
+                    A0[(B + o * B + i) * d + j] = weights[1 + j] * E[(i * m + o) * d + j]
+                } } }
+                forward(theta, scales: scales, B: B, blocks: m, valueRows: false)
+            }
+            let G = workspace.channels.pointer
+            for k in 0..<(B * m) { G[k] = weights[0] * res[k] }
+            if derivative {
+                for b in 0..<blocks { for i in 0..<B { for o in 0..<m {
+                    G[(B + b * B + i) * m + o] = plan == .forward
+                        ? weights[1 + b] * E[(i * m + o) * d + b]   // direction b's weighted residual
+                        : (o == b ? 1 : 0)                          // e_b on tangent block b
+                } } }
+            }
+            grad.withUnsafeMutableBufferPointer { g in
+                backwardFused(theta, scales: scales, B: B, blocks: blocks, grad: g.baseAddress!)
+            }
+        }
+        return grad
+    }
+
+    /// Term-loss sums (value, then one per direction) without gradients, the Jacobian by the
+    /// cheaper plan.
+    public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
+        let plan = batch.hasJacobians ? JacobianPlan.cheapest(architecture, batch: batch.count) : .forward
+        let sums = fusedLosses(parameters: parameters, batch: batch, plan: plan)
+        pending = nil
+        return sums
+    }
+
+    /// Network values (n x m) and input Jacobians (n x m x d, entry (i * m + o) * d + j) by `plan`
+    /// (d forward tangents or m reverse passes; the cheaper one when nil).
+    public func predict(parameters: [Double], inputs: Matrix, plan: JacobianPlan? = nil) -> (values: Matrix, jacobians: [Double]) {
+        let m = architecture.outputDimension, d = architecture.inputDimension, B = inputs.rows
+        let probe = Dataset(inputs: inputs, values: Matrix(rows: B, cols: m), jacobians: [Double](repeating: 0, count: B * m * d))
+        let chosen = plan ?? JacobianPlan.cheapest(architecture, batch: B)
+        _ = fusedLosses(parameters: parameters, batch: probe, plan: chosen)
+        pending = nil
+        // The residuals against zero targets are the values and the Jacobians themselves.
+        let res = residuals.pointer
+        let values = Matrix(rows: B, cols: m, data: Array(UnsafeBufferPointer(start: res, count: B * m)))
+        return (values, Array(UnsafeBufferPointer(start: res + B * m, count: B * m * d)))
+    }
+
+    // MARK: Passes
+
+    private func check(_ parameters: [Double], _ batch: Dataset) {
+        precondition(parameters.count == architecture.parameterCount,
+                     "parameter vector has \(parameters.count) entries, network needs \(architecture.parameterCount)")
+        precondition(batch.inputDimension == architecture.inputDimension,
+                     "network takes \(architecture.inputDimension) inputs, data has \(batch.inputDimension)")
+        precondition(batch.outputDimension == architecture.outputDimension,
+                     "network has \(architecture.outputDimension) outputs, data has \(batch.outputDimension)")
+    }
+
+    /// Sizes the workspace for B samples, `blocks` tangent blocks and `channelRows` backward rows.
+    private func reserve(B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
+        let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
+        let rows = B * (1 + blocks)
+        let widest = sizes.max()!
+        for l in 0..<slices.count {
+            workspace.inputs[l].reserve(rows * sizes[l])
+            workspace.preactivations[l].reserve(rows * sizes[l + 1])
+        }
+        for h in 0..<workspace.p1.count {
+            workspace.p1[h].reserve(B * sizes[h + 1]); workspace.p2[h].reserve(B * sizes[h + 1])
+        }
+        if architecture.adaptiveScale != nil { workspace.scaled.reserve(B * widest) }
+        let channels = max(channelRows, rows) * widest
+        workspace.channels.reserve(channels); workspace.nextChannels.reserve(channels); workspace.product.reserve(channels)
+        if reverse { workspace.jacobian.reserve(m * B * d) }
+    }
+
+    /// Layer 0's input rows: x, then `blocks` blocks of unit seeds e_j.
+    private func seedUnitTangents(_ x: Matrix, blocks: Int) {
+        let A = workspace.inputs[0].pointer, B = x.rows, d = x.cols
+        x.data.withUnsafeBufferPointer { A.update(from: $0.baseAddress!, count: B * d) }
+        let t = A + B * d
+        t.update(repeating: 0, count: blocks * B * d)
+        for j in 0..<blocks { for i in 0..<B { t[(j * B + i) * d + j] = 1 } }
+    }
+
+    /// Forward through every layer: the value rows (bias, activation, phi', phi'') when asked, and
+    /// the `blocks` tangent blocks t = s phi'(s z) zt.
+    private func forward(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, valueRows: Bool) {
+        let first = valueRows ? 0 : B, rows = B * (1 + blocks)
+        guard rows > first else { return }
+        for (l, s) in slices.enumerated() {
+            let nin = s.inputs, nout = s.outputs
+            let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
+            BLAS.gemm(transB: true, m: rows - first, n: nout, k: nin, a: A + first * nin, lda: nin,
+                      b: theta + s.weightOffset, ldb: nin, c: Z + first * nout, ldc: nout)
+            if valueRows { Kernels.addBias(Z, rows: B, width: nout, bias: theta + s.biasOffset) }
+            guard l < slices.count - 1 else { break }
+            let H = workspace.inputs[l + 1].pointer, p1 = workspace.p1[l].pointer, sl = scales[l]
+            if valueRows {
+                var u = UnsafePointer(Z)
+                if sl != 1 {
+                    let scaled = workspace.scaled.pointer
+                    for k in 0..<(B * nout) { scaled[k] = sl * Z[k] }
+                    u = UnsafePointer(scaled)
+                }
+                Kernels.parallel(count: B * nout, threads: threads) { r in
+                    architecture.activation.apply(u + r.lowerBound, count: r.count, phi: H + r.lowerBound,
+                                                  dphi: p1 + r.lowerBound, d2phi: workspace.p2[l].pointer + r.lowerBound)
+                }
+            }
+            Kernels.parallel(count: blocks * B * nout, threads: threads) { r in
+                Kernels.tangents(H + B * nout, Z + B * nout, p1: p1, scale: sl, block: B * nout, range: r)
+            }
+        }
+    }
+
+    /// The input Jacobians by m reverse passes (channel o seeded with e_o at the output, rows
+    /// (o, i)): J[(o * B + i) * d + j] in the workspace's `jacobian`.
+    private func reverseJacobian(_ theta: UnsafePointer<Double>, scales: [Double], B: Int) {
+        let m = architecture.outputDimension
+        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+        G.update(repeating: 0, count: m * B * m)
+        for o in 0..<m { for i in 0..<B { G[(o * B + i) * m + o] = 1 } }
+        for l in stride(from: slices.count - 1, through: 0, by: -1) {
+            let s = slices[l], nin = s.inputs, nout = s.outputs
+            let out = l == 0 ? workspace.jacobian.pointer : workspace.product.pointer
+            BLAS.gemm(m: m * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: out, ldc: nin)
+            guard l > 0 else { break }
+            let p1 = workspace.p1[l - 1].pointer, sl = scales[l - 1]
+            Kernels.parallel(count: m * B * nin, threads: threads) { r in
+                Kernels.scaleByBlock(next, out, p1: p1, scale: sl, block: B * nin, range: r)
+            }
+            swap(&G, &next)
+        }
+    }
+
+    /// Back-propagates the fused channels (value rows, then `blocks` tangent blocks, seeded in
+    /// `channels`) and writes the parameter gradient: dW_l = G_l^T A_l over all rows (one GEMM),
+    /// db_l = value rows summed, slopes from every channel.
+    private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int,
+                               grad: UnsafeMutablePointer<Double>) {
+        let rows = B * (1 + blocks)
+        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+        for l in stride(from: slices.count - 1, through: 0, by: -1) {
+            let s = slices[l], nin = s.inputs, nout = s.outputs
+            BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: G, lda: nout, b: workspace.inputs[l].pointer,
+                      ldb: nin, c: grad + s.weightOffset, ldc: nin)
+            Kernels.columnSums(G, rows: B, width: nout, into: grad + s.biasOffset)
+            guard l > 0 else { break }
+            let gh = workspace.product.pointer
+            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: gh, ldc: nin)
+            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
+            if let nScale = architecture.adaptiveScale {
+                grad[architecture.slopeOffset + h] = Kernels.slopeFused(gh, layer, blocks: blocks, n: nScale)
+            }
+            Kernels.parallel(count: B * nin, threads: threads) { r in
+                Kernels.backFused(next, gh, layer, blocks: blocks, range: r)
+            }
+            swap(&G, &next)
+        }
+    }
+
+    /// Back-propagates the per-term channels (value rows of T = 1 + `active` terms interleaved by
+    /// sample, then `active` tangent blocks) and writes each term's gradient into `grads` (T x P).
+    private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int,
+                                 grads: UnsafeMutablePointer<Double>) {
+        let T = 1 + active, P = architecture.parameterCount, rows = B * (T + active)
+        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+        for l in stride(from: slices.count - 1, through: 0, by: -1) {
+            let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
+            let A = workspace.inputs[l].pointer
+            // Every term's value-row weight gradient in one GEMM: (T nout x B) (B x nin).
+            let stack = workspace.termStack.reserve(T * w)
+            BLAS.gemm(transA: true, m: T * nout, n: nin, k: B, a: G, lda: T * nout, b: A, ldb: nin, c: stack, ldc: nin)
+            for t in 0..<T {
+                let dW = grads + t * P + s.weightOffset
+                if t == 0 {
+                    dW.update(from: stack, count: w)
+                } else {
+                    // Direction t's tangent channel against its tangent rows, plus the value-row part.
+                    BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: G + (T * B + (t - 1) * B) * nout, lda: nout,
+                              b: A + (B + (t - 1) * B) * nin, ldb: nin, c: dW, ldc: nin)
+                    Kernels.add(stack + t * w, into: dW, count: w)
+                }
+                Kernels.columnSums(G + t * nout, rows: B, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset)
+            }
+            guard l > 0 else { break }
+            let gh = workspace.product.pointer
+            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: gh, ldc: nin)
+            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
+            if let nScale = architecture.adaptiveScale {
+                let slopes = Kernels.slopePerTerm(gh, layer, terms: T, n: nScale)
+                for t in 0..<T { grads[t * P + architecture.slopeOffset + h] = slopes[t] }
+            }
+            Kernels.parallel(count: B, threads: threads) { r in
+                Kernels.backPerTerm(next, gh, layer, terms: T, range: r)
+            }
+            swap(&G, &next)
+        }
+    }
+
+    /// What the backward kernels read of hidden layer h.
+    private func hiddenLayer(_ h: Int, B: Int, scale: Double) -> HiddenLayer {
+        HiddenLayer(B: B, width: architecture.layerSizes[h + 1], scale: scale,
+                    z: workspace.preactivations[h].pointer, p1: workspace.p1[h].pointer, p2: workspace.p2[h].pointer)
+    }
+}
+
+extension MLPArchitecture {
+    /// Loss-term sums of `batch` and each term's parameter gradient (the per-term mode of
+    /// `SobolevStep` on a one-off workspace). Terms: value, then one per input direction when the
+    /// batch has Jacobians. With `withGradients` false only the losses; with `derivativeGradients`
+    /// false only the value term's gradient (the derivative losses are still summed).
+    public func termSums(parameters: [Double], batch: Dataset, withGradients: Bool = true,
+                         derivativeGradients: Bool = true) -> TermSums {
+        let step = SobolevStep(architecture: self)
+        return withGradients ? step.termSums(parameters: parameters, batch: batch, derivativeGradients: derivativeGradients)
+                             : step.lossSums(parameters: parameters, batch: batch)
+    }
+}

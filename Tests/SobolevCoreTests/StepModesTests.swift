@@ -1,0 +1,150 @@
+// The step's two modes and two Jacobian plans against each other, against the reference step
+// (the plain per-term algebra of ReferenceStep.swift) and against central finite differences.
+import Foundation
+import Testing
+@testable import SobolevCore
+
+/// A network with non-zero biases (and slopes away from 1 when adaptive).
+func perturbedNetwork(d: Int, m: Int, hidden: [Int], activation: Activation, adaptive: Bool, seed: UInt64) -> (MLPArchitecture, [Double]) {
+    let net = MLPArchitecture(layerSizes: [d] + hidden + [m], activation: activation, adaptiveScale: adaptive ? 10 : nil)
+    var theta = net.glorotUniformParameters(seed: seed)
+    var rng = SeededRNG(seed: seed &+ 1)
+    for i in theta.indices { theta[i] += 0.1 * rng.uniform(-1, 1) * (i >= net.slopeOffset ? 0.1 : 1) }
+    return (net, theta)
+}
+
+/// (d, m) shapes where each plan is the cheaper one, and square ones.
+let stepShapes: [(d: Int, m: Int)] = [(1, 1), (3, 1), (2, 3), (4, 2), (3, 3)]
+
+@Suite("Sobolev step: per-term and fused modes, forward and reverse Jacobians")
+struct StepModesTests {
+    @Test("per-term step equals the reference step, every activation, slopes on and off", arguments: Activation.allCases)
+    func perTermMatchesReference(activation: Activation) {
+        for (d, m) in stepShapes { for adaptive in [false, true] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 3)
+            let batch = randomBatch(n: 7, d: d, m: m, seed: 11)
+            let step = SobolevStep(architecture: net)
+            for derivatives in [true, false] {
+                let new = step.termSums(parameters: theta, batch: batch, derivativeGradients: derivatives)
+                let old = net.referenceTermSums(parameters: theta, batch: batch, derivativeGradients: derivatives)
+                #expect(relativeError(new.losses, old.losses) < 1e-13, "losses d=\(d) m=\(m) \(activation)")
+                #expect(relativeError(new.gradients, old.gradients) < 1e-12, "gradients d=\(d) m=\(m) \(activation) adaptive=\(adaptive)")
+            }
+        } }
+    }
+
+    @Test("fused gradient equals the weighted sum of per-term gradients, both plans", arguments: Activation.allCases)
+    func fusedMatchesPerTerm(activation: Activation) {
+        var rng = SeededRNG(seed: 5)
+        for (d, m) in stepShapes { for adaptive in [false, true] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 4)
+            let batch = randomBatch(n: 9, d: d, m: m, seed: 12)
+            let step = SobolevStep(architecture: net)
+            let sums = step.termSums(parameters: theta, batch: batch)
+            let P = net.parameterCount
+            let weights = (0...d).map { _ in rng.uniform(0.1, 3) }
+            var expected = [Double](repeating: 0, count: P)
+            for t in 0...d { for p in 0..<P { expected[p] += weights[t] * sums.gradients[t * P + p] } }
+            for plan in JacobianPlan.allCases {
+                let losses = step.fusedLosses(parameters: theta, batch: batch, plan: plan).losses
+                #expect(relativeError(losses, sums.losses) < 1e-12, "losses \(plan) d=\(d) m=\(m)")
+                let g = step.fusedGradient(parameters: theta, weights: weights)
+                #expect(relativeError(g, expected) < 1e-12, "\(plan) d=\(d) m=\(m) \(activation) adaptive=\(adaptive)")
+            }
+        } }
+    }
+
+    @Test("fused gradient with zero derivative weights is the value term's gradient")
+    func fusedValueOnly() {
+        let (net, theta) = perturbedNetwork(d: 3, m: 1, hidden: [8], activation: .tanh, adaptive: false, seed: 6)
+        let batch = randomBatch(n: 5, d: 3, m: 1, seed: 13)
+        let step = SobolevStep(architecture: net)
+        let sums = step.termSums(parameters: theta, batch: batch)
+        for plan in JacobianPlan.allCases {
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            let g = step.fusedGradient(parameters: theta, weights: [2, 0, 0, 0])
+            #expect(relativeError(g, sums.gradients[0..<net.parameterCount].map { 2 * $0 }) < 1e-13)
+        }
+    }
+
+    @Test("reverse-mode Jacobian equals the forward-mode one", arguments: Activation.allCases)
+    func reverseJacobian(activation: Activation) {
+        for (d, m) in stepShapes + [(8, 1), (1, 4)] { for adaptive in [false, true] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [7, 6, 5], activation: activation, adaptive: adaptive, seed: 8)
+            let x = randomBatch(n: 6, d: d, m: m, seed: 14).inputs
+            let step = SobolevStep(architecture: net)
+            let f = step.predict(parameters: theta, inputs: x, plan: .forward)
+            let r = step.predict(parameters: theta, inputs: x, plan: .reverse)
+            let old = net.predict(parameters: theta, inputs: x)
+            #expect(relativeError(r.jacobians, f.jacobians) < 1e-13, "d=\(d) m=\(m) \(activation)")
+            #expect(relativeError(f.jacobians, old.jacobians) < 1e-13)
+            #expect(relativeError(r.values.data, old.values.data) < 1e-14)
+        } }
+    }
+
+    @Test("fused gradient against central finite differences, both plans", arguments: [Activation.tanh, .gelu, .softplus])
+    func fusedFiniteDifferences(activation: Activation) {
+        for (d, m) in [(3, 1), (2, 3)] { for adaptive in [false, true] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [5, 4], activation: activation, adaptive: adaptive, seed: 9)
+            let batch = randomBatch(n: 4, d: d, m: m, seed: 15)
+            let weights = (0...d).map { 0.5 + Double($0) }
+            let step = SobolevStep(architecture: net)
+            func objective(_ p: [Double]) -> Double {
+                zip(step.lossSums(parameters: p, batch: batch).losses, weights).map { $0 * $1 }.reduce(0, +)
+            }
+            var fd = [Double](repeating: 0, count: theta.count)
+            for p in theta.indices {
+                var plus = theta, minus = theta
+                plus[p] += 1e-6; minus[p] -= 1e-6
+                fd[p] = (objective(plus) - objective(minus)) / 2e-6
+            }
+            for plan in JacobianPlan.allCases {
+                _ = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+                let g = step.fusedGradient(parameters: theta, weights: weights)
+                #expect(relativeError(g, fd) < 1e-6, "\(plan) d=\(d) m=\(m) \(activation) adaptive=\(adaptive)")
+            }
+        } }
+    }
+
+    @Test("the cost model picks reverse mode for one output and many inputs, forward for many outputs")
+    func costModel() {
+        let wide = MLPArchitecture(inputs: 8, outputs: 1, depth: 4, width: 256, activation: .tanh)
+        #expect(JacobianPlan.cheapest(wide, batch: 4096) == .reverse)
+        let field = MLPArchitecture(inputs: 2, outputs: 64, depth: 4, width: 128, activation: .tanh)
+        #expect(JacobianPlan.cheapest(field, batch: 256) == .forward)
+        let sine = MLPArchitecture(inputs: 1, outputs: 1, depth: 2, width: 50, activation: .tanh)
+        #expect(JacobianPlan.cheapest(sine, batch: 40) == .forward)
+        // The flop counts: forward 3 (1 + d) U-ish against (3 + 4 m) U-ish for the reverse plan.
+        #expect(JacobianPlan.reverse.flops(wide, batch: 4096) < 0.4 * JacobianPlan.forward.flops(wide, batch: 4096))
+    }
+
+    @Test("1000 steps do not grow the workspace or the heap")
+    func noGrowth() {
+        let (net, theta0) = perturbedNetwork(d: 4, m: 2, hidden: [32, 32], activation: .tanh, adaptive: true, seed: 10)
+        let batch = randomBatch(n: 64, d: 4, m: 2, seed: 16)
+        let step = SobolevStep(architecture: net)
+        var theta = theta0
+        func oneOfEach() {
+            let sums = step.termSums(parameters: theta, batch: batch)
+            for plan in JacobianPlan.allCases {
+                _ = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+                let g = step.fusedGradient(parameters: theta, weights: [1, 1, 1, 1, 1])
+                for p in theta.indices { theta[p] -= 1e-6 * (g[p] + sums.gradients[p]) }
+            }
+        }
+        oneOfEach()
+        let held = step.workspaceCount
+        let before = residentBytes()
+        for _ in 0..<1000 { oneOfEach() }
+        let after = residentBytes()
+        #expect(step.workspaceCount == held)
+        // Arrays handed out per step are freed again: the resident set does not grow.
+        #expect(after - before < 1 << 20, "resident set grew by \(after - before) bytes")
+    }
+}
+
+/// This process's resident set (Linux /proc/self/statm).
+func residentBytes() -> Int {
+    let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
+    return (Int(statm.split(separator: " ")[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
