@@ -2,13 +2,15 @@
 // a damaged results file:
 //
 //   OUT.h5            the results file; only ever replaced by an atomic rename of a whole new file
-//   OUT.h5.parts/     one small HDF5 file per finished run, written as *.tmp and renamed when whole
+//   OUT.h5.parts/     one small HDF5 file per finished run, written as *.tmp and renamed when whole,
+//                     and <run-id>.ckpt, the checkpoint of a run that is running or was interrupted
 //
 // A finished run is first saved as its own part (atomic). `consolidate()` then builds a new
 // results file from OUT.h5 and the parts in a temporary file, renames it over OUT.h5 and only then
 // deletes the parts it merged. A kill before the rename leaves OUT.h5 as it was and the parts in
 // place; a kill after it leaves parts that are merged again (idempotently) next time.
 import Foundation
+import SobolevCore
 import SobolevExperiment
 
 public final class ResultsStore {
@@ -88,6 +90,30 @@ public final class ResultsStore {
         try H5File.writeAtomically(partsDirectory + "/" + result.id + ".h5", replace: true) { f in
             try ResultsWriter.writeRun(result, into: try f.createGroup("runs"))
         }
+    }
+
+    public func checkpointPath(_ id: String) -> String { partsDirectory + "/" + id + ".ckpt" }
+
+    /// Writes a running run's checkpoint beside the parts (whole, then renamed over the last one).
+    public func saveCheckpoint(_ state: TrainingState, run id: String) throws {
+        try createPartsDirectory()
+        try CheckpointFile.write(state, run: id, to: checkpointPath(id))
+    }
+
+    /// The checkpoint of run `id`, nil when there is none.
+    public func checkpoint(of id: String) throws -> TrainingState? {
+        guard FileManager.default.fileExists(atPath: checkpointPath(id)) else { return nil }
+        return try CheckpointFile.read(checkpointPath(id), run: id)
+    }
+
+    /// Deletes run `id`'s checkpoint (once its finished part is saved).
+    public func removeCheckpoint(of id: String) {
+        try? FileManager.default.removeItem(atPath: checkpointPath(id))
+    }
+
+    /// Run ids with a checkpoint (interrupted mid-run).
+    public func checkpointedRuns() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []).filter { $0.hasSuffix(".ckpt") }.map { String($0.dropLast(5)) }
     }
 
     /// Creates the parts folder if missing (several ranks may do so at once: mkdir's EEXIST is fine).
@@ -200,7 +226,7 @@ public final class ResultsStore {
         for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base + ".tmp-") {
             try? fm.removeItem(atPath: dir + "/" + name)
         }
-        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") {
+        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") || name.contains(".ckpt.tmp-") {
             try? fm.removeItem(atPath: partsDirectory + "/" + name)
         }
     }
@@ -209,6 +235,7 @@ public final class ResultsStore {
     /// is empty; files this tool did not write stay, and so does the folder then.
     func removeParts() {
         for part in partFiles() { try? FileManager.default.removeItem(atPath: part) }
+        for id in checkpointedRuns() { removeCheckpoint(of: id) }
         removePartsDirectoryIfEmpty()
     }
 

@@ -9,7 +9,8 @@ struct Run: ParsableCommand {
         abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results; resumable.",
         discussion: """
         Run the same command again to finish a run that was interrupted: finished runs are kept, \
-        an interrupted run continues from its checkpoint.
+        an interrupted run continues from its checkpoint. SIGTERM, SIGINT or SIGUSR1 stop cleanly \
+        after the current step (checkpoint, merge, exit status 128 + the signal's number).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -20,6 +21,9 @@ struct Run: ParsableCommand {
 
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value (YAML value; a list makes a grid axis). Repeatable.")
     var overrides: [String] = []
+
+    @Option(name: .long, help: "Seconds between checkpoints of the running run (also written on SIGTERM, SIGINT, SIGUSR1).")
+    var checkpointEvery: Double = 300
 
     @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
     var force = false
@@ -33,9 +37,10 @@ struct Run: ParsableCommand {
         let path = out ?? "results/\(exp.name).h5"
         var options = SweepOptions()
         options.replace = force
+        options.checkpointEvery = try checkedCheckpointInterval(checkpointEvery)
         // The same code path as `sobolev sweep`, on a single-process communicator.
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
-        if let outcome, outcome.failed > 0 { throw ExitCode(2) }
+        try exitStatus(outcome, dryRun: false)
     }
 }

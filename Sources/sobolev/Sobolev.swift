@@ -1,6 +1,7 @@
 // The `sobolev` command line: parses arguments and calls the modules; no logic of its own.
 import ArgumentParser
 import Foundation
+import SobolevCluster
 
 @main
 struct Sobolev: ParsableCommand {
@@ -21,4 +22,19 @@ struct Sobolev: ParsableCommand {
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
     exit(1)
+}
+
+/// --checkpoint-every: a number of seconds > 0.
+func checkedCheckpointInterval(_ seconds: Double) throws -> Double {
+    guard seconds.isFinite, seconds > 0 else {
+        throw ValidationError("--checkpoint-every must be a number of seconds > 0, got \(seconds)")
+    }
+    return seconds
+}
+
+/// Exit status of run and sweep: 0; 2 with failed runs; 128 + N after a clean stop on signal N.
+func exitStatus(_ outcome: SweepOutcome?, dryRun: Bool) throws {
+    guard let outcome, !dryRun else { return }
+    if outcome.stopSignal != 0 { throw ExitCode(StopSignals.exitStatus(outcome.stopSignal)) }
+    if outcome.failed > 0 { throw ExitCode(2) }
 }

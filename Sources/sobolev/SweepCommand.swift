@@ -10,7 +10,10 @@ struct SweepCommand: ParsableCommand {
         The same command runs with and without mpirun/srun. Groups of --ranks-per-run ranks train one \
         grid point each, data-parallel; a coordinator on rank 0 hands out grid points as groups become \
         free. Run it again with the same arguments to finish a sweep that was killed: completed runs \
-        are kept and not retrained.
+        are kept and not retrained, interrupted runs continue from their checkpoint. SIGTERM, SIGINT \
+        or SIGUSR1 stop cleanly: every group finishes its step and checkpoints its run, finished runs \
+        are merged, the command that continues is printed, and the exit status is 128 + the signal's \
+        number (143, 130, 138). A second signal ends at once.
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -37,6 +40,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between merges of finished runs into the results file.")
     var mergeEvery: Double = 60
 
+    @Option(name: .long, help: "Seconds between checkpoints of each running run (also written on SIGTERM, SIGINT, SIGUSR1).")
+    var checkpointEvery: Double = 300
+
     func run() throws {
         var options = SweepOptions()
         options.ranksPerRun = ranksPerRun
@@ -44,9 +50,10 @@ struct SweepCommand: ParsableCommand {
         options.retryFailed = retryFailed
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
+        options.checkpointEvery = try checkedCheckpointInterval(checkpointEvery)
         let world = MPIRuntime.world()
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
         MPIRuntime.finalize()
-        if let outcome, outcome.failed > 0, !dryRun { throw ExitCode(2) }
+        try exitStatus(outcome, dryRun: dryRun)
     }
 }
