@@ -36,13 +36,15 @@ final class Background {
 
     /// The test runner starts children with some signals blocked; an mpirun started so would
     /// never see (nor forward) them. A one-line exec wrapper clears the mask.
-    init(_ executable: String, _ arguments: [String], in dir: String, name: String = "job") throws {
+    init(_ executable: String, _ arguments: [String], in dir: String, name: String = "job",
+         environment: [String: String]? = nil) throws {
         log = dir + "/\(name).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: which("python3"))
         process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
                              executable] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        if let environment { process.environment = environment }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle; process.standardError = handle
         try process.run()
@@ -189,5 +191,27 @@ struct SignalTests {
         #expect(rest.status == 0, "\(rest.output)")
         #expect(rest.stdout.components(separatedBy: "from its checkpoint at step").count == 3, "\(rest.stdout)")
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/m.h5") == [])
+    }
+
+    @Test("the Slurm script passes SIGUSR1 (the time limit) on to the sweep, which stops cleanly; the next job continues")
+    func slurmScript() throws {
+        let dir = try folderWithReference()
+        let script = packageRoot + "/cluster/slurm-sweep.sbatch"
+        let environment = ["LAUNCHER": "mpirun", "SLURM_NTASKS": "2", "SOBOLEV": sobolevBinary, "MAX_CHAIN": "1",
+                           "MPIRUN_FLAGS": "--oversubscribe --allow-run-as-root -x OPENBLAS_NUM_THREADS=1"]
+        let args = [script, "l.yaml", "s.h5", "--checkpoint-every", "0.1"]
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let job = try Background(which("bash"), args, in: dir, environment: env)
+        job.wait(for: "results: s.h5")
+        waitForCheckpoint(dir + "/s.h5.parts")
+        job.signal(SIGUSR1)
+        #expect(job.finish(within: 30) == 138, "\(job.output)")
+        #expect(job.output.contains("time limit near") && job.output.contains("stopped by SIGUSR1"), "\(job.output)")
+        #expect(job.output.contains("resubmit by hand"), "\(job.output)")
+        let next = try run(which("bash"), args, in: dir, environment: environment)
+        #expect(next.status == 0, "\(next.output)")
+        #expect(next.stdout.contains("from its checkpoint at step"), "\(next.stdout)")
+        #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/s.h5") == [])
     }
 }
