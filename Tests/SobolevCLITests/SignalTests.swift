@@ -214,4 +214,50 @@ struct SignalTests {
         #expect(next.stdout.contains("from its checkpoint at step"), "\(next.stdout)")
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/s.h5") == [])
     }
+
+    @Test("chaos: a sweep under mpirun -np 3 killed (SIGKILL or SIGTERM; mpirun, rank 0 or another rank) at random moments and resumed each time ends bitwise equal to an uninterrupted sweep")
+    func chaos() throws {
+        let dir = scratchFolder()
+        try longExperiment.replacingOccurrences(of: "seeds: 1", with: "seeds: 3")
+            .write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let reference = try sobolev(["sweep", "c.yaml", "--out", "ref.h5"], in: dir)
+        #expect(reference.status == 0, "\(reference.output)")
+        let seed = UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
+        var rng = SeededRNG(seed: seed)
+        var notes = ["seed \(seed)"]
+        let sweep = [sobolevBinary, "sweep", "c.yaml", "--out", "c.h5", "--merge-every", "0.2", "--checkpoint-every", "0.2"]
+        var logs = ""
+        for round in 0..<5 {
+            let job = try Background(which("mpirun"), mpirunArguments(3) + sweep, in: dir, name: "round\(round)")
+            job.wait(for: "results: c.h5")
+            if job.output.contains(" 0 to train") { break }
+            usleep(useconds_t(100_000 + rng.integer(below: 900_000)))
+            let victim = ["mpirun", "rank 0", "another rank"][rng.integer(below: 3)]
+            let signal = rng.bernoulli(0.5) ? SIGKILL : SIGTERM
+            let ranks = try rankPids("sweep c.yaml --out c.h5", excluding: job.process.processIdentifier)
+            let pid = victim == "mpirun" ? job.process.processIdentifier
+                : (victim == "rank 0" ? ranks.first : ranks.dropFirst().randomElement(using: &rng))
+            notes.append("round \(round): \(signal == SIGKILL ? "SIGKILL" : "SIGTERM") to \(victim)")
+            if let pid { kill(pid, signal) }
+            let status = job.finish(within: 60)
+            #expect(status != nil, "mpirun did not end (\(notes.joined(separator: "; ")))")
+            // Every rank has ended before the next round (none may write beside the next job).
+            let limit = Date().addingTimeInterval(30)
+            while try !rankPids("sweep c.yaml --out c.h5", excluding: -1).isEmpty && Date() < limit { usleep(50_000) }
+            #expect(try rankPids("sweep c.yaml --out c.h5", excluding: -1).isEmpty, "ranks left running (\(notes.joined(separator: "; ")))")
+            logs += job.output
+            if FileManager.default.fileExists(atPath: dir + "/c.h5") {
+                #expect(try run(which("h5dump"), ["-H", dir + "/c.h5"]).status == 0, "\(notes.joined(separator: "; "))")
+            }
+        }
+        let last = try mpirun(3, sweep, in: dir, timeout: 120)
+        logs += last.output
+        let note = notes.joined(separator: "; ")
+        #expect(last.status == 0, "\(note): \(last.output)")
+        let runs = try H5File.open(dir + "/c.h5").openGroup("runs")
+        #expect(try runs.childNames().count == 6, "\(note)")
+        #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/c.h5") == [], "\(note)")
+        #expect(logs.contains("from its checkpoint at step"), "no run was continued mid-run (\(note))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/c.h5.parts"), "\(note)")
+    }
 }
