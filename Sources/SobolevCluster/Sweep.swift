@@ -41,6 +41,8 @@ public struct SweepPlan: Sendable {
     public var pending: [Int]
     public var groups: Int
     public var ranksPerRun: Int
+    /// Runs with a checkpoint (interrupted mid-run): they continue from it.
+    public var checkpointed = Set<String>()
 
     public init(runs: [RunSpec], stored: [String: String], retryFailed: Bool, worldSize: Int, ranksPerRun: Int) {
         self.runs = runs; self.stored = stored; self.ranksPerRun = ranksPerRun
@@ -67,7 +69,8 @@ public struct SweepPlan: Sendable {
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)
         for (i, r) in runs.enumerated() {
-            let state = pendingSet.contains(i) ? (stored[r.id] == "failed" ? "retry" : "train") : (stored[r.id] ?? "?")
+            let state = pendingSet.contains(i) ? (stored[r.id] == "failed" ? "retry" : (checkpointed.contains(r.id) ? "continue" : "train"))
+                                               : (stored[r.id] ?? "?")
             lines.append("  \(r.id)  \(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.label)")
         }
         lines.append("plan: train \(pending.count) runs on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
@@ -226,9 +229,11 @@ public enum Sweep {
                     }
                     try store.prepare(for: experiment)   // creates nothing
                     try store.consolidate()              // parts a killed job left behind
+                    store.removeFinishedCheckpoints()    // a kill between saving a part and this
                 }
-                let p = SweepPlan(runs: experiment.runs, stored: try store.storedRuns(), retryFailed: options.retryFailed,
+                var p = SweepPlan(runs: experiment.runs, stored: try store.storedRuns(), retryFailed: options.retryFailed,
                                   worldSize: world.size, ranksPerRun: options.ranksPerRun)
+                p.checkpointed = Set(store.checkpointedRuns())
                 plan = p
                 pendingWire = [Int64(options.dryRun ? -1 : p.pending.count)] + p.pending.map(Int64.init)
             } catch { die("\(error)") }

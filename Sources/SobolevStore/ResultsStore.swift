@@ -111,6 +111,12 @@ public final class ResultsStore {
         try? FileManager.default.removeItem(atPath: checkpointPath(id))
     }
 
+    /// Deletes the checkpoints of runs whose finished part or merged result is stored already.
+    public func removeFinishedCheckpoints() {
+        let stored = (try? storedRuns()) ?? [:]
+        for id in checkpointedRuns() where stored[id] != nil { removeCheckpoint(of: id) }
+    }
+
     /// Run ids with a checkpoint (interrupted mid-run).
     public func checkpointedRuns() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []).filter { $0.hasSuffix(".ckpt") }.map { String($0.dropLast(5)) }

@@ -120,6 +120,8 @@ struct SignalTests {
             #expect(checkpoints.count == 1, "\(checkpoints)")
             for c in checkpoints { #expect(try run(which("h5dump"), ["-H", dir + "/r.h5.parts/" + c]).status == 0) }
         }
+        let plan = try sobolev(["sweep", "l.yaml", "--out", "r.h5", "--dry-run"], in: dir)
+        #expect(plan.stdout.contains("  continue  "), "\(plan.output)")
         let rest = try sobolev(["run", "l.yaml", "--out", "r.h5"], in: dir)
         #expect(rest.status == 0, "\(rest.output)")
         #expect(rest.stdout.contains("from its checkpoint at step"), "\(rest.stdout)")
