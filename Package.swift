@@ -42,13 +42,16 @@ let package = Package(
         .target(name: "SobolevCluster", dependencies: [
             "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
+        // Exports of a trained surrogate: ONNX (a protobuf writer of its own) and C99 source, both
+        // with the Jacobian by forward tangents. The maths only: no HDF5, no MPI.
+        .target(name: "SobolevExport", dependencies: ["SobolevCore"]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
         .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SobolevExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // Swift 6 mode refuses any use of C's global `stdout`, which the CLI sets to line
             // buffering once at start (progress lines must reach Slurm logs as they happen).
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
         .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
+        .testTarget(name: "SobolevExportTests", dependencies: ["SobolevExport", "SobolevCore"]),
         .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
     ]
 )

@@ -112,12 +112,25 @@ public enum DataGeneration {
         guard !FileManager.default.fileExists(atPath: out) else {
             throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
         }
-        let dir = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // The parts folder now, not after the first chunk's work: an unwritable --out fails at once.
+        do {
+            try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        } catch {
+            throw DataError("--out \(out): cannot create the folder \(store.directory): \(reason(error))")
+        }
         store.removeStaleTemporaries()
         let stored = try store.stored(samples: x.rows)
         for c in stored { try checkInputs(c, x, store) }
         return DataPlan(samples: x.rows, stored: stored.map(\.range), chunkSize: chunkSize, ranks: ranks)
+    }
+
+    /// A file-system error as its plain reason ("Permission denied"), not Foundation's dump.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return ns.localizedDescription
     }
 
     /// The chunks in sample order (the first chunk that holds a sample wins), noise added.

@@ -1,6 +1,7 @@
 // The arguments of `sobolev data` as typed, and their check: every bad value is an error that
 // names the option and the value, before any sample is computed.
 import SobolevCore
+import SobolevExperiment
 import SobolevFE
 import SobolevProblems
 
@@ -20,6 +21,8 @@ public struct DataRequest: Sendable {
     public var maxIterations: Int?
     /// Samples per part file (the unit of work and of resuming).
     public var chunkSize = 64
+    /// Memory one process may use: all N inputs are drawn on every rank, and rank 0 merges all samples.
+    public var memoryLimit = MemoryLimit.resolve(maxMemory: nil)
 
     public init(problem: String, samples: Int, sampler: String, out: String) {
         self.problem = problem; self.samples = samples; self.sampler = sampler; self.out = out
@@ -77,6 +80,15 @@ public struct DataJob: Sendable {
         }
         if kind == .sobol && problem.inputDimension > Sampler.sobolMaximumDimension {
             throw DataError("the sobol sampler supports up to \(Sampler.sobolMaximumDimension) inputs; \(r.problem) has \(problem.inputDimension)")
+        }
+        if kind == .sobol && r.samples > Sampler.sobolMaximumCount {
+            throw DataError("--samples \(r.samples) is more than the \(Sampler.sobolMaximumCount) points of the sobol sampler")
+        }
+        // Inputs, values, Jacobians and their noisy copy, and a solve time per sample.
+        let (d, m) = (Double(problem.inputDimension), Double(problem.outputDimension))
+        let bytes = 8 * Double(r.samples) * (d + 2 * (m + m * d) + 1)
+        if let limit = r.memoryLimit, bytes > limit.bytes {
+            throw DataError("--samples \(r.samples) needs about \(MemorySize.format(bytes)) of memory, more than the limit of \(MemorySize.format(limit.bytes)) (\(limit.source))")
         }
     }
 

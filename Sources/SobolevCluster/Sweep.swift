@@ -29,6 +29,8 @@ public struct SweepOptions: Sendable {
     public var replace = false
     /// Seconds between checkpoints of a running run (and one on every clean stop).
     public var checkpointEvery = 300.0
+    /// Memory one process may use (the preflight refuses configurations that need more).
+    public var memoryLimit = MemoryLimit.resolve(maxMemory: nil)
     public init() {}
 }
 
@@ -207,20 +209,30 @@ public enum Sweep {
             guard let data = FileManager.default.contents(atPath: experimentPath) else {
                 die("\(experimentPath): cannot read the experiment file")
             }
+            guard String(data: data, encoding: .utf8) != nil else { die("\(experimentPath): not UTF-8 text") }
             text = Array(data)
         }
         world.broadcast(bytes: &text, root: 0)
         let experiment: Experiment
         do {
             experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: experimentPath, overrides: overrides)
-        } catch { die("\(error)") }
+        } catch {
+            // Every rank finds the same error: rank 0 alone reports it and ends the job.
+            if world.rank == 0 { die("\(error)") }
+            world.barrier()
+            die("\(error)")
+        }
         let store = ResultsStore(path: out ?? "results/\(experiment.name).h5", experiment: experiment, replacing: options.replace)
 
         // Rank 0 prepares the results file and decides what to train; everyone gets the list.
         var pendingWire: [Int64] = []
         var plan: SweepPlan? = nil
+        var preflight: Preflight? = nil
         if world.rank == 0 {
             do {
+                // Data files, sizes and memory are checked before the results file is touched.
+                preflight = try Preflight(experiment, ranksPerRun: options.ranksPerRun, limit: options.memoryLimit)
+                if !options.dryRun { try preflight?.checkMemory() }
                 if options.dryRun {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
                 } else {
@@ -243,7 +255,11 @@ public enum Sweep {
         if world.rank != 0 { pendingWire = [Int64](repeating: 0, count: Int(count[0])) }
         world.broadcast(&pendingWire, root: 0)
         if pendingWire[0] < 0 {   // dry run
-            if world.rank == 0, let plan { print(plan.describe(experiment: experiment, worldSize: world.size)) }
+            if world.rank == 0, let plan, let preflight {
+                print(plan.describe(experiment: experiment, worldSize: world.size))
+                print(preflight.description)
+                do { try preflight.checkMemory() } catch { die("\(error)") }
+            }
             return world.rank == 0 ? SweepOutcome(completed: plan!.completedCount, failed: plan!.failedCount, stopSignal: 0) : nil
         }
 

@@ -2,7 +2,7 @@
 // measured in the same process. Figures, not assertions: `sobolev bench` prints them.
 import Foundation
 
-public struct BenchmarkCase: Sendable {
+public struct BenchmarkCase: Sendable, Codable {
     public var name: String
     public var inputs: Int
     public var outputs: Int
@@ -10,8 +10,25 @@ public struct BenchmarkCase: Sendable {
     public var batch: Int
     public var activation: Activation = .tanh
 
-    public init(name: String, inputs: Int, outputs: Int, hidden: [Int], batch: Int) {
+    public init(name: String, inputs: Int, outputs: Int, hidden: [Int], batch: Int, activation: Activation = .tanh) {
         self.name = name; self.inputs = inputs; self.outputs = outputs; self.hidden = hidden; self.batch = batch
+        self.activation = activation
+    }
+
+    enum CodingKeys: String, CodingKey { case name, inputs, outputs, hidden, batch, activation }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), inputs: try c.decode(Int.self, forKey: .inputs),
+                  outputs: try c.decode(Int.self, forKey: .outputs), hidden: try c.decode([Int].self, forKey: .hidden),
+                  batch: try c.decode(Int.self, forKey: .batch),
+                  activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh)
+    }
+
+    /// "d=8 m=1 4x256 B=4096": the shape in one line.
+    public var shape: String {
+        let widths = Set(hidden).count == 1 ? "\(hidden.count)x\(hidden[0])" : hidden.map(String.init).joined(separator: "-")
+        return "d=\(inputs) m=\(outputs) \(widths) B=\(batch)"
     }
 
     public var architecture: MLPArchitecture {
@@ -21,43 +38,35 @@ public struct BenchmarkCase: Sendable {
     /// The four reference set-ups: (a) the course's sine net, (b) a 2-D function, (c) a 2-D
     /// field with 64 outputs, (d) an 8-D design space with a large batch.
     public static let standard: [BenchmarkCase] = [
-        BenchmarkCase(name: "a: d=1 m=1 2x50 B=40", inputs: 1, outputs: 1, hidden: [50, 50], batch: 40),
-        BenchmarkCase(name: "b: d=2 m=1 3x64 B=1024", inputs: 2, outputs: 1, hidden: [64, 64, 64], batch: 1024),
-        BenchmarkCase(name: "c: d=2 m=64 4x128 B=256", inputs: 2, outputs: 64, hidden: [128, 128, 128, 128], batch: 256),
-        BenchmarkCase(name: "d: d=8 m=1 4x256 B=4096", inputs: 8, outputs: 1, hidden: [256, 256, 256, 256], batch: 4096),
+        BenchmarkCase(name: "a", inputs: 1, outputs: 1, hidden: [50, 50], batch: 40),
+        BenchmarkCase(name: "b", inputs: 2, outputs: 1, hidden: [64, 64, 64], batch: 1024),
+        BenchmarkCase(name: "c", inputs: 2, outputs: 64, hidden: [128, 128, 128, 128], batch: 256),
+        BenchmarkCase(name: "d", inputs: 8, outputs: 1, hidden: [256, 256, 256, 256], batch: 4096),
     ]
 }
 
 public struct BenchmarkFigure: Sendable {
     public var name: String
+    /// "fused" or "per-term".
+    public var mode: String
+    /// How the fused step took the Jacobian ("forward" or "reverse"); "per-term" otherwise.
+    public var plan: String
     public var steps: Int
     public var secondsPerStep: Double
     public var stepsPerSecond: Double { 1 / secondsPerStep }
     public var samplesPerSecond: Double
-    /// Matrix-product floating-point operations of one step (forward with tangents, per-term
-    /// weight gradients, back-propagation of all channels).
+    /// GEMM floating-point operations of one step (JacobianPlan's counts).
     public var flopsPerStep: Double
     public var gflops: Double { flopsPerStep / secondsPerStep / 1e9 }
+    /// Bytes of the step's workspace (every array it keeps between its passes).
+    public var workspaceBytes: Int
 }
 
 public enum SobolevBenchmark {
-    /// GEMM flops of one Sobolev step with all per-term gradients: per layer with n_in x n_out
-    /// weights, forward 2 (1+d) B n_in n_out; weight gradients 2 (1+2d) B n_in n_out; back-
-    /// propagation (below the first layer) 2 (1+2d) B n_in n_out.
-    public static func flopsPerStep(_ arch: MLPArchitecture, batch B: Int) -> Double {
-        let d = Double(arch.inputDimension), b = Double(B)
-        var total = 0.0
-        for (l, s) in arch.layers.enumerated() {
-            let w = Double(s.inputs * s.outputs)
-            total += 2 * (1 + d) * b * w + 2 * (1 + 2 * d) * b * w
-            if l > 0 { total += 2 * (1 + 2 * d) * b * w }
-        }
-        return total
-    }
-
-    /// Times full training steps (term sums and gradients, weighted sum, Adam update) for at
-    /// least `minSeconds` after one warm-up step.
-    public static func measure(_ c: BenchmarkCase, minSeconds: Double = 1) -> BenchmarkFigure {
+    /// Times full training steps (the term losses and the mode's gradients, the weighted sum,
+    /// an Adam update) for at least `minSeconds` after one warm-up step. Per-term: every term's
+    /// gradient, then sum_t lambda_t g_t; fused: one gradient of sum_t lambda_t L_t (lambda = 1).
+    public static func measure(_ c: BenchmarkCase, fused: Bool, threads: Int = 1, minSeconds: Double = 1) -> BenchmarkFigure {
         let arch = c.architecture
         var rng = SeededRNG(seed: 1)
         let x = Matrix(rows: c.batch, cols: c.inputs, data: (0..<(c.batch * c.inputs)).map { _ in rng.uniform(-1, 1) })
@@ -66,19 +75,31 @@ public enum SobolevBenchmark {
         let batch = Dataset(inputs: x, values: y, jacobians: dy)
         var theta = arch.glorotUniformParameters(seed: 1)
         var adam = Adam(parameterCount: arch.parameterCount)
-        let P = arch.parameterCount
+        let P = arch.parameterCount, T = 1 + c.inputs
+        let engine = SobolevStep(architecture: arch, threads: threads)
+        let plan = JacobianPlan.cheapest(arch, batch: c.batch)
+        let weights = [Double](repeating: 1 / Double(c.batch), count: T)
 
         func step() {
-            let sums = arch.termSums(parameters: theta, batch: batch)
-            var g = [Double](repeating: 0, count: P)
-            let scale = 1 / Double(sums.count)
-            for t in 0..<sums.losses.count { for p in 0..<P { g[p] += scale * sums.gradients[t * P + p] } }
-            adam.step(parameters: &theta, gradient: g, learningRate: 1e-4)
+            if fused {
+                _ = engine.fusedLosses(parameters: theta, batch: batch, plan: plan)
+                adam.step(parameters: &theta, gradient: engine.fusedGradient(parameters: theta, weights: weights), learningRate: 1e-4)
+            } else {
+                let sums = engine.termSums(parameters: theta, batch: batch)
+                var g = [Double](repeating: 0, count: P)
+                let scale = 1 / Double(sums.count)
+                sums.gradients.withUnsafeBufferPointer { gt in
+                    for t in 0..<T { for p in 0..<P { g[p] += scale * gt[t * P + p] } }
+                }
+                adam.step(parameters: &theta, gradient: g, learningRate: 1e-4)
+            }
         }
         let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
-        return BenchmarkFigure(name: c.name, steps: steps, secondsPerStep: perStep,
-                               samplesPerSecond: Double(c.batch) / perStep, flopsPerStep: flopsPerStep(arch, batch: c.batch))
+        return BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term", plan: fused ? plan.rawValue : "per-term",
+                               steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
+                               flopsPerStep: fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch),
+                               workspaceBytes: 8 * engine.workspaceCount)
     }
 
     /// Runs `body` once to warm up, then repeatedly for at least `minSeconds`: (repetitions, seconds).

@@ -67,11 +67,21 @@ public struct Adam: Optimizer {
     public mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double) {
         stepCount += 1
         let c1 = 1 - pow(beta1, Double(stepCount)), c2 = 1 - pow(beta2, Double(stepCount))
-        for i in parameters.indices {
-            let g = gradient[i]
-            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g
-            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g * g
-            parameters[i] -= learningRate * (firstMoment[i] / c1) / ((secondMoment[i] / c2).squareRoot() + epsilon)
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        // Raw pointers so that the loop vectorises (the same operations in the same order).
+        parameters.withUnsafeMutableBufferPointer { theta in
+            gradient.withUnsafeBufferPointer { grad in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<theta.count {
+                            let g = grad[i]
+                            m[i] = b1 * m[i] + (1 - b1) * g
+                            v[i] = b2 * v[i] + (1 - b2) * g * g
+                            theta[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                        }
+                    }
+                }
+            }
         }
     }
 

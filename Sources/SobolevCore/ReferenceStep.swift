@@ -125,8 +125,14 @@ extension MLPArchitecture {
         return trace
     }
 
-    /// Network values (n x m) and input Jacobians (n x m x d, entry (i * m + o) * d + j).
+    /// Network values (n x m) and input Jacobians (n x m x d, entry (i * m + o) * d + j), the
+    /// Jacobian by the cheaper of forward and reverse mode (`SobolevStep.predict`).
     public func predict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
+        SobolevStep(architecture: self).predict(parameters: parameters, inputs: inputs)
+    }
+
+    /// The reference: values and Jacobians by d forward tangents, written plainly.
+    func referencePredict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
         let trace = forward(parameters, inputs: inputs, tangents: true)
         let B = inputs.rows, m = outputDimension, d = inputDimension
         let values = Matrix(rows: B, cols: m, data: Array(trace.output[0..<(B * m)]))

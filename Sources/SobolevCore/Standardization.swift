@@ -65,3 +65,12 @@ public struct Standardization: Sendable, Equatable {
         return (y, j)
     }
 }
+
+extension MLPArchitecture {
+    /// Values [n, m] and Jacobians [n, m, d] in original units at `inputs` in original units: the
+    /// surrogate as trained, stored and exported.
+    public func predict(parameters: [Double], standardization s: Standardization, inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
+        let p = predict(parameters: parameters, inputs: s.normalizeInputs(inputs))
+        return s.denormalize(values: p.values, jacobians: p.jacobians)
+    }
+}

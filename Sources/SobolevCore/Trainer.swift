@@ -178,6 +178,7 @@ public struct Trainer {
         let lastLayer = architecture.layers.last!
         let lastLayerWeights = lastLayer.weightOffset..<(lastLayer.weightOffset + lastLayer.weightCount)
         let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
+        BLAS.setThreads(options.threads)
         let engine = SobolevStep(architecture: architecture, threads: options.threads)
         let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count)
 

@@ -52,13 +52,18 @@ public protocol WeightingScheme: Sendable, Checkpointable {
     /// c in the parameter gradient c * sum_k lambda_k g_k (1 unless the scheme's objective
     /// carries a factor, as uncertainty weighting's 1/2).
     var gradientScale: Double { get }
-    /// Whether `lambdas` at `step` reads the per-term gradients (`WeightingInput.gradients`).
-    /// When it does not, the step computes one gradient of the weighted sum instead (cheaper).
+    /// Whether `lambdas` ever reads the per-term gradients (`WeightingInput.gradients`).
+    var readsTermGradients: Bool { get }
+    /// Whether `lambdas` at `step` reads them. When it does not, the step computes one gradient
+    /// of the weighted sum instead of every term's (the fused mode, cheaper).
     func needsTermGradients(atStep step: Int) -> Bool
 }
 
 extension WeightingScheme {
     public var gradientScale: Double { 1 }
+    /// Schemes that read only the losses say nothing.
+    public var readsTermGradients: Bool { false }
+    public func needsTermGradients(atStep step: Int) -> Bool { readsTermGradients }
 }
 
 /// Fixed weights: the plain Sobolev network (all 1) or plain L2 training (gradient weights 0).
@@ -73,7 +78,6 @@ public struct FixedWeighting: WeightingScheme {
     public func lambdas(for input: WeightingInput) -> [Double] { weights }
     public var checkpointState: [Double] { [] }
     public mutating func restore(checkpointState s: [Double]) throws { try Self.decode(s) { _ in } }
-    public func needsTermGradients(atStep step: Int) -> Bool { false }
 }
 
 /// The loss terms of a Sobolev surrogate with d inputs: one value term and either one

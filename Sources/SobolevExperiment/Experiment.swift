@@ -14,8 +14,10 @@ public struct ExperimentError: Error, CustomStringConvertible, Equatable {
     public let line: Int?
     public let message: String
 
+    /// One line: a value's own line breaks are shown as \\n.
     public var description: String {
         "\(file)\(line.map { ":\($0)" } ?? ""): \(key.isEmpty ? "" : "\(key): ")\(message)"
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }
 
@@ -29,20 +31,38 @@ indirect enum RawNode {
         switch self { case let .scalar(_, l), let .list(_, l), let .map(_, l): return l }
     }
 
+    /// The node as one short line of YAML flow text, for messages.
     var text: String {
+        let line = fullText.replacingOccurrences(of: "\n", with: "\\n")
+        return line.count > 80 ? line.prefix(77) + "..." : line
+    }
+
+    private var fullText: String {
         switch self {
         case let .scalar(s, _): return s
-        case let .list(items, _): return "[" + items.map(\.text).joined(separator: ", ") + "]"
-        case let .map(pairs, _): return "{" + pairs.map { "\($0.0): \($0.1.text)" }.joined(separator: ", ") + "}"
+        case let .list(items, _): return "[" + items.map(\.fullText).joined(separator: ", ") + "]"
+        case let .map(pairs, _): return "{" + pairs.map { "\($0.0): \($0.1.fullText)" }.joined(separator: ", ") + "}"
         }
     }
 
+    /// Converts Yams' tree, counting nodes: an alias expands to a copy of its anchor, so nested
+    /// aliases could make a short file expand without bound ("billion laughs").
     static func from(_ node: Node, file: String, path: String) throws -> RawNode {
+        var budget = Experiment.maximumNodes
+        return try from(node, file: file, path: path, budget: &budget)
+    }
+
+    static func from(_ node: Node, file: String, path: String, budget: inout Int) throws -> RawNode {
         let line = node.mark?.line
+        budget -= 1
+        guard budget >= 0 else {
+            throw ExperimentError(file: file, key: path, line: line, message:
+                "the file expands to more than \(Experiment.maximumNodes) values (aliases of aliases?); that is the limit of an experiment file")
+        }
         switch node {
         case let .scalar(s): return .scalar(s.string, line: line)
         case let .sequence(seq):
-            return .list(try seq.enumerated().map { try from($0.element, file: file, path: "\(path)[\($0.offset)]") }, line: line)
+            return .list(try seq.enumerated().map { try from($0.element, file: file, path: "\(path)[\($0.offset)]", budget: &budget) }, line: line)
         case let .mapping(map):
             var pairs: [(String, RawNode)] = []
             for (k, v) in map {
@@ -53,7 +73,7 @@ indirect enum RawNode {
                 if pairs.contains(where: { $0.0 == ks.string }) {
                     throw ExperimentError(file: file, key: key, line: k.mark?.line, message: "key given twice")
                 }
-                pairs.append((ks.string, try from(v, file: file, path: key)))
+                pairs.append((ks.string, try from(v, file: file, path: key, budget: &budget)))
             }
             return .map(pairs, line: line)
         }
@@ -90,7 +110,8 @@ public struct RunSpec: Sendable, Equatable {
     /// Stable id: a hash of every resolved value and the seed, so the same configuration has the
     /// same id in every sweep and on every machine.
     public var id: String {
-        let canonical = values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\nseed=\(seed)"
+        let canonical = values.keys.sorted().filter { !ExperimentSchema.executionKeys.contains($0) }
+            .map { "\($0)=\(values[$0]!)" }.joined(separator: "\n") + "\nseed=\(seed)"
         let h = SeededRNG.fnv1a(canonical)
         return String(h, radix: 16).leftPadded(to: 16)
     }
@@ -108,6 +129,11 @@ public struct RunSpec: Sendable, Equatable {
 
 /// A loaded, validated experiment.
 public struct Experiment: Sendable {
+    /// Values an experiment file may expand to (YAML aliases included), and runs of its grid
+    /// (grid points times seeds): bounds that keep a typo from exhausting memory.
+    public static let maximumNodes = 100_000
+    public static let maximumRuns = 100_000
+
     public let file: String
     /// The experiment file's text (stored in results for provenance).
     public let text: String
@@ -134,9 +160,14 @@ public struct Experiment: Sendable {
     public static func parse(text: String, file: String, overrides: [String] = []) throws -> Experiment {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw ExperimentError(file: file, key: "", line: nil, message: "not valid YAML: \(error)")
+            // Yams adds the offending line and a caret below the message: keep the message.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw ExperimentError(file: file, key: "", line: nil, message: "not valid YAML: \(first)")
         }
         var root = try node.map { try RawNode.from($0, file: file, path: "") } ?? .map([], line: nil)
+        if case let .map(pairs, _) = root, pairs.isEmpty, overrides.isEmpty {
+            throw ExperimentError(file: file, key: "", line: nil, message: "the file is empty (no section or key; the defaults would be trained): give at least the problem, e.g. problem: {name: sine}")
+        }
         guard case .map = root else {
             throw ExperimentError(file: file, key: "", line: root.line, message: "an experiment file is a mapping of sections (problem, model, training, loss)")
         }
@@ -173,6 +204,10 @@ public struct Experiment: Sendable {
             switch key {
             case "name":
                 guard case let .scalar(s, _) = node, !s.isEmpty else { throw fail(key, node, "expected a name, got \(node.text)") }
+                // The name makes the default results file results/<name>.h5: no folders, no hidden file.
+                guard !s.contains("/"), !s.hasPrefix("."), !s.contains("\n") else {
+                    throw fail(key, node, "expected a name without '/', a leading '.' or line breaks (it names results/<name>.h5), got \(node.text)")
+                }
                 name = s
             case "description":
                 guard case let .scalar(s, _) = node else { throw fail(key, node, "expected text, got \(node.text)") }
@@ -214,6 +249,12 @@ public struct Experiment: Sendable {
         self.axes = axes
 
         // The grid: Cartesian product of the axes (first axis slowest), times the seeds.
+        let runCount = axes.reduce(Double(seeds.count)) { $0 * Double($1.values.count) }
+        guard runCount <= Double(Experiment.maximumRuns) else {
+            let factors = axes.map { "\($0.key) x\($0.values.count)" } + ["seeds x\(seeds.count)"]
+            throw fail(axes.last?.key ?? "seeds", axes.last.flatMap { given[$0.key] },
+                       "the grid has \(ConfigValue.format(runCount)) runs (\(factors.joined(separator: ", "))), more than the limit of \(Experiment.maximumRuns)")
+        }
         var points: [[(String, ConfigValue)]] = [[]]
         for axis in axes {
             points = points.flatMap { p in axis.values.map { p + [(axis.key, $0)] } }
@@ -223,6 +264,7 @@ public struct Experiment: Sendable {
             var values = single
             for (k, v) in p { values[k] = v }
             try Experiment.checkConsistency(values, file: file, given: given)
+            try Experiment.checkGradientMode(values, file: file, given: given)
             let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
             for s in seeds {
                 var run = RunSpec(values: values, seed: s, axisValues: p.map { (key: $0.0, value: $0.1) })
@@ -230,13 +272,49 @@ public struct Experiment: Sendable {
                 runs.append(run)
             }
         }
+        try Experiment.checkApplicability(runs, given: given, file: file)
         self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
+    }
+
+    /// Keys that only some configurations read, and which: one given for a grid where no run reads
+    /// it would be ignored without a word, so it is an error (as for the scheme constants).
+    static let applicability: [(keys: [String], when: String, applies: @Sendable ([String: ConfigValue]) -> Bool)] = [
+        (["training.momentum", "training.nesterov"], "training.optimizer sgd", { $0["training.optimizer"]?.stringValue == "sgd" }),
+        (["training.beta1", "training.beta2", "training.epsilon"], "training.optimizer adam", { $0["training.optimizer"]?.stringValue == "adam" }),
+        (["training.decay_rate", "training.decay_steps"], "training.schedule exponential", { $0["training.schedule"]?.stringValue == "exponential" }),
+        (["training.shuffle"], "mini-batches (training.batch_size a number)", { $0["training.batch_size"]?.intValue != nil }),
+        (["problem.format", "problem.split"], "problem.name dataset", isDataFile),
+        (["problem.x", "problem.y", "problem.dy"], "an HDF5 data file (problem.name dataset)", { isDataFile($0) && !isCSV($0) }),
+        (["problem.input_columns", "problem.output_columns", "problem.derivative_columns"], "a CSV data file (problem.name dataset)",
+         { isDataFile($0) && isCSV($0) }),
+        (["problem.train_fraction", "problem.validation_fraction"], "problem.split fraction (problem.name dataset)",
+         { isDataFile($0) && $0["problem.split"]?.stringValue == "fraction" }),
+        (["problem.train_samples", "problem.validation_samples", "problem.test_samples", "problem.sampler", "problem.value_noise", "problem.grad_noise"],
+         "a generated problem (data files bring their own samples and noise)", { !isDataFile($0) }),
+        (["problem.value_noise_level"], "problem.value_noise uniform or gaussian", { !isDataFile($0) && $0["problem.value_noise"]?.stringValue != "none" }),
+        (["problem.grad_noise_level"], "problem.grad_noise uniform or gaussian", { !isDataFile($0) && $0["problem.grad_noise"]?.stringValue != "none" }),
+    ]
+
+    static func isDataFile(_ v: [String: ConfigValue]) -> Bool { v["problem.name"]?.stringValue == "dataset" }
+    static func isCSV(_ v: [String: ConfigValue]) -> Bool {
+        let format = v["problem.format"]?.stringValue, file = v["problem.file"]?.stringValue ?? ""
+        return format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv"))
+    }
+
+    static func checkApplicability(_ runs: [RunSpec], given: [String: RawNode], file: String) throws {
+        for rule in applicability {
+            for key in rule.keys {
+                guard let node = given[key], !runs.contains(where: { rule.applies($0.values) }) else { continue }
+                throw ExperimentError(file: file, key: key, line: node.line, message: "\(node.text) does not apply: \(key) is read only with \(rule.when)")
+            }
+        }
     }
 
     static func parseSeeds(_ node: RawNode, fail: (String) -> ExperimentError) throws -> [UInt64] {
         switch node {
         case let .scalar(s, _):
             guard let n = Int(s), n >= 1 else { throw fail("expected a count >= 1 or a list of seeds, got \(s)") }
+            guard n <= maximumRuns else { throw fail("\(s) seeds are more than the limit of \(maximumRuns) runs of an experiment") }
             return (0..<n).map { UInt64($0) }
         case let .list(items, _):
             let seeds = try items.map { item -> UInt64 in
@@ -308,12 +386,12 @@ public struct Experiment: Sendable {
             }
             guard Set(names).count == names.count else { throw fail("a name is listed twice in \(node.text)", node) }
             return .stringList(names)
-        case .intList:
-            guard case let .list(items, _) = node, !items.isEmpty else {
+        case let .intList(maxCount, hi):
+            guard case let .list(items, _) = node, !items.isEmpty, items.count <= maxCount else {
                 throw fail("expected \(spec.kind.expectation), got \(node.text)", node)
             }
             return .intList(try items.map { item in
-                guard case let .scalar(s, _) = item, let v = Int(s), v >= 1 else {
+                guard case let .scalar(s, _) = item, let v = Int(s), v >= 1, v <= hi else {
                     throw fail("expected \(spec.kind.expectation), got \(node.text)", item)
                 }
                 return v
@@ -338,6 +416,7 @@ public struct Experiment: Sendable {
             guard let f = values["problem.file"]?.stringValue, !f.isEmpty else {
                 throw ExperimentError(file: file, key: "problem.file", line: given["problem.name"]?.line, message: "problem dataset needs problem.file (an .h5 or .csv file)")
             }
+            try checkDataNames(values, file: file, given: given)
             let train = values["problem.train_fraction"]?.doubleValue ?? 0, validation = values["problem.validation_fraction"]?.doubleValue ?? 0
             if values["problem.split"]?.stringValue == "fraction" && train + validation >= 1 {
                 throw ExperimentError(file: file, key: "problem.validation_fraction", line: given["problem.validation_fraction"]?.line ?? given["problem.train_fraction"]?.line,
@@ -346,8 +425,33 @@ public struct Experiment: Sendable {
         } else if let f = given["problem.file"] {
             throw ExperimentError(file: file, key: "problem.file", line: f.line, message: "a data file needs problem.name: dataset, got problem.name \(values["problem.name"]!)")
         }
+        if let patience = values["training.patience"]?.intValue, patience > 0 {
+            let noValidation = values["problem.name"]?.stringValue == "dataset"
+                ? values["problem.split"]?.stringValue == "fraction" && values["problem.validation_fraction"]?.doubleValue == 0
+                : values["problem.validation_samples"]?.intValue == 0
+            if noValidation {
+                throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:
+                    "\(patience) needs validation samples to stop early, but \(values["problem.name"]?.stringValue == "dataset" ? "problem.validation_fraction" : "problem.validation_samples") is 0")
+            }
+        }
         if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
+        }
+    }
+
+    /// Inputs and outputs of a data file must be named, and apart.
+    static func checkDataNames(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
+        for key in ["problem.x", "problem.y"] where values[key]?.stringValue?.isEmpty == true {
+            throw ExperimentError(file: file, key: key, line: given[key]?.line, message: "expected the name of an HDF5 dataset, got an empty name")
+        }
+        if values["problem.x"] == values["problem.y"] {
+            throw ExperimentError(file: file, key: "problem.y", line: given["problem.y"]?.line ?? given["problem.x"]?.line,
+                                  message: "\(values["problem.y"]!) is also problem.x: inputs and outputs must be different datasets")
+        }
+        let inputs = values["problem.input_columns"]?.stringListValue ?? [], outputs = values["problem.output_columns"]?.stringListValue ?? []
+        if let both = inputs.first(where: outputs.contains) {
+            throw ExperimentError(file: file, key: "problem.output_columns", line: given["problem.output_columns"]?.line,
+                                  message: "column \(both) is also an input column: inputs and outputs must be different columns")
         }
     }
 

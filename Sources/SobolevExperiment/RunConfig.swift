@@ -94,6 +94,8 @@ public struct RunConfig: Sendable, Equatable {
         t.weightDecay = d("training.weight_decay")
         t.logEvery = i("training.log_every")
         t.patience = i("training.patience") > 0 ? i("training.patience") : nil
+        t.gradientMode = GradientMode(rawValue: s("training.gradient_mode"))!
+        t.threads = i("training.threads")
         training = t
         standardize = b("training.standardize")
 

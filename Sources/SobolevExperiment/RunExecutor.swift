@@ -49,6 +49,10 @@ public struct RunResult: Sendable {
     public var wallTime: Double
     public var trainTime: Double
     public var samplesPerSecond: Double
+    /// Which gradients the steps computed ("fused", "per_term" or "mixed") and how the fused
+    /// steps took the Jacobian ("forward" or "reverse").
+    public var gradientModeUsed = "per_term"
+    public var jacobianPlan = "forward"
 
     public var id: String { spec.id }
 }
@@ -84,6 +88,21 @@ public enum RunExecutor {
         return RunData(train: train, validation: validation, test: f.dataset(at: testInputs))
     }
 
+    /// A data file's data against the run: a Sobolev loss needs derivatives, early stopping needs
+    /// validation samples (generated problems always have both; the schema checks their counts).
+    public static func check(_ data: RunData, config: RunConfig) throws {
+        guard let source = config.problem.dataset else { return }
+        let path = source.path(baseDirectory: config.baseDirectory)
+        if config.trainsDerivatives && !data.train.hasJacobians {
+            let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
+            let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
+            throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
+        }
+        if let patience = config.training.patience, data.validation == nil {
+            throw DataFileError(file: path, object: "training.patience", message: "\(patience) needs validation samples to stop early, but the split leaves none")
+        }
+    }
+
     /// Trains one run on `group` and measures it, from the start or from `resume` (a checkpoint's
     /// state). `afterStep` sees every step boundary (see `Trainer.train`); when it stops training
     /// this throws `RunInterrupted`.
@@ -92,6 +111,7 @@ public enum RunExecutor {
         let start = DispatchTime.now()
         let config = RunConfig(spec)
         let data = try data(for: config)
+        try check(data, config: config)
         let train = data.train, validation = data.validation
 
         let stdz = config.standardize ? Standardization.fit(train) : .identity(inputs: train.inputDimension, outputs: train.outputDimension)
@@ -117,8 +137,7 @@ public enum RunExecutor {
 
         // Metrics in original units.
         func predict(_ x: Matrix) -> (values: Matrix, jacobians: [Double]) {
-            let p = arch.predict(parameters: outcome.parameters, inputs: stdz.normalizeInputs(x))
-            return stdz.denormalize(values: p.values, jacobians: p.jacobians)
+            arch.predict(parameters: outcome.parameters, standardization: stdz, inputs: x)
         }
         var metrics: [(name: String, value: Double)] = []
         let trainPrediction = predict(data.train.inputs)
@@ -152,13 +171,16 @@ public enum RunExecutor {
             stopReason = "diverged"; status = .failed; reason = "diverged: \(why)"; failStep = step
         case .interrupted: preconditionFailure("handled above")
         }
-        return RunResult(
+        var result = RunResult(
             spec: spec, status: status, failureReason: reason, failureStep: failStep, stopReason: stopReason,
             termNames: layout.names, history: outcome.history, metrics: metrics, architecture: arch,
             parameters: outcome.parameters, standardization: stdz, test: data.test,
             testPredictedValues: testPrediction.values, testPredictedJacobians: testPrediction.jacobians,
             costs: costs, steps: outcome.steps, bestStep: outcome.bestStep, ranks: group.size, wallTime: seconds(since: start),
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
+        result.gradientModeUsed = outcome.gradientModeUsed
+        result.jacobianPlan = outcome.jacobianPlan.rawValue
+        return result
     }
 
     static func seconds(since t: DispatchTime) -> Double {

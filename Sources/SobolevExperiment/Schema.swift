@@ -47,8 +47,8 @@ public enum FieldKind: Sendable {
     case int(min: Int, max: Int)
     case choice([String])
     case bool
-    /// A list of positive integers (e.g. hidden layer widths); a list of lists is a grid axis.
-    case intList
+    /// A list of 1..maxCount integers in 1...max (hidden layer widths); a list of lists is a grid axis.
+    case intList(maxCount: Int, max: Int)
     /// A positive integer or the word "full".
     case intOrFull
     /// A list of names (e.g. CSV columns); a list of lists is a grid axis.
@@ -65,7 +65,7 @@ public enum FieldKind: Sendable {
             return hi == Int.max ? "an integer >= \(lo)" : "an integer in [\(lo), \(hi)]"
         case let .choice(options): return "one of " + options.joined(separator: ", ")
         case .bool: return "true or false"
-        case .intList: return "a list of positive integers"
+        case let .intList(count, hi): return "a list of 1 to \(count) integers in [1, \(hi)]"
         case .intOrFull: return "a positive integer or \"full\""
         case .stringList: return "a list of names"
         case .text: return "text"
@@ -82,6 +82,9 @@ public struct FieldSpec: Sendable {
 }
 
 public enum ExperimentSchema {
+    /// Bounds of the network's shape (model.depth, model.width and model.hidden alike).
+    public static let maximumDepth = 64
+    public static let maximumWidth = 1 << 16
     static func number(_ key: String, _ def: Double?, min: Double = 0, max: Double = .infinity, openMin: Bool = false, _ help: String) -> FieldSpec {
         FieldSpec(key: key, kind: .double(min: min, max: max, openMin: openMin), defaultValue: def.map { .double($0) }, help: help)
     }
@@ -119,9 +122,10 @@ public enum ExperimentSchema {
         number("problem.grad_noise_level", 0.0, "noise level on derivatives"),
         integer("problem.data_seed", nil, min: 0, "seed of the data set; default: the run's seed"),
 
-        integer("model.depth", 2, min: 1, max: 64, "hidden layers"),
-        integer("model.width", 50, min: 1, max: 1 << 16, "neurons per hidden layer"),
-        FieldSpec(key: "model.hidden", kind: .intList, defaultValue: nil, help: "hidden widths, overrides depth and width"),
+        integer("model.depth", 2, min: 1, max: maximumDepth, "hidden layers"),
+        integer("model.width", 50, min: 1, max: maximumWidth, "neurons per hidden layer"),
+        FieldSpec(key: "model.hidden", kind: .intList(maxCount: maximumDepth, max: maximumWidth), defaultValue: nil,
+                  help: "hidden widths, overrides depth and width"),
         choice("model.activation", "tanh", Activation.allCases.map(\.rawValue), "hidden activation"),
         number("model.adaptive_scale", nil, openMin: true, "scale n of the adaptive activation phi(n a z); absent: off"),
 
@@ -142,7 +146,14 @@ public enum ExperimentSchema {
         flag("training.standardize", true, "standardise inputs and outputs (Jacobians scaled consistently)"),
         integer("training.patience", 0, min: 0, "early stopping: steps without validation improvement (0: off)"),
         integer("training.log_every", 10, min: 1, "record history every this many steps"),
+        choice("training.gradient_mode", "auto", GradientMode.allCases.map(\.rawValue),
+               "auto: every term's gradient only on the steps where the scheme reads them, else one fused gradient; fused; per_term"),
+        integer("training.threads", 1, min: 1, max: 256, "threads of one run (BLAS and element-wise loops); 1 per rank under mpirun"),
     ] + WeightingKeys.fields
+
+    /// Keys that choose how a run is computed, not what: left out of run ids, so that a sweep
+    /// resumed with other threads or another gradient mode keeps its finished runs.
+    public static let executionKeys: Set<String> = ["training.gradient_mode", "training.threads"]
 
     public static let fieldsByKey: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
 

@@ -13,7 +13,7 @@ public struct DataFileError: Error, CustomStringConvertible {
 }
 
 /// Where a run's data come from when `problem.name` is `dataset`.
-public struct DatasetSource: Sendable, Equatable {
+public struct DatasetSource: Sendable, Hashable {
     public enum Split: String, Sendable { case fraction, indices }
     public var file: String
     public var format: String
@@ -28,7 +28,7 @@ public struct DatasetSource: Sendable, Equatable {
         file.hasPrefix("/") ? file : URL(fileURLWithPath: baseDirectory).appendingPathComponent(file).path
     }
 
-    var isCSV: Bool { format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv")) }
+    public var isCSV: Bool { format == "csv" || (format == "auto" && file.lowercased().hasSuffix(".csv")) }
 }
 
 /// Index sets of a split.
@@ -78,6 +78,10 @@ public enum UserDataset {
     }
 
     static func readHDF5(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
+        // Without dY the data are plain; a dataset the experiment names itself must exist.
+        if !s.dy.isEmpty && s.dy != "dY", let f = try? H5File.open(path), !f.contains(s.dy) {
+            throw DataFileError(file: path, object: "/" + s.dy, message: "no such dataset (problem.dy); the file has \((try? f.childNames())?.joined(separator: ", ") ?? "none")")
+        }
         let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy)
         let f = try H5File.open(path)
         let names = ["train_index", "validation_index", "test_index"]
@@ -106,6 +110,70 @@ public enum UserDataset {
     /// columns; derivatives are `derivative_columns` (output-major) or, by default, the columns
     /// d<output>/d<input> when all of them exist. A column `split` may hold train/validation/test.
     static func readCSV(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
+        let table = try CSVTable.read(path)
+        guard let inputs = s.inputColumns, !inputs.isEmpty else {
+            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.input_columns")
+        }
+        guard let outputs = s.outputColumns, !outputs.isEmpty else {
+            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.output_columns")
+        }
+        let xi = try inputs.map { try table.column($0, role: "input") }
+        let yi = try outputs.map { try table.column($0, role: "output") }
+        var di: [Int]? = nil
+        if let d = s.derivativeColumns {
+            guard d.count == inputs.count * outputs.count else {
+                throw DataFileError(file: path, object: "problem.derivative_columns", message: "has \(d.count) names, expected outputs x inputs = \(outputs.count * inputs.count)")
+            }
+            di = try d.map { try table.column($0, role: "derivative") }
+        } else {
+            let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
+            let found = defaults.compactMap { table.names.firstIndex(of: $0) }
+            if found.count == defaults.count { di = found }
+            if !found.isEmpty && found.count < defaults.count {
+                let missing = defaults.filter { !table.names.contains($0) }
+                throw DataFileError(file: path, object: "column \(missing[0])", message:
+                    "not in the header, but \(found.count) of the \(defaults.count) derivative columns d<output>/d<input> are (missing: \(missing.joined(separator: ", ")))")
+            }
+        }
+        let splitColumn = table.names.firstIndex(of: "split")
+
+        var x = [Double](), y = [Double](), dy = [Double](), split = DataSplit(train: [], validation: [], test: [])
+        for (row, line) in table.rows.enumerated() {
+            x += try xi.map { try table.number(line, $0) }; y += try yi.map { try table.number(line, $0) }
+            if let di { dy += try di.map { try table.number(line, $0) } }
+            if let sc = splitColumn {
+                switch line.cells[sc] {
+                case "train": split.train.append(row)
+                case "validation": split.validation.append(row)
+                case "test": split.test.append(row)
+                default: throw DataFileError(file: path, object: "line \(line.number), column split", message: "expected train, validation or test, got '\(line.cells[sc])'")
+                }
+            }
+        }
+        let n = table.rows.count
+        let data = Dataset(inputs: Matrix(rows: n, cols: inputs.count, data: x), values: Matrix(rows: n, cols: outputs.count, data: y),
+                           jacobians: di == nil ? nil : dy)
+        return (data, splitColumn == nil ? nil : split)
+    }
+
+    /// The named columns of a CSV file as an [n, columns] matrix (other columns ignored).
+    public static func readColumns(_ path: String, columns: [String], role: String = "input") throws -> Matrix {
+        let table = try CSVTable.read(path)
+        let index = try columns.map { try table.column($0, role: role) }
+        let values = try table.rows.flatMap { line in try index.map { try table.number(line, $0) } }
+        return Matrix(rows: table.rows.count, cols: columns.count, data: values)
+    }
+}
+
+/// A CSV file's header and data lines (blank lines and '#' comments skipped); errors name the
+/// file, the line and the column.
+struct CSVTable {
+    struct Line { var number: Int; var cells: [String] }
+    var path: String
+    var names: [String]
+    var rows: [Line]
+
+    static func read(_ path: String) throws -> CSVTable {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw DataFileError(file: path, object: "", message: "cannot read the file")
         }
@@ -118,60 +186,29 @@ public enum UserDataset {
             }
         }
         let names = cells(header.element)
-        func column(_ name: String, role: String) throws -> Int {
-            guard let i = names.firstIndex(of: name) else {
-                throw DataFileError(file: path, object: "column \(name)", message: "not in the header (\(role)); columns are \(names.joined(separator: ", "))")
-            }
-            return i
-        }
-        guard let inputs = s.inputColumns, !inputs.isEmpty else {
-            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.input_columns")
-        }
-        guard let outputs = s.outputColumns, !outputs.isEmpty else {
-            throw DataFileError(file: path, object: "", message: "a CSV file needs problem.output_columns")
-        }
-        let xi = try inputs.map { try column($0, role: "input") }
-        let yi = try outputs.map { try column($0, role: "output") }
-        var di: [Int]? = nil
-        if let d = s.derivativeColumns {
-            guard d.count == inputs.count * outputs.count else {
-                throw DataFileError(file: path, object: "problem.derivative_columns", message: "has \(d.count) names, expected outputs x inputs = \(outputs.count * inputs.count)")
-            }
-            di = try d.map { try column($0, role: "derivative") }
-        } else {
-            let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
-            let found = defaults.compactMap { names.firstIndex(of: $0) }
-            if found.count == defaults.count { di = found }
-        }
-        let splitColumn = names.firstIndex(of: "split")
-
-        var x = [Double](), y = [Double](), dy = [Double](), split = DataSplit(train: [], validation: [], test: [])
-        for (row, line) in lines.dropFirst().enumerated() {
+        var rows: [Line] = []
+        for line in lines.dropFirst() {
             let c = cells(line.element)
             guard c.count == names.count else {
                 throw DataFileError(file: path, object: "line \(line.offset + 1)", message: "has \(c.count) fields, the header has \(names.count)")
             }
-            func number(_ i: Int) throws -> Double {
-                guard let v = Double(c[i]), v.isFinite else {
-                    throw DataFileError(file: path, object: "line \(line.offset + 1), column \(names[i])", message: "expected a finite number, got '\(c[i])'")
-                }
-                return v
-            }
-            x += try xi.map(number); y += try yi.map(number)
-            if let di { dy += try di.map(number) }
-            if let sc = splitColumn {
-                switch c[sc] {
-                case "train": split.train.append(row)
-                case "validation": split.validation.append(row)
-                case "test": split.test.append(row)
-                default: throw DataFileError(file: path, object: "line \(line.offset + 1), column split", message: "expected train, validation or test, got '\(c[sc])'")
-                }
-            }
+            rows.append(Line(number: line.offset + 1, cells: c))
         }
-        let n = lines.count - 1
-        guard n > 0 else { throw DataFileError(file: path, object: "", message: "no data rows after the header") }
-        let data = Dataset(inputs: Matrix(rows: n, cols: inputs.count, data: x), values: Matrix(rows: n, cols: outputs.count, data: y),
-                           jacobians: di == nil ? nil : dy)
-        return (data, splitColumn == nil ? nil : split)
+        guard !rows.isEmpty else { throw DataFileError(file: path, object: "", message: "no data rows after the header") }
+        return CSVTable(path: path, names: names, rows: rows)
+    }
+
+    func column(_ name: String, role: String) throws -> Int {
+        guard let i = names.firstIndex(of: name) else {
+            throw DataFileError(file: path, object: "column \(name)", message: "not in the header (\(role)); columns are \(names.joined(separator: ", "))")
+        }
+        return i
+    }
+
+    func number(_ line: Line, _ i: Int) throws -> Double {
+        guard let v = Double(line.cells[i]), v.isFinite else {
+            throw DataFileError(file: path, object: "line \(line.number), column \(names[i])", message: "expected a finite number, got '\(line.cells[i])'")
+        }
+        return v
     }
 }

@@ -8,8 +8,8 @@ public enum DatasetFile {
     public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY") throws -> Dataset {
         let f = try H5File.open(path)
         func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
-        let (x, xs) = try f.read(xName)
-        guard xs.count == 2, xs[0] > 0, xs[1] > 0 else { throw fail(xName, "expected shape (n, d), found \(xs)") }
+        let inputs = try readInputs(f, x: xName)
+        let x = inputs.data, xs = [inputs.rows, inputs.cols]
         let (y, ys) = try f.read(yName)
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
@@ -22,9 +22,20 @@ public enum DatasetFile {
             if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
             dy = j
         }
-        if let bad = x.firstIndex(where: { !$0.isFinite }) { throw fail(xName, "entry \(bad) is \(x[bad])") }
         if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
         return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy)
+    }
+
+    /// The inputs `X` [n, d] alone (finite numbers, n and d positive).
+    public static func readInputs(_ f: H5File, x name: String = "X") throws -> Matrix {
+        let (x, shape) = try f.read(name)
+        guard shape.count == 2, shape[0] > 0, shape[1] > 0 else {
+            throw HDF5Error(file: f.file, object: "/" + name, message: "expected shape (n, d), found \(shape)")
+        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) {
+            throw HDF5Error(file: f.file, object: "/" + name, message: "entry \(bad) is \(x[bad])")
+        }
+        return Matrix(rows: shape[0], cols: shape[1], data: x)
     }
 
     /// Writes a dataset as X, Y (and dY) into a new file (never overwrites).

@@ -318,7 +318,13 @@ public final class H5Dataset: H5Group {
         guard cls == H5T_FLOAT || cls == H5T_INTEGER else {
             throw HDF5Error(file: file, object: path, message: "not a numeric dataset")
         }
-        var out = [Double](repeating: 0, count: shape.reduce(1, *))
+        // A file may declare any shape (chunks need not exist): refuse what memory cannot hold.
+        let count = shape.reduce(1.0) { $0 * Double($1) }
+        guard count * 8 <= Double(ProcessInfo.processInfo.physicalMemory) else {
+            throw HDF5Error(file: file, object: path, message:
+                "shape \(shape) needs \(String(format: "%.0f", count * 8)) bytes, more than the \(ProcessInfo.processInfo.physicalMemory) bytes of this machine's memory")
+        }
+        var out = [Double](repeating: 0, count: Int(count))
         if !out.isEmpty {
             guard H5Dread(id, sobolev_h5t_native_double(), sobolev_h5s_all(), sobolev_h5s_all(), sobolev_h5p_default(), &out) >= 0 else {
                 throw HDF5Error(file: file, object: path, message: "cannot read dataset")

@@ -39,6 +39,8 @@ public struct Sampler: Sendable, Equatable {
 
     /// The largest dimension the Sobol sampler supports (the hard-coded direction numbers).
     public static var sobolMaximumDimension: Int { SobolDirectionNumbers.maximumDimension }
+    /// The most points the Sobol sampler gives (its 32-bit fractions).
+    public static var sobolMaximumCount: Int { 1 << SobolSequence.bits }
 
     /// `count` points in [0, 1)^dimension, one per row.
     public func unitSamples(count: Int, dimension: Int) -> Matrix {

@@ -7,10 +7,7 @@ public enum GradientDump {
     /// Opens a model: `path` or `path:/group` (default: `/model` if present, else the root; a
     /// results file with a single run also works).
     public static func readModel(_ spec: String) throws -> (model: StoredModel, location: String) {
-        var path = spec, group: String? = nil
-        if let colon = spec.lastIndex(of: ":"), spec[spec.index(after: colon)...].hasPrefix("/") {
-            path = String(spec[..<colon]); group = String(spec[spec.index(after: colon)...])
-        }
+        let (path, group) = ModelSelection.split(spec)
         let f = try H5File.open(path)
         if let group {
             var g: H5Group = f

@@ -58,6 +58,8 @@ public enum ResultsWriter {
         try g.setAttribute("samples_per_second", r.samplesPerSecond)
         try g.setAttribute("steps", r.steps)
         try g.setAttribute("best_step", r.bestStep)
+        try g.setAttribute("gradient_mode_used", r.gradientModeUsed)
+        try g.setAttribute("jacobian_plan", r.jacobianPlan)
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
         for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }
 
@@ -129,6 +131,12 @@ public struct StoredModel {
         guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }) else {
             throw HDF5Error(file: g.file, object: g.path, message: "attribute layer_sizes: expected >= 2 positive sizes, got \(sizes)")
         }
+        // A model with a NaN or Inf number computes nothing useful: refused, not evaluated.
+        func finite(_ values: [Double], _ name: String) throws {
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "entry \(i) is \(values[i]); the model is not usable")
+            }
+        }
         let scale = g.hasAttribute("adaptive_scale") ? try g.doubleAttribute1("adaptive_scale") : 0
         let arch = MLPArchitecture(layerSizes: sizes, activation: act, adaptiveScale: scale > 0 ? scale : nil)
         var theta = [Double](repeating: 0, count: arch.parameterCount)
@@ -137,6 +145,7 @@ public struct StoredModel {
             guard found == shape else {
                 throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "expected shape \(shape), found \(found)")
             }
+            try finite(values, name)
             theta.replaceSubrange(offset..<(offset + values.count), with: values)
         }
         func vector(_ name: String, _ n: Int, default value: Double) throws -> [Double] {
@@ -145,6 +154,7 @@ public struct StoredModel {
             guard v.count == n else {
                 throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "expected \(n) entries, found shape \(shape)")
             }
+            try finite(v, name)
             return v
         }
         let d = sizes.first!, m = sizes.last!

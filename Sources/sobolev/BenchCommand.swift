@@ -4,24 +4,102 @@ import SobolevCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark the Sobolev step (steps/s, samples/s, GFLOP/s) beside a plain DGEMM.")
+        abstract: "Benchmark the Sobolev step (ms/step, GFLOP/s, memory) beside a plain DGEMM.",
+        discussion: """
+            Times full training steps (losses, the mode's gradients, an Adam update) on the four \
+            reference cases, or on the cases of a JSON file (benchmarks/cases.json). Per-term mode \
+            computes every term's gradient (what CD_min, LRA and GradNorm need); fused mode one \
+            gradient of the weighted sum, with the Jacobian by the cheaper of forward and reverse \
+            mode. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
+            """)
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case fused, perTerm = "per-term", both }
 
     @Option(help: "Seconds to time each case.")
     var seconds: Double = 2
 
-    @Option(help: "BLAS threads (the reference figures are single-threaded).")
+    @Option(help: "Threads for one run: BLAS threads and the element-wise loops.")
     var threads: Int = 1
 
-    func run() throws {
-        BLAS.setThreads(threads)
-        let dgemm = SobolevBenchmark.dgemmGFLOPs(minSeconds: seconds)
-        print(String(format: "DGEMM 1024^3, %d thread(s): %.2f GFLOP/s", threads, dgemm))
-        print("case                          steps/s     samples/s   ms/step   GFLOP/s  % of DGEMM")
-        for c in BenchmarkCase.standard {
-            let f = SobolevBenchmark.measure(c, minSeconds: seconds)
-            let name = c.name.padding(toLength: 28, withPad: " ", startingAt: 0)
-            print(name + String(format: " %9.1f %13.0f %9.3f %9.2f %8.0f%%", f.stepsPerSecond,
-                         f.samplesPerSecond, 1000 * f.secondsPerStep, f.gflops, 100 * f.gflops / dgemm))
+    @Option(help: "Which gradients a step computes: fused, per-term or both.")
+    var mode: Mode = .both
+
+    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation}.")
+    var cases: String?
+
+    @Option(help: "Only these cases (comma-separated names).")
+    var only: String?
+
+    @Flag(help: "One JSON object per case and mode instead of the table.")
+    var json = false
+
+    func validate() throws {
+        try requirePositive(seconds, "--seconds")
+        try requireAtLeast(threads, 1, "--threads")
+        if let cases, !FileManager.default.isReadableFile(atPath: cases) {
+            throw ValidationError("--cases: cannot read \(cases)")
         }
+    }
+
+    func selectedCases() throws -> [BenchmarkCase] {
+        var list = BenchmarkCase.standard
+        if let cases {
+            do {
+                list = try JSONDecoder().decode([BenchmarkCase].self, from: Data(contentsOf: URL(fileURLWithPath: cases)))
+            } catch {
+                throw ValidationError("\(cases): not a list of benchmark cases (\(error))")
+            }
+            if let bad = list.first(where: { $0.inputs < 1 || $0.outputs < 1 || $0.batch < 1 || $0.hidden.contains { $0 < 1 } }) {
+                throw ValidationError("\(cases): case \(bad.name) has a size below 1")
+            }
+        }
+        guard let only else { return list }
+        let names = only.split(separator: ",").map(String.init)
+        if let unknown = names.first(where: { n in !list.contains { $0.name == n } }) {
+            throw ValidationError("--only: no case named \(unknown) (cases: \(list.map(\.name).joined(separator: ", ")))")
+        }
+        return list.filter { names.contains($0.name) }
+    }
+
+    func run() throws {
+        let list = try selectedCases()
+        BLAS.setThreads(threads)
+        let dgemm = SobolevBenchmark.dgemmGFLOPs(minSeconds: min(seconds, 1))
+        let modes = mode == .both ? [false, true] : [mode == .fused]
+        if !json {
+            print(String(format: "DGEMM 1024^3, %d thread(s): %.2f GFLOP/s", threads, dgemm))
+            print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB")
+        }
+        for c in list {
+            for fused in modes {
+                let f = SobolevBenchmark.measure(c, fused: fused, threads: threads, minSeconds: seconds)
+                let rss = peakResidentBytes()
+                if json {
+                    let fields: [(String, String)] = [
+                        ("case", "\"\(c.name)\""), ("shape", "\"\(c.shape)\""), ("mode", "\"\(f.mode)\""), ("plan", "\"\(f.plan)\""),
+                        ("seconds_per_step", "\(f.secondsPerStep)"), ("steps", "\(f.steps)"),
+                        ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"),
+                        ("workspace_bytes", "\(f.workspaceBytes)"), ("peak_rss_bytes", "\(rss)"), ("threads", "\(threads)"),
+                    ]
+                    print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+                } else {
+                    let label = "\(c.name): \(c.shape)".padding(toLength: 30, withPad: " ", startingAt: 0)
+                    print(label + " " + f.mode.padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + " " + f.plan.padding(toLength: 9, withPad: " ", startingAt: 0)
+                          + String(format: " %9.3f %12.3f %9.2f %7.0f%% %12.1f %12.1f", 1000 * f.secondsPerStep, f.flopsPerStep / 1e9,
+                                   f.gflops, 100 * f.gflops / dgemm, Double(f.workspaceBytes) / 1e6, Double(rss) / 1e6))
+                }
+            }
+        }
+        if !json {
+            print("peak RSS is the process's so far: run one case and mode per process (--only, --mode) for its own figure.")
+        }
+    }
+
+    /// The process's peak resident set (getrusage reports kilobytes on Linux).
+    func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
     }
 }

@@ -48,6 +48,8 @@ struct DataCommand: ParsableCommand {
     @Option(name: .long, help: "Samples per part file (the unit of work and of resuming).")
     var chunkSize: Int = 64
 
+    @OptionGroup var memory: MemoryOptions
+
     func run() throws {
         let started = DispatchTime.now()
         var request = DataRequest(problem: problem, samples: samples, sampler: sampler, out: out)
@@ -58,6 +60,7 @@ struct DataCommand: ParsableCommand {
         request.loadSteps = loadSteps
         request.maxIterations = maxIterations
         request.chunkSize = chunkSize
+        request.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         _ = DataGeneration.run(request, world: world, started: started)
         MPIRuntime.finalize()

@@ -28,18 +28,33 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
     var force = false
 
+    @Option(help: "Threads for each run (BLAS and element-wise loops): training.threads.")
+    var threads: Int?
+
+    /// `--threads N` is `--set training.threads=N` (one path from the option to the trainer).
+    var allOverrides: [String] { overrides + (threads.map { ["training.threads=\($0)"] } ?? []) }
+
+    @OptionGroup var memory: MemoryOptions
+
+    func validate() throws {
+        try requirePositive(checkpointEvery, "--checkpoint-every")
+    }
+
     func run() throws {
         if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
         }
         let exp: Experiment
-        do { exp = try Experiment.load(path: experiment, overrides: overrides) } catch { fail("\(error)") }
+        do { exp = try Experiment.load(path: experiment, overrides: allOverrides) } catch { fail("\(error)") }
+        // Data files, sizes and memory before --force may replace anything (the sweep checks again).
+        do { try Preflight(exp, limit: memory.limit).checkMemory() } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
         var options = SweepOptions()
         options.replace = force
-        options.checkpointEvery = try checkedCheckpointInterval(checkpointEvery)
+        options.checkpointEvery = checkpointEvery
+        options.memoryLimit = memory.limit
         // The same code path as `sobolev sweep`, on a single-process communicator.
-        let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: path, options: options,
+        let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
         try exitStatus(outcome, dryRun: false)
     }

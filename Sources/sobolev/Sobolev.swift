@@ -9,12 +9,20 @@ struct Sobolev: ParsableCommand {
         commandName: "sobolev",
         abstract: "Sobolev (gradient-enhanced) training of neural-network surrogates: experiments, weighting schemes, HDF5 results.",
         version: "0.1.0",
-        subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Bench.self, ReportCommand.self])
+        subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Predict.self, Export.self, Bench.self, ReportCommand.self])
 
     static func main() {
         // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
         setvbuf(stdout, nil, _IOLBF, 0)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Help, --version and deliberate exit codes as usual; a bad argument is one line.
+            if exitCode(for: error) == .success || error is ExitCode { exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(text + " (see --help)")
+        }
     }
 }
 
@@ -22,14 +30,6 @@ struct Sobolev: ParsableCommand {
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
     exit(1)
-}
-
-/// --checkpoint-every: a number of seconds > 0.
-func checkedCheckpointInterval(_ seconds: Double) throws -> Double {
-    guard seconds.isFinite, seconds > 0 else {
-        throw ValidationError("--checkpoint-every must be a number of seconds > 0, got \(seconds)")
-    }
-    return seconds
 }
 
 /// Exit status of run and sweep: 0; 2 with failed runs; 128 + N after a clean stop on signal N.

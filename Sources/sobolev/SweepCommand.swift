@@ -13,7 +13,9 @@ struct SweepCommand: ParsableCommand {
         are kept and not retrained, interrupted runs continue from their checkpoint. SIGTERM, SIGINT \
         or SIGUSR1 stop cleanly: every group finishes its step and checkpoints its run, finished runs \
         are merged, the command that continues is printed, and the exit status is 128 + the signal's \
-        number (143, 130, 138). A second signal ends at once.
+        number (143, 130, 138). A second signal ends at once. Before anything is trained or written, \
+        data files are read and each configuration's memory is estimated against --max-memory \
+        (default: the machine's memory).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -28,7 +30,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value. Repeatable.")
     var overrides: [String] = []
 
-    @Flag(name: .long, help: "Print the expanded grid, what is complete and the plan; train nothing.")
+    @Flag(name: .long, help: "Print the expanded grid, what is complete, the plan and each configuration's memory estimate; train nothing.")
     var dryRun = false
 
     @Flag(name: .long, help: "Train runs stored as failed again.")
@@ -37,11 +39,19 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Log each group's runs as they start.")
     var verbose = false
 
-    @Option(name: .long, help: "Seconds between merges of finished runs into the results file.")
+    @Option(name: .long, help: "Seconds between merges of finished runs into the results file (> 0).")
     var mergeEvery: Double = 60
 
-    @Option(name: .long, help: "Seconds between checkpoints of each running run (also written on SIGTERM, SIGINT, SIGUSR1).")
+    @Option(name: .long, help: "Seconds between checkpoints of each running run (> 0; also written on SIGTERM, SIGINT, SIGUSR1).")
     var checkpointEvery: Double = 300
+
+    @OptionGroup var memory: MemoryOptions
+
+    func validate() throws {
+        try requirePositive(mergeEvery, "--merge-every")
+        try requirePositive(checkpointEvery, "--checkpoint-every")
+        try requireAtLeast(ranksPerRun, 1, "--ranks-per-run")
+    }
 
     func run() throws {
         var options = SweepOptions()
@@ -50,7 +60,8 @@ struct SweepCommand: ParsableCommand {
         options.retryFailed = retryFailed
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
-        options.checkpointEvery = try checkedCheckpointInterval(checkpointEvery)
+        options.checkpointEvery = checkpointEvery
+        options.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
         MPIRuntime.finalize()

@@ -75,7 +75,7 @@ struct StepModesTests {
             let step = SobolevStep(architecture: net)
             let f = step.predict(parameters: theta, inputs: x, plan: .forward)
             let r = step.predict(parameters: theta, inputs: x, plan: .reverse)
-            let old = net.predict(parameters: theta, inputs: x)
+            let old = net.referencePredict(parameters: theta, inputs: x)
             #expect(relativeError(r.jacobians, f.jacobians) < 1e-13, "d=\(d) m=\(m) \(activation)")
             #expect(relativeError(f.jacobians, old.jacobians) < 1e-13)
             #expect(relativeError(r.values.data, old.values.data) < 1e-14)
@@ -116,6 +116,19 @@ struct StepModesTests {
         #expect(JacobianPlan.cheapest(sine, batch: 40) == .forward)
         // The flop counts: forward 3 (1 + d) U-ish against (3 + 4 m) U-ish for the reverse plan.
         #expect(JacobianPlan.reverse.flops(wide, batch: 4096) < 0.4 * JacobianPlan.forward.flops(wide, batch: 4096))
+    }
+
+    @Test("two threads give the single thread's gradients (element-wise loops split in ranges)")
+    func threads() {
+        let (net, theta) = perturbedNetwork(d: 3, m: 2, hidden: [128, 96], activation: .silu, adaptive: true, seed: 12)
+        let batch = randomBatch(n: 600, d: 3, m: 2, seed: 17)
+        let one = SobolevStep(architecture: net, threads: 1), two = SobolevStep(architecture: net, threads: 2)
+        #expect(two.termSums(parameters: theta, batch: batch) == one.termSums(parameters: theta, batch: batch))
+        for plan in JacobianPlan.allCases {
+            _ = one.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            _ = two.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            #expect(two.fusedGradient(parameters: theta, weights: [1, 2, 3, 4]) == one.fusedGradient(parameters: theta, weights: [1, 2, 3, 4]))
+        }
     }
 
     @Test("1000 steps do not grow the workspace or the heap")

@@ -60,7 +60,7 @@ struct ExperimentTests {
         #expect(a.runs[0].id != a.runs[1].id)
         #expect(a.runs[3].id.count == 16)
         // Giving a default explicitly does not change the id.
-        #expect(try parse("training:\n  epochs: 1000").runs[0].id == (try parse("")).runs[0].id)
+        #expect(try parse("training:\n  epochs: 1000").runs[0].id == (try parse("name: x")).runs[0].id)
     }
 
     @Test("--set overrides a value, and a list value makes an axis")

@@ -56,7 +56,7 @@ struct UserDatasetTests {
             try f.write("X", d.inputs.data, shape: [20, 2]); try f.write("Y", d.values.data, shape: [20, 2])
             try f.setAttribute("data_generation_time", 12.5); try f.setAttribute("simulation_time_per_sample", 0.25)
         }
-        let r = try RunExecutor.execute(try experiment(dir, "  file: d.h5").runs[0])
+        let r = try RunExecutor.execute(try experiment(dir, "  file: d.h5\nloss:\n  lambda_grad: 0").runs[0])
         #expect(r.costs["data_generation_time"] == 12.5 && r.costs["simulation_time_per_sample"] == 0.25)
         #expect((r.costs["surrogate_time_per_sample"] ?? 0) > 0)
     }
@@ -124,5 +124,58 @@ struct UserDatasetTests {
         // Configuration errors are caught when the experiment is read.
         #expect(throws: ExperimentError.self) { try experiment(dir, "  train_fraction: 0.9") }
         #expect(throws: ExperimentError.self) { try experiment(dir, "  file: d.h5\n  train_fraction: 0.9\n  validation_fraction: 0.1") }
+    }
+}
+
+@Suite("User datasets: silently ignored input")
+struct UserDatasetCheckTests {
+    func experiment(_ dir: String, _ lines: String, overrides: [String] = []) throws -> Experiment {
+        let text = "name: d\nproblem:\n  name: dataset\n" + lines + "\ntraining:\n  epochs: 5\nmodel:\n  width: 4\n"
+        try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        return try Experiment.load(path: dir + "/e.yaml", overrides: overrides)
+    }
+
+    func preflightError(_ e: Experiment) -> String {
+        do { _ = try Preflight(e, limit: nil) } catch { return "\(error)" }
+        Issue.record("accepted: \(e.text)")
+        return ""
+    }
+
+    @Test("problem.dy naming a missing dataset, and a Sobolev loss on data without derivatives, are errors")
+    func derivativesMustExist() throws {
+        let dir = dataFolder()
+        let d = twoByTwo(20)
+        try DatasetFile.write(Dataset(inputs: d.inputs, values: d.values, jacobians: nil), to: dir + "/plain.h5")
+        let named = preflightError(try experiment(dir, "  file: plain.h5\n  dy: grads"))
+        #expect(named.contains("plain.h5") && named.contains("/grads") && named.contains("no such dataset"))
+        let sobolev = preflightError(try experiment(dir, "  file: plain.h5"))
+        #expect(sobolev.contains("plain.h5") && sobolev.contains("loss.lambda_grad") && sobolev.contains("no dataset dY"))
+        let adaptive = preflightError(try experiment(dir, "  file: plain.h5\nloss:\n  scheme: lra"))
+        #expect(adaptive.contains("loss.scheme") && adaptive.contains("lra"))
+        // Plain training on plain data is fine.
+        _ = try Preflight(try experiment(dir, "  file: plain.h5\nloss:\n  lambda_grad: 0"), limit: nil)
+    }
+
+    @Test("a CSV file with some but not all derivative columns is an error naming the missing one")
+    func partialDerivativeColumns() throws {
+        let dir = dataFolder()
+        var text = "x, y, E, dE/dx\n"
+        for i in 0..<10 { text += "\(i), \(10 - i), \(i * i), \(2 * i)\n" }
+        try text.write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        let m = preflightError(try experiment(dir, "  file: d.csv\n  input_columns: [x, y]\n  output_columns: [E]"))
+        #expect(m.contains("d.csv") && m.contains("dE/dy") && m.contains("1 of the 2"))
+    }
+
+    @Test("early stopping on a file whose own split has no validation samples is an error")
+    func patienceWithoutValidationIndices() throws {
+        let dir = dataFolder()
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            let d = twoByTwo(6)
+            try f.write("X", d.inputs.data, shape: [6, 2]); try f.write("Y", d.values.data, shape: [6, 2])
+            try f.write("dY", d.jacobians!, shape: [6, 2, 2])
+            try f.write("train_index", [0, 1, 2, 3]); try f.write("validation_index", [Int]()); try f.write("test_index", [4, 5])
+        }
+        let m = preflightError(try experiment(dir, "  file: d.h5\n  split: indices", overrides: ["training.patience=3"]))
+        #expect(m.contains("d.h5") && m.contains("training.patience") && m.contains("3"))
     }
 }

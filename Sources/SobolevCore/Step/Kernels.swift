@@ -44,11 +44,6 @@ enum Kernels {
         }
     }
 
-    static func scaleByBlock(_ out: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, p1: UnsafePointer<Double>,
-                             scale: Double, block: Int, range: Range<Int>) {
-        tangents(out, x, p1: p1, scale: scale, block: block, range: range)
-    }
-
     /// Column sums of `rows` rows of `width` (row stride `stride`), written to `into`.
     static func columnSums(_ g: UnsafePointer<Double>, rows: Int, width: Int, stride: Int? = nil,
                            into: UnsafeMutablePointer<Double>) {
@@ -61,42 +56,41 @@ enum Kernels {
         for k in 0..<count { y[k] += x[k] }
     }
 
-    /// Fused channels one layer down, for value elements k in `range` (docs/design.md):
-    ///   gz  <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
-    static func backFused(_ next: UnsafeMutablePointer<Double>, _ gh: UnsafePointer<Double>, _ h: HiddenLayer,
-                          blocks: Int, range: Range<Int>) {
+    /// Fused channels one layer down, in place on g = G W (value rows, then the tangent blocks),
+    /// for value elements k in `range` (docs/design.md):
+    ///   gz <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
+    static func backFused(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, blocks: Int, range: Range<Int>) {
         let s = h.scale, s2 = s * s, n = h.B * h.width
         let lo = range.lowerBound, count = range.count
-        let p1 = h.p1 + lo, p2 = h.p2 + lo, out = next + lo, g = gh + lo
-        for k in 0..<count { out[k] = g[k] * s * p1[k] }
+        let p1 = h.p1 + lo, p2 = h.p2 + lo, gz = g + lo
+        for k in 0..<count { gz[k] = gz[k] * s * p1[k] }
         for b in 0..<blocks {
             let off = (1 + b) * n
-            let gb = g + off, zb = h.z + lo + off, ob = out + off
+            let gb = gz + off, zb = h.z + lo + off
             for k in 0..<count {
-                out[k] += gb[k] * zb[k] * s2 * p2[k]
-                ob[k] = gb[k] * s * p1[k]
+                let t = gb[k]
+                gz[k] += t * zb[k] * s2 * p2[k]
+                gb[k] = t * s * p1[k]
             }
         }
     }
 
-    /// Per-term channels one layer down, for samples i in `range`: value-row channels (row
-    /// i T + t) and tangent channels (row T B + (t - 1) B + i):
+    /// Per-term channels one layer down, in place on g = G W, for samples i in `range`: value-row
+    /// channels (row i T + t) and tangent channels (row T B + (t - 1) B + i):
     ///   gz_0 <- gh s p1;  gz_t <- gh_z s p1 + gh_t zt_t s^2 p2;  gzt_t <- gh_t s p1.
-    static func backPerTerm(_ next: UnsafeMutablePointer<Double>, _ gh: UnsafePointer<Double>, _ h: HiddenLayer,
-                            terms T: Int, range: Range<Int>) {
+    static func backPerTerm(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, terms T: Int, range: Range<Int>) {
         let s = h.scale, s2 = s * s, w = h.width, B = h.B
         for i in range {
             let p1 = h.p1 + i * w, p2 = h.p2 + i * w
             for t in 0..<T {
-                let row = (i * T + t) * w
-                let g = gh + row, out = next + row
-                for c in 0..<w { out[c] = g[c] * s * p1[c] }
+                let gz = g + (i * T + t) * w
+                for c in 0..<w { gz[c] = gz[c] * s * p1[c] }
                 guard t > 0 else { continue }
-                let tan = (T * B + (t - 1) * B + i) * w
-                let gt = gh + tan, ot = next + tan, zt = h.z + (B + (t - 1) * B + i) * w
+                let gt = g + (T * B + (t - 1) * B + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
                 for c in 0..<w {
-                    out[c] += gt[c] * zt[c] * s2 * p2[c]
-                    ot[c] = gt[c] * s * p1[c]
+                    let v = gt[c]
+                    gz[c] += v * zt[c] * s2 * p2[c]
+                    gt[c] = v * s * p1[c]
                 }
             }
         }

@@ -195,7 +195,7 @@ public final class SobolevStep {
         }
         if architecture.adaptiveScale != nil { workspace.scaled.reserve(B * widest) }
         let channels = max(channelRows, rows) * widest
-        workspace.channels.reserve(channels); workspace.nextChannels.reserve(channels); workspace.product.reserve(channels)
+        workspace.channels.reserve(channels); workspace.nextChannels.reserve(channels)
         if reverse { workspace.jacobian.reserve(m * B * d) }
     }
 
@@ -248,12 +248,12 @@ public final class SobolevStep {
         for o in 0..<m { for i in 0..<B { G[(o * B + i) * m + o] = 1 } }
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
             let s = slices[l], nin = s.inputs, nout = s.outputs
-            let out = l == 0 ? workspace.jacobian.pointer : workspace.product.pointer
+            let out = l == 0 ? workspace.jacobian.pointer : next
             BLAS.gemm(m: m * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: out, ldc: nin)
             guard l > 0 else { break }
             let p1 = workspace.p1[l - 1].pointer, sl = scales[l - 1]
             Kernels.parallel(count: m * B * nin, threads: threads) { r in
-                Kernels.scaleByBlock(next, out, p1: p1, scale: sl, block: B * nin, range: r)
+                Kernels.tangents(next, next, p1: p1, scale: sl, block: B * nin, range: r)
             }
             swap(&G, &next)
         }
@@ -272,14 +272,14 @@ public final class SobolevStep {
                       ldb: nin, c: grad + s.weightOffset, ldc: nin)
             Kernels.columnSums(G, rows: B, width: nout, into: grad + s.biasOffset)
             guard l > 0 else { break }
-            let gh = workspace.product.pointer
-            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: gh, ldc: nin)
+            // next = G W, then the element-wise step in place.
+            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
             let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
             if let nScale = architecture.adaptiveScale {
-                grad[architecture.slopeOffset + h] = Kernels.slopeFused(gh, layer, blocks: blocks, n: nScale)
+                grad[architecture.slopeOffset + h] = Kernels.slopeFused(next, layer, blocks: blocks, n: nScale)
             }
             Kernels.parallel(count: B * nin, threads: threads) { r in
-                Kernels.backFused(next, gh, layer, blocks: blocks, range: r)
+                Kernels.backFused(next, layer, blocks: blocks, range: r)
             }
             swap(&G, &next)
         }
@@ -310,15 +310,14 @@ public final class SobolevStep {
                 Kernels.columnSums(G + t * nout, rows: B, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset)
             }
             guard l > 0 else { break }
-            let gh = workspace.product.pointer
-            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: gh, ldc: nin)
+            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
             let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
             if let nScale = architecture.adaptiveScale {
-                let slopes = Kernels.slopePerTerm(gh, layer, terms: T, n: nScale)
+                let slopes = Kernels.slopePerTerm(next, layer, terms: T, n: nScale)
                 for t in 0..<T { grads[t * P + architecture.slopeOffset + h] = slopes[t] }
             }
             Kernels.parallel(count: B, threads: threads) { r in
-                Kernels.backPerTerm(next, gh, layer, terms: T, range: r)
+                Kernels.backPerTerm(next, layer, terms: T, range: r)
             }
             swap(&G, &next)
         }

@@ -34,8 +34,9 @@ final class StepWorkspace {
     let p2: [StepBuffer]
     /// s z of the value rows when the slope is adaptive (the activation's argument).
     let scaled = StepBuffer()
-    /// Backward channels at the current and the next layer, and the product G W.
-    let channels = StepBuffer(), nextChannels = StepBuffer(), product = StepBuffer()
+    /// Backward channels at the current layer and, in place, at the next one down (G W, then the
+    /// element-wise step).
+    let channels = StepBuffer(), nextChannels = StepBuffer()
     /// Reverse-mode input Jacobians (m blocks of B x d) and the per-term weight-gradient stack.
     let jacobian = StepBuffer(), termStack = StepBuffer()
 
@@ -48,7 +49,7 @@ final class StepWorkspace {
 
     /// Doubles held now (for the memory figures).
     var heldCount: Int {
-        (inputs + preactivations + p1 + p2 + [scaled, channels, nextChannels, product, jacobian, termStack])
+        (inputs + preactivations + p1 + p2 + [scaled, channels, nextChannels, jacobian, termStack])
             .reduce(0) { $0 + $1.capacity }
     }
 }

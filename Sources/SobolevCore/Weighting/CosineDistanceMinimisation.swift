@@ -27,7 +27,7 @@ public struct CosineDistanceWeighting: WeightingScheme {
     }
 
     /// The Gram matrix of the term gradients, every step.
-    public func needsTermGradients(atStep step: Int) -> Bool { true }
+    public var readsTermGradients: Bool { true }
 
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         let n = current.count

@@ -42,7 +42,7 @@ public struct GradNormWeighting: WeightingScheme {
     }
 
     /// The output layer's part of every term gradient, every step.
-    public func needsTermGradients(atStep step: Int) -> Bool { true }
+    public var readsTermGradients: Bool { true }
 
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         if initialLosses == nil { initialLosses = input.losses }

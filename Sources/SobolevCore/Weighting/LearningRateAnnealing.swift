@@ -26,6 +26,7 @@ public struct LearningRateAnnealingWeighting: WeightingScheme {
     }
 
     /// Gradient statistics on the update steps only.
+    public var readsTermGradients: Bool { true }
     public func needsTermGradients(atStep step: Int) -> Bool { step % updateEvery == 0 }
 
     public mutating func lambdas(for input: WeightingInput) -> [Double] {

@@ -14,8 +14,6 @@ public struct LossMaximisationWeighting: WeightingScheme {
         current = Array(repeating: 1, count: termCount)
     }
 
-    public func needsTermGradients(atStep step: Int) -> Bool { false }
-
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         for i in current.indices { current[i] = max(1, current[i] + eta * input.losses[i]) }
         return current

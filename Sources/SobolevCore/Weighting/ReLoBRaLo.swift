@@ -30,8 +30,6 @@ public struct ReLoBRaLoWeighting: WeightingScheme {
         self.temperature = temperature; self.epsilon = epsilon
     }
 
-    public func needsTermGradients(atStep step: Int) -> Bool { false }
-
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         let losses = input.losses
         defer { previousLosses = losses }

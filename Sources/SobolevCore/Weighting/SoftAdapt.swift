@@ -16,8 +16,6 @@ public struct SoftAdaptWeighting: WeightingScheme {
         self.temperature = temperature; self.epsilon = epsilon
     }
 
-    public func needsTermGradients(atStep step: Int) -> Bool { false }
-
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         defer { previousLosses = input.losses }
         guard let previous = previousLosses else { return Array(repeating: 1, count: input.termCount) }

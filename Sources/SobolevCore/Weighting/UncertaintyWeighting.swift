@@ -24,8 +24,6 @@ public struct UncertaintyWeighting: WeightingScheme {
         zip(s, losses).map { 0.5 * (1 - exp(-$0) * $1) }
     }
 
-    public func needsTermGradients(atStep step: Int) -> Bool { false }
-
     public mutating func lambdas(for input: WeightingInput) -> [Double] {
         let lambdas = logVariances.map { exp(-$0) }
         let gradient = Self.logVarianceGradient(logVariances: logVariances, losses: input.losses)

@@ -1,10 +1,13 @@
 // Which metrics a report leads with and how they order: test before validation before train,
 // derivatives first (the point of Sobolev training), scores where higher is better marked.
+import SobolevStore
+
 public enum MetricNames {
     public static let headline = "test_grad_rmse"
 
-    /// R^2 is a score: higher is better. Every other metric is an error.
-    public static func higherIsBetter(_ metric: String) -> Bool { metric.contains("_r2") }
+    /// R^2 is a score: higher is better. Every other metric is an error (the rule by which
+    /// predict and export choose a run).
+    public static func higherIsBetter(_ metric: String) -> Bool { ModelSelection.higherIsBetter(metric) }
 
     /// test_*, validation_*, train_*, then others; within a split grad_rmse, value_rmse, then by name.
     public static func ordered(_ names: some Sequence<String>) -> [String] {

@@ -35,5 +35,14 @@ struct LeaderboardSection {
         return "<h3 id=\"metric-\(HTML.escape(metric))\"><code>\(HTML.escape(metric))</code><span class=\"note\">\(note)</span></h3>"
             + HTMLTable(headers: ["configuration", "scheme", "seeds", "mean", "std", "median", "best"], rows: rows,
                         sortedBy: 3, sortedAscending: !higher).html()
+            + bestRun(metric)
+    }
+
+    /// The best single run of the metric and the commands that use it.
+    func bestRun(_ metric: String) -> String {
+        guard let best = BestRunCommands(metric: metric, runs: report.sweep.runs, file: report.sweep.header.file) else { return "" }
+        return "<p class=\"best-run\">Best run: <code>\(HTML.escape(best.run.id))</code> (\(HTML.escape(best.run.label)), "
+            + "\(HTML.escape(metric)) = \(NumberFormat.short(best.value)))</p>"
+            + "<pre class=\"commands\">" + best.commands.map(HTML.escape).joined(separator: "\n") + "</pre>"
     }
 }

@@ -24,6 +24,10 @@ struct MarkdownSummary {
                 return [r.configuration, r.scheme, String(s.count), NumberFormat.short(s.mean), NumberFormat.short(s.std),
                         NumberFormat.short(s.median), NumberFormat.short(s.best)]
             })
+            if let best = BestRunCommands(metric: metric, runs: report.sweep.runs, file: h.file) {
+                md += "Best run: `\(best.run.id)` (\(best.run.label), \(metric) = \(NumberFormat.short(best.value))):\n\n"
+                md += "```sh\n" + best.commands.joined(separator: "\n") + "\n```\n\n"
+            }
         }
         if report.leaderboard.groups.isEmpty { md += "No completed runs yet.\n\n" }
 

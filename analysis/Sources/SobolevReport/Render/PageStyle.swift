@@ -24,6 +24,8 @@ enum PageStyle {
     td.num { text-align: right; font-variant-numeric: tabular-nums; }
     .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
     .note { font-weight: normal; color: #666; font-size: 13px; }
+    .best-run { font-size: 13px; margin: 6px 0 2px; }
+    pre.commands { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; background: #f4f4f4; padding: 6px 8px; margin: 0 0 12px; white-space: pre-wrap; word-break: break-all; }
     .warn { color: #8c510a; }
     details { margin: 10px 0; } summary { cursor: pointer; font-weight: 600; }
     p { font-size: 14px; line-height: 1.45; max-width: 1100px; }

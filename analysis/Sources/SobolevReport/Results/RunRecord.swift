@@ -37,5 +37,6 @@ enum RunAttribute {
     static let bookkeeping: Set<String> = [
         "status", "stop_reason", "error", "failure_step", "seed", "label", "configuration", "term_names",
         "ranks", "wall_time", "train_time", "samples_per_second", "steps", "best_step",
+        "gradient_mode_used", "jacobian_plan",
     ]
 }

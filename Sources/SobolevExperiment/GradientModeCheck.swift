@@ -1,0 +1,16 @@
+// training.gradient_mode against the weighting scheme: `fused` computes no per-term gradients,
+// so a scheme that reads them cannot run with it (auto computes them on the steps that need them).
+import SobolevCore
+
+extension Experiment {
+    static func checkGradientMode(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
+        guard values["training.gradient_mode"]?.stringValue == GradientMode.fused.rawValue else { return }
+        let loss = LossConfig(scheme: values["loss.scheme"]?.stringValue ?? "fixed", groupGradients: false,
+                              constants: WeightingKeys.constants(in: values))
+        let probe = loss.makeScheme(layout: TermLayout(inputDimension: 1, hasDerivatives: true), optimizer: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), seed: 0)
+        if probe.readsTermGradients {
+            throw ExperimentError(file: file, key: "training.gradient_mode", line: given["training.gradient_mode"]?.line,
+                                  message: "loss.scheme \(loss.scheme) reads every term's gradient; gradient_mode fused cannot give them (use auto or per_term)")
+        }
+    }
+}

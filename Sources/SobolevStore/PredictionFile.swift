@@ -1,0 +1,66 @@
+// The output of `sobolev predict` (docs/results-format.md, "Prediction files"): HDF5 with X, Y and
+// dYdX, or CSV with the input, output and d<output>/d<input> columns (which an experiment reads
+// back as a data set).
+import Foundation
+import SobolevCore
+
+public struct Predictions {
+    public var inputs: Matrix
+    public var values: Matrix
+    /// [n, m, d], or nil when not asked for.
+    public var jacobians: [Double]?
+    public var inputNames: [String]
+    public var outputNames: [String]
+    /// Written as root attributes of an HDF5 file (model, run_id, chosen_by, time_per_sample).
+    public var attributes: [(name: String, value: String)]
+    public var timePerSample: Double
+
+    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?, inputNames: [String], outputNames: [String],
+                attributes: [(name: String, value: String)], timePerSample: Double) {
+        self.inputs = inputs; self.values = values; self.jacobians = jacobians
+        self.inputNames = inputNames; self.outputNames = outputNames
+        self.attributes = attributes; self.timePerSample = timePerSample
+    }
+
+    /// The CSV column of dy_o/dx_j, as experiments name derivative columns.
+    public static func derivativeName(output: String, input: String) -> String { "d\(output)/d\(input)" }
+}
+
+public enum PredictionFile {
+    public static let format = "sobolev-predictions"
+
+    /// True for a CSV path (by extension); everything else is HDF5.
+    public static func isCSV(_ path: String) -> Bool { path.lowercased().hasSuffix(".csv") }
+
+    /// Writes `p` as HDF5 under a temporary name, then moves it into place (replacing only with `replace`).
+    public static func writeHDF5(_ p: Predictions, to path: String, replace: Bool) throws {
+        let n = p.inputs.rows, d = p.inputs.cols, m = p.values.cols
+        try H5File.writeAtomically(path, replace: replace) { f in
+            try f.setAttribute("format", format)
+            for (name, value) in p.attributes { try f.setAttribute(name, value) }
+            try f.setAttribute("time_per_sample", p.timePerSample)
+            try f.setAttribute("input_names", p.inputNames)
+            try f.setAttribute("output_names", p.outputNames)
+            try f.write("X", p.inputs.data, shape: [n, d], compress: false)
+            try f.write("Y", p.values.data, shape: [n, m], compress: false)
+            if let j = p.jacobians { try f.write("dYdX", j, shape: [n, m, d], compress: false) }
+        }
+    }
+
+    /// `p` as CSV: the input, output and (when present) derivative columns.
+    public static func csv(_ p: Predictions) -> String {
+        let n = p.inputs.rows, d = p.inputs.cols, m = p.values.cols
+        var header = p.inputNames + p.outputNames
+        if p.jacobians != nil {
+            header += p.outputNames.flatMap { o in p.inputNames.map { Predictions.derivativeName(output: o, input: $0) } }
+        }
+        // Shortest round-trip decimal: reading the file back gives the same doubles.
+        var text = header.joined(separator: ",") + "\n"
+        for i in 0..<n {
+            var row = (0..<d).map { "\(p.inputs[i, $0])" } + (0..<m).map { "\(p.values[i, $0])" }
+            if let j = p.jacobians { row += (0..<(m * d)).map { "\(j[i * m * d + $0])" } }
+            text += row.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,45 @@
+// analysis/examples/evaluate_model.py (numpy and h5py only) against `sobolev predict`: the same
+// values and Jacobians for every activation, with adaptive slopes, with two outputs, and the same
+// run chosen when none is named.
+import Foundation
+import SobolevStore
+import Testing
+
+@Suite struct PythonEvaluatorTests {
+    static let script = packageRoot + "/analysis/examples/evaluate_model.py"
+
+    @Test func matchesPredictForEveryStoredModel() throws {
+        let python = which("python3")
+        let check = try run(python, ["-c", "import numpy, h5py"])
+        try #require(check.status == 0, "numpy and h5py are needed (scripts/setup --test installs them): \(check.stderr)")
+        let dir = scratchFolder()
+        for (file, id, activation, d) in try ExportTests.models() {
+            let (x, p, _) = try ExportTests.predict(file, id, inputs: d, in: dir)
+            let out = "\(dir)/\(id)-python.h5"
+            let r = try run(python, [Self.script, "\(file):/runs/\(id)", x, "--out", out])
+            #expect(r.status == 0, "\(activation): \(r.stderr)")
+            let mine = try H5File.open(out), theirs = try H5File.open(p)
+            #expect(PredictTests.relativeError(try mine.read("Y").values, try theirs.read("Y").values) < 1e-12, "\(activation) values")
+            #expect(PredictTests.relativeError(try mine.read("dYdX").values, try theirs.read("dYdX").values) < 1e-12, "\(activation) Jacobian")
+            #expect(try mine.read("dYdX").shape == (try theirs.read("dYdX").shape))
+        }
+    }
+
+    @Test func choosesTheRunPredictChoosesAndReadsNamedColumns() throws {
+        let python = which("python3")
+        let files = try SurrogateFixture.files()
+        let dir = scratchFolder()
+        try "v,u\n0.5,-0.25\n-2,1.5\n".write(toFile: dir + "/in.csv", atomically: true, encoding: .utf8)
+        for metric in ["test_grad_rmse", "test_value_r2"] {
+            let predicted = try sobolev(["predict", files.adaptive, "--metric", metric, "--inputs", dir + "/in.csv",
+                                         "--out", "\(dir)/\(metric)-p.h5", "--jacobian"])
+            #expect(predicted.status == 0, "\(predicted.output)")
+            let r = try run(python, [Self.script, files.adaptive, dir + "/in.csv", "--metric", metric, "--out", "\(dir)/\(metric)-py.h5"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let mine = try H5File.open("\(dir)/\(metric)-py.h5"), theirs = try H5File.open("\(dir)/\(metric)-p.h5")
+            #expect(try mine.stringAttribute1("model") == (try theirs.stringAttribute1("model")), "\(metric)")
+            #expect(try mine.read("X").values == [-0.25, 0.5, 1.5, -2])
+            #expect(PredictTests.relativeError(try mine.read("dYdX").values, try theirs.read("dYdX").values) < 1e-12)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+"""Evaluate a stored sobolev surrogate and its Jacobian with numpy and h5py only (no sobolev).
+
+    python3 analysis/examples/evaluate_model.py RESULTS.h5[:/runs/<id>] INPUTS [--out OUT.h5] [--metric M]
+
+INPUTS is a CSV file with the model's input columns (the run's problem.input_columns, else x0, x1,
+...) or an HDF5 file with X [n, d]. Without a run id the best completed run by --metric (default
+test_grad_rmse; highest for R^2) is used, as `sobolev predict` does. With --out the values Y [n, m]
+and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] = dy_o/dx_j) go to an HDF5 file, otherwise they are
+printed. The model layout is docs/results-format.md ("Model layout").
+"""
+import argparse
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+_erfc = np.vectorize(math.erfc)
+
+
+def _logistic(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def activation(name, u):
+    """phi(u) and phi'(u), as sobolev computes them."""
+    if name == "tanh":
+        t = np.tanh(u)
+        return t, 1 - t * t
+    if name == "sin":
+        return np.sin(u), np.cos(u)
+    if name == "softplus":
+        return np.where(u > 0, u + np.log1p(np.exp(-np.abs(u))), np.log1p(np.exp(-np.abs(u)))), _logistic(u)
+    if name == "sigmoid":
+        s = _logistic(u)
+        return s, s * (1 - s)
+    if name == "gelu":
+        pdf = np.exp(-0.5 * u * u) / math.sqrt(2 * math.pi)
+        cdf = 0.5 * _erfc(-u / math.sqrt(2))
+        return u * cdf, cdf + u * pdf
+    if name == "silu":
+        s = _logistic(u)
+        return u * s, s * (1 + u * (1 - s))
+    raise SystemExit(f"unknown activation {name!r}")
+
+
+def text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class Model:
+    """The model layout of a group: weights, biases, slopes, activation and standardisation."""
+
+    def __init__(self, group):
+        sizes = [int(s) for s in group.attrs["layer_sizes"]]
+        self.activation = text(group.attrs["activation"])
+        self.weights = [group[f"W{l}"][()] for l in range(len(sizes) - 1)]
+        self.biases = [group[f"b{l}"][()] for l in range(len(sizes) - 1)]
+        scale = float(group.attrs.get("adaptive_scale", 0))
+        hidden = len(sizes) - 2
+        self.slopes = scale * group["slopes"][()] if scale > 0 else None
+        d, m = sizes[0], sizes[-1]
+        self.input_mean = group["input_mean"][()] if "input_mean" in group else np.zeros(d)
+        self.input_std = group["input_std"][()] if "input_std" in group else np.ones(d)
+        self.output_mean = group["output_mean"][()] if "output_mean" in group else np.zeros(m)
+        self.output_std = group["output_std"][()] if "output_std" in group else np.ones(m)
+        assert self.slopes is None or len(self.slopes) == hidden
+
+    def evaluate(self, x):
+        """Values [n, m] and Jacobians [n, m, d] at x [n, d], original units: forward tangents
+        t_0 = e_j, zt_l = W_l t_{l-1}, t_l = s phi'(s z_l) zt_l, as docs/design.md derives."""
+        h = (x - self.input_mean) / self.input_std
+        n, d = x.shape
+        t = np.broadcast_to(np.eye(d), (n, d, d))  # t[i, j, :]: tangent of direction j
+        last = len(self.weights) - 1
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = h @ w.T + b
+            zt = t @ w.T
+            if l == last:
+                h, t = z, zt
+                break
+            s = 1.0 if self.slopes is None else self.slopes[l]
+            phi, dphi = activation(self.activation, s * z)
+            h, t = phi, (s * dphi)[:, None, :] * zt
+        y = self.output_mean + self.output_std * h
+        jacobian = np.transpose(t, (0, 2, 1)) * (self.output_std[:, None] / self.input_std[None, :])
+        return y, jacobian
+
+
+def split(spec):
+    """FILE or FILE:/group."""
+    head, sep, tail = spec.rpartition(":")
+    return (head, tail) if sep and tail.startswith("/") else (spec, None)
+
+
+def open_model(spec, metric):
+    """(Model, location, input names) as `sobolev predict` chooses them."""
+    path, group = split(spec)
+    f = h5py.File(path, "r")
+    if group is None and "runs" in f:
+        scored = []
+        for run_id, run in f["runs"].items():
+            if text(run.attrs.get("status", "")) == "completed" and metric in run.get("metrics", {}).attrs:
+                value = float(run["metrics"].attrs[metric])
+                if math.isfinite(value):
+                    scored.append((-value if "_r2" in metric else value, run_id))
+        if not scored:
+            raise SystemExit(f"{path}: no completed run has metric {metric}")
+        group = f"/runs/{min(scored)[1]}"
+    if group is None:
+        group = "/model" if "model" in f else "/"
+    g = f[group]
+    if g.name.endswith("/model") and "status" in g.parent.attrs:
+        g = g.parent  # FILE:/runs/<id>/model names the run
+    run = g if "model" in g else None
+    if run is not None:
+        if text(run.attrs.get("status", "completed")) != "completed":
+            raise SystemExit(f"{path}:{group}: the run {text(run.attrs['status'])}; its model is not usable")
+        g = g["model"]
+    model = Model(g)
+    d = len(model.input_mean)
+    names = [f"x{j}" for j in range(d)]
+    if run is not None and "problem.input_columns" in run.attrs:
+        names = [text(v) for v in run.attrs["problem.input_columns"]]
+    return model, f"{path}:{g.name}", names
+
+
+def read_inputs(path, names):
+    if path.lower().endswith(".csv"):
+        with open(path) as f:
+            lines = [l for l in f.read().splitlines() if l.strip() and not l.startswith("#")]
+        header = [c.strip().strip('"') for c in lines[0].split(",")]
+        missing = [c for c in names if c not in header]
+        if missing:
+            raise SystemExit(f"{path}: column {missing[0]}: not in the header; columns are {', '.join(header)}")
+        rows = [l.split(",") for l in lines[1:]]
+        return np.array([[float(r[header.index(c)]) for c in names] for r in rows])
+    with h5py.File(path, "r") as f:
+        return np.asarray(f["X"][()], dtype=np.float64)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", help="RESULTS.h5[:/runs/<id>] or FILE:/group")
+    parser.add_argument("inputs", help="CSV with the input columns, or HDF5 with X [n, d]")
+    parser.add_argument("--out", help="HDF5 file for Y and dYdX (not overwritten)")
+    parser.add_argument("--metric", default="test_grad_rmse")
+    args = parser.parse_args()
+
+    model, location, names = open_model(args.model, args.metric)
+    x = read_inputs(args.inputs, names)
+    if x.ndim != 2 or x.shape[1] != len(names):
+        raise SystemExit(f"{args.inputs}: inputs of shape {x.shape}, the model takes {len(names)} inputs")
+    y, jacobian = model.evaluate(x)
+    print(f"model: {location}")
+    if args.out is None:
+        np.set_printoptions(precision=17)
+        print("Y =", y, "\ndYdX =", jacobian, sep="\n")
+        return
+    if os.path.exists(args.out):
+        raise SystemExit(f"{args.out} exists already; not overwritten")
+    with h5py.File(args.out, "w-") as f:
+        f.attrs["model"] = location
+        f["X"], f["Y"], f["dYdX"] = x, y, jacobian
+    print(f"wrote {args.out}: Y {y.shape}, dYdX {jacobian.shape}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
