@@ -59,7 +59,7 @@ struct RunCommandTests {
     @Test("a data-file error leaves nothing behind, and the corrected command then runs")
     func dataErrorLeavesNothing() throws {
         let dir = scratchFolder()
-        try "name: d\nproblem:\n  name: dataset\n  file: d.h5\ntraining:\n  epochs: 20\n".write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
+        try "name: d\nproblem:\n  name: dataset\n  file: d.h5\ntraining:\n  epochs: 20\nloss:\n  lambda_grad: 0\n".write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
         let x = (0..<20).map { Double($0) / 20 }
         try H5File.writeAtomically(dir + "/d.h5") { f in
             try f.write("X", x, shape: [20, 1]); try f.write("Y", x.map { $0 == 0.5 ? .nan : $0 * $0 }, shape: [20, 1])
