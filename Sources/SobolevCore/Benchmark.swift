@@ -66,7 +66,8 @@ public enum SobolevBenchmark {
     /// Times full training steps (the term losses and the mode's gradients, the weighted sum,
     /// an Adam update) for at least `minSeconds` after one warm-up step. Per-term: every term's
     /// gradient, then sum_t lambda_t g_t; fused: one gradient of sum_t lambda_t L_t (lambda = 1).
-    public static func measure(_ c: BenchmarkCase, fused: Bool, threads: Int = 1, minSeconds: Double = 1) -> BenchmarkFigure {
+    public static func measure(_ c: BenchmarkCase, fused: Bool, plan chosen: JacobianPlan? = nil, threads: Int = 1,
+                               minSeconds: Double = 1) -> BenchmarkFigure {
         let arch = c.architecture
         var rng = SeededRNG(seed: 1)
         let x = Matrix(rows: c.batch, cols: c.inputs, data: (0..<(c.batch * c.inputs)).map { _ in rng.uniform(-1, 1) })
@@ -77,7 +78,7 @@ public enum SobolevBenchmark {
         var adam = Adam(parameterCount: arch.parameterCount)
         let P = arch.parameterCount, T = 1 + c.inputs
         let engine = SobolevStep(architecture: arch, threads: threads)
-        let plan = JacobianPlan.cheapest(arch, batch: c.batch)
+        let plan = chosen ?? JacobianPlan.cheapest(arch, batch: c.batch)
         let weights = [Double](repeating: 1 / Double(c.batch), count: T)
 
         func step() {

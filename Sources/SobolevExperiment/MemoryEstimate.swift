@@ -44,12 +44,9 @@ public struct RunShape: Sendable, Equatable {
 }
 
 public enum MemoryEstimator {
-    /// Estimates one run's memory in one process from its shape. The step's arrays: per layer the
-    /// forward rows (1 + d) B n_in for the input of each layer and the output's (1 + d) B m, per
-    /// hidden layer its pre-activations (1 + d) B n (kept for the backward pass) and phi' and phi''
-    /// (B n each), and the backward channels (1 + 2d) B n_max for two layers at a time; an
-    /// evaluation of a whole set is the forward part with B = its size.
-    /// This is the one place to replace by the core's exact workspace size.
+    /// Estimates one run's memory in one process from its shape. The step's arrays are the
+    /// workspace the core's `SobolevStep` grows to (training steps in both gradient modes and
+    /// validation evaluations), or a prediction of the largest set, whichever is larger.
     public static func estimate(_ s: RunShape) -> MemoryEstimate {
         let sizes = s.layerSizes.map(Double.init)
         let d = sizes.first!, m = sizes.last!
@@ -64,15 +61,14 @@ public enum MemoryEstimator {
         let samples = Double(s.trainSamples) + Double(s.validationSamples) + Double(s.testSamples)
         let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d)
 
-        func forward(_ rows: Double) -> Double {
-            var numbers = (1 + d) * rows * m
-            for l in 0..<(sizes.count - 1) { numbers += (1 + d) * rows * sizes[l] }
-            for n in sizes.dropFirst().dropLast() { numbers += (1 + d) * rows * n + 2 * rows * n }
-            return numbers
-        }
-        let widest = sizes.max()!
-        let stepNumbers = forward(Double(s.batch)) + 2 * (1 + 2 * d) * Double(s.batch) * widest
-        let evaluation = [s.trainSamples, s.validationSamples, s.testSamples].map { forward(Double($0)) }.max()!
+        // Adaptive slopes assumed (an upper bound: one B x width buffer more).
+        let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)
+        let training = Double(SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples,
+                                                         perTerm: true, fused: true))
+        let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map {
+            Double(SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
+        }.max()!
+        let stepNumbers = training, evaluation = prediction
         let records = Double(s.steps) / Double(max(s.logEvery, 1)) + 1
         let history = records * (2 * terms + 4)
         return MemoryEstimate(parameters: 8 * parameters, data: 8 * data, step: 8 * max(stepNumbers, evaluation), history: 8 * history)

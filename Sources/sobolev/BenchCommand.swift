@@ -24,6 +24,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Which gradients a step computes: fused, per-term or both.")
     var mode: Mode = .both
 
+    enum Plan: String, ExpressibleByArgument, CaseIterable { case auto, forward, reverse }
+
+    @Option(help: "Fused mode's Jacobian: auto (the cost model's choice), forward or reverse (to check the choice).")
+    var plan: Plan = .auto
+
     @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation}.")
     var cases: String?
 
@@ -72,7 +77,8 @@ struct Bench: ParsableCommand {
         }
         for c in list {
             for fused in modes {
-                let f = SobolevBenchmark.measure(c, fused: fused, threads: threads, minSeconds: seconds)
+                let f = SobolevBenchmark.measure(c, fused: fused, plan: plan == .auto ? nil : JacobianPlan(rawValue: plan.rawValue),
+                                                 threads: threads, minSeconds: seconds)
                 let rss = peakResidentBytes()
                 if json {
                     let fields: [(String, String)] = [

@@ -147,6 +147,8 @@ struct StepModesTests {
         }
         oneOfEach()
         let held = step.workspaceCount
+        // What the memory preflight counts is what the step holds.
+        #expect(held == SobolevStep.workspaceCount(net, batch: 64, evaluationBatch: 64, perTerm: true, fused: true))
         let before = residentBytes()
         for _ in 0..<1000 { oneOfEach() }
         let after = residentBytes()

@@ -183,20 +183,33 @@ public final class SobolevStep {
 
     /// Sizes the workspace for B samples, `blocks` tangent blocks and `channelRows` backward rows.
     private func reserve(B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
-        let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
-        let rows = B * (1 + blocks)
-        let widest = sizes.max()!
+        let size = WorkspaceSize(architecture, B: B, blocks: blocks, channelRows: channelRows, reverse: reverse)
         for l in 0..<slices.count {
-            workspace.inputs[l].reserve(rows * sizes[l])
-            workspace.preactivations[l].reserve(rows * sizes[l + 1])
+            workspace.inputs[l].reserve(size.inputs[l]); workspace.preactivations[l].reserve(size.preactivations[l])
         }
-        for h in 0..<workspace.p1.count {
-            workspace.p1[h].reserve(B * sizes[h + 1]); workspace.p2[h].reserve(B * sizes[h + 1])
+        for h in 0..<workspace.p1.count { workspace.p1[h].reserve(size.hidden[h]); workspace.p2[h].reserve(size.hidden[h]) }
+        if architecture.adaptiveScale != nil { workspace.scaled.reserve(size.scaled) }
+        workspace.channels.reserve(size.channels); workspace.nextChannels.reserve(size.channels)
+        if reverse { workspace.jacobian.reserve(size.jacobian) }
+    }
+
+    /// Doubles a run's workspace grows to: per-term steps on `batch` samples (when `perTerm`),
+    /// fused steps (when `fused`), and loss evaluations of `evaluationBatch` samples.
+    public static func workspaceCount(_ architecture: MLPArchitecture, batch: Int, evaluationBatch: Int,
+                                      perTerm: Bool, fused: Bool) -> Int {
+        let d = architecture.inputDimension, m = architecture.outputDimension
+        func fusedSize(_ B: Int) -> WorkspaceSize {
+            let plan = JacobianPlan.cheapest(architecture, batch: B), blocks = plan == .forward ? d : m
+            return WorkspaceSize(architecture, B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: plan == .reverse)
         }
-        if architecture.adaptiveScale != nil { workspace.scaled.reserve(B * widest) }
-        let channels = max(channelRows, rows) * widest
-        workspace.channels.reserve(channels); workspace.nextChannels.reserve(channels)
-        if reverse { workspace.jacobian.reserve(m * B * d) }
+        var size = fusedSize(evaluationBatch)
+        if fused { size = size.merged(fusedSize(batch)) }
+        if perTerm {
+            size = size.merged(WorkspaceSize(architecture, B: batch, blocks: d, channelRows: batch * (1 + 2 * d), reverse: false))
+            let widest = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.max()!
+            size.termStack = (1 + d) * widest
+        }
+        return size.total
     }
 
     /// Layer 0's input rows: x, then `blocks` blocks of unit seeds e_j.
@@ -327,6 +340,40 @@ public final class SobolevStep {
     private func hiddenLayer(_ h: Int, B: Int, scale: Double) -> HiddenLayer {
         HiddenLayer(B: B, width: architecture.layerSizes[h + 1], scale: scale,
                     z: workspace.preactivations[h].pointer, p1: workspace.p1[h].pointer, p2: workspace.p2[h].pointer)
+    }
+}
+
+/// The doubles of each workspace buffer for one kind of pass (what `reserve` asks for).
+struct WorkspaceSize {
+    var inputs: [Int], preactivations: [Int], hidden: [Int]
+    var scaled: Int, channels: Int, jacobian: Int, termStack = 0, residuals: Int
+
+    init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
+        let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
+        let rows = B * (1 + blocks), widest = sizes.max()!
+        inputs = (0..<(sizes.count - 1)).map { rows * sizes[$0] }
+        preactivations = (0..<(sizes.count - 1)).map { rows * sizes[$0 + 1] }
+        hidden = sizes.dropFirst().dropLast().map { B * $0 }
+        scaled = architecture.adaptiveScale == nil ? 0 : B * widest
+        channels = max(channelRows, rows) * widest
+        jacobian = reverse ? m * B * d : 0
+        residuals = B * m * (1 + d)
+    }
+
+    func merged(_ o: WorkspaceSize) -> WorkspaceSize {
+        var out = self
+        out.inputs = zip(inputs, o.inputs).map { max($0, $1) }
+        out.preactivations = zip(preactivations, o.preactivations).map { max($0, $1) }
+        out.hidden = zip(hidden, o.hidden).map { max($0, $1) }
+        out.scaled = max(scaled, o.scaled); out.channels = max(channels, o.channels)
+        out.jacobian = max(jacobian, o.jacobian); out.termStack = max(termStack, o.termStack)
+        out.residuals = max(residuals, o.residuals)
+        return out
+    }
+
+    var total: Int {
+        inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + scaled + 2 * channels
+            + jacobian + termStack + residuals
     }
 }
 
