@@ -51,5 +51,10 @@ public final class SingleProcessCommunicator: Communicator {
     public func hasMessage(from source: Int?, tag: Int?) -> Bool { mailbox.contains { tag == nil || $0.tag == tag } }
     public func split(color: Int, key: Int) -> any Communicator { SingleProcessCommunicator() }
     public func barrier() {}
-    public func abort(code: Int32) -> Never { exit(code) }
+    /// Ends at once, like MPI_Abort: no exit handlers (HDF5's would try again to close a file
+    /// whose writes failed, e.g. on a full disk, and crash).
+    public func abort(code: Int32) -> Never {
+        fflush(nil)
+        _exit(code)
+    }
 }

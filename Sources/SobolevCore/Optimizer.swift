@@ -3,7 +3,7 @@
 import Foundation
 
 /// A first-order optimizer: turns a gradient into a parameter update.
-public protocol Optimizer: Sendable {
+public protocol Optimizer: Sendable, Checkpointable {
     mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double)
 }
 
@@ -42,6 +42,12 @@ public struct SGD: Optimizer {
             parameters[i] -= learningRate * direction
         }
     }
+
+    public var checkpointState: [Double] { velocity }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        guard s.count == velocity.count else { throw CheckpointError("SGD state of \(s.count) numbers for \(velocity.count) parameters") }
+        velocity = s
+    }
 }
 
 /// Adam: m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;
@@ -77,6 +83,15 @@ public struct Adam: Optimizer {
                 }
             }
         }
+    }
+
+    /// [t, m, v].
+    public var checkpointState: [Double] { [Double(stepCount)] + firstMoment + secondMoment }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        let P = firstMoment.count
+        guard s.count == 1 + 2 * P, s[0] >= 0, s[0] == s[0].rounded() else { throw CheckpointError("Adam state of \(s.count) numbers for \(P) parameters") }
+        stepCount = Int(s[0])
+        firstMoment = Array(s[1...P]); secondMoment = Array(s[(P + 1)...])
     }
 }
 

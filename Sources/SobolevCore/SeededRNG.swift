@@ -89,6 +89,12 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return p
     }
 
+    /// The four state words (for checkpoints).
+    var words: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set { (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3]) }
+    }
+
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
     }

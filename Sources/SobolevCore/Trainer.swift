@@ -90,6 +90,8 @@ public enum TrainingStatus: Sendable, Equatable {
     case earlyStopped
     /// Loss or gradient not finite at `step`.
     case diverged(step: Int, reason: String)
+    /// Stopped at a step boundary on request (`StepAction.stop`); the caller holds the state.
+    case interrupted
 }
 
 public struct TrainingOutcome: Sendable {
@@ -155,7 +157,9 @@ public struct Trainer {
 
     /// Trains from `initialParameters` on `train` (normalised units), logging and early-stopping
     /// on `validation` when given. `weighting` keeps its state across calls. `afterStep` runs
-    /// after every optimizer step (the sweep coordinator answers other groups there).
+    /// after every optimizer step with the number of steps taken and the state at that boundary
+    /// (built only when asked for: checkpoints); it can stop training there. `resume` continues
+    /// from such a state, bit for bit as if training had never stopped.
     ///
     /// A step computes every term's gradient when the mode asks for it or the scheme needs them
     /// at that step (one all-reduce of [gradients | losses | count]); otherwise the fused step
@@ -163,7 +167,8 @@ public struct Trainer {
     /// the one gradient of the weighted sum.
     public func train(initialParameters: [Double], train: Dataset, validation: Dataset?,
                       weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
-                      seed: UInt64, afterStep: (() -> Void)? = nil) -> TrainingOutcome {
+                      seed: UInt64, resume: TrainingState? = nil,
+                      afterStep: ((_ steps: Int, _ state: () -> TrainingState) -> StepAction)? = nil) -> TrainingOutcome {
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
@@ -186,6 +191,25 @@ public struct Trainer {
         var samples = 0
         var step = 0
         var perTermSteps = 0, fusedSteps = 0
+        if let r = resume {
+            // A state that does not fit this run is a programming error upstream (the store
+            // checks a checkpoint's run id and shapes): stop loudly rather than train wrong.
+            precondition(r.parameters.count == P && r.order.count == n, "checkpoint does not fit this run")
+            do {
+                try optimizer.restore(checkpointState: r.optimizer)
+                try weighting.restore(checkpointState: r.weighting)
+                try shuffler.restore(checkpointState: r.shuffler)
+            } catch { preconditionFailure("checkpoint does not fit this run: \(error)") }
+            theta = r.parameters; order = r.order; history = r.history; step = r.step
+            best = (r.bestLoss, r.bestStep, r.bestParameters)
+            samples = r.samples; perTermSteps = r.perTermSteps; fusedSteps = r.fusedSteps
+        }
+        func state() -> TrainingState {
+            TrainingState(step: step, parameters: theta, optimizer: optimizer.checkpointState, weighting: weighting.checkpointState,
+                          shuffler: shuffler.checkpointState, order: order, history: history, bestLoss: best.loss,
+                          bestStep: best.step, bestParameters: best.parameters, samples: samples,
+                          perTermSteps: perTermSteps, fusedSteps: fusedSteps)
+        }
 
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
             let keepBest = options.patience != nil && validation != nil && best.loss.isFinite
@@ -201,9 +225,12 @@ public struct Trainer {
             return outcome
         }
 
-        for epoch in 0..<options.epochs {
-            if options.shuffle && batch < n { shuffler.shuffle(&order) }
-            for b in 0..<batchesPerEpoch {
+        // A resumed run starts inside its epoch; the epoch's shuffle happened before the state.
+        let firstEpoch = step / batchesPerEpoch
+        for epoch in firstEpoch..<max(options.epochs, firstEpoch) {
+            let firstBatch = epoch == firstEpoch ? step % batchesPerEpoch : 0
+            if options.shuffle && batch < n && firstBatch == 0 { shuffler.shuffle(&order) }
+            for b in firstBatch..<batchesPerEpoch {
                 let batchIndices = Array(order[(b * batch)..<min((b + 1) * batch, n)])
                 let mine = Trainer.shard(count: batchIndices.count, rank: group.rank, size: group.size)
                 let shard = train.subset(Array(batchIndices[mine]))
@@ -297,7 +324,7 @@ public struct Trainer {
 
                 optimizer.step(parameters: &theta, gradient: total, learningRate: learningRate)
                 step += 1
-                afterStep?()
+                if let afterStep, afterStep(step, state) == .stop { return finish(.interrupted) }
             }
         }
         if theta.contains(where: { !$0.isFinite }) {

@@ -44,7 +44,7 @@ public struct WeightingInput {
 /// A rule that sets the loss-term weights each step. Schemes with state (moving averages,
 /// trainable log-weights, previous losses) keep it in the value and update it in `lambdas`;
 /// nothing may depend on the rank, so every rank of a data-parallel group stays identical.
-public protocol WeightingScheme: Sendable {
+public protocol WeightingScheme: Sendable, Checkpointable {
     /// Name used in experiment files and results (`loss.scheme`).
     var name: String { get }
     /// The lambdas for this step (one per term): what `history/lambda` records.
@@ -76,6 +76,8 @@ public struct FixedWeighting: WeightingScheme {
         weights = [value] + Array(repeating: gradient, count: gradientTerms)
     }
     public func lambdas(for input: WeightingInput) -> [Double] { weights }
+    public var checkpointState: [Double] { [] }
+    public mutating func restore(checkpointState s: [Double]) throws { try Self.decode(s) { _ in } }
 }
 
 /// The loss terms of a Sobolev surrogate with d inputs: one value term and either one

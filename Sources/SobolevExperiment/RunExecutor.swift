@@ -57,6 +57,11 @@ public struct RunResult: Sendable {
     public var id: String { spec.id }
 }
 
+/// Training stopped at a step boundary on request (a signal); the caller checkpointed it.
+public struct RunInterrupted: Error {
+    public let step: Int
+}
+
 public enum RunExecutor {
     /// Generates the run's data from its problem and seed (identical on every rank): training
     /// and validation inputs from the configured sampler with noise on values and derivatives,
@@ -98,8 +103,11 @@ public enum RunExecutor {
         }
     }
 
-    /// Trains one run on `group` and measures it.
-    public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), afterStep: (() -> Void)? = nil) throws -> RunResult {
+    /// Trains one run on `group` and measures it, from the start or from `resume` (a checkpoint's
+    /// state). `afterStep` sees every step boundary (see `Trainer.train`); when it stops training
+    /// this throws `RunInterrupted`.
+    public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), resume: TrainingState? = nil,
+                               afterStep: ((Int, () -> TrainingState) -> StepAction)? = nil) throws -> RunResult {
         let start = DispatchTime.now()
         let config = RunConfig(spec)
         let data = try data(for: config)
@@ -119,10 +127,12 @@ public enum RunExecutor {
         let trainer = Trainer(architecture: arch, options: config.training, layout: layout, monitoredTerms: monitored,
                               derivativeGradients: config.trainsDerivatives)
 
+        if let resume { try trainer.check(resume, trainCount: train.count, weighting: weighting, run: spec.id) }
         let trainStart = DispatchTime.now()
         let outcome = trainer.train(initialParameters: arch.glorotUniformParameters(seed: config.seed), train: trainN,
                                     validation: validationN, weighting: &weighting, group: group, seed: config.seed,
-                                    afterStep: afterStep)
+                                    resume: resume, afterStep: afterStep)
+        if outcome.status == .interrupted { throw RunInterrupted(step: outcome.steps) }
         let trainTime = seconds(since: trainStart)
 
         // Metrics in original units.
@@ -159,6 +169,7 @@ public enum RunExecutor {
         case .earlyStopped: stopReason = "early_stopped"
         case let .diverged(step, why):
             stopReason = "diverged"; status = .failed; reason = "diverged: \(why)"; failStep = step
+        case .interrupted: preconditionFailure("handled above")
         }
         var result = RunResult(
             spec: spec, status: status, failureReason: reason, failureStep: failStep, stopReason: stopReason,

@@ -14,6 +14,12 @@ public struct HDF5Error: Error, CustomStringConvertible {
     }
 }
 
+/// The operating system's reason for a failure inside HDF5 (a full disk, a quota, a read-only
+/// mount): "" when the call set no errno. Callers clear errno before the HDF5 call.
+func systemReason() -> String {
+    errno == 0 ? "" : ": \(String(cString: strerror(errno)))"
+}
+
 /// Text of a NUL-terminated C buffer.
 func cText(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -254,10 +260,11 @@ public class H5Group {
             chunk.withUnsafeBufferPointer { _ = H5Pset_chunk(dcpl, Int32(chunk.count), $0.baseAddress) }
             H5Pset_deflate(dcpl, 4)
         }
+        errno = 0
         let ds = H5Dcreate2(id, name, type, space, sobolev_h5p_default(), dcpl, sobolev_h5p_default())
-        guard ds >= 0 else { throw error(name, "cannot create dataset") }
+        guard ds >= 0 else { throw error(name, "cannot create dataset" + systemReason()) }
         let handle = H5Handle(ds, close: H5Dclose)
-        guard body(ds) >= 0 else { throw error(name, "cannot write dataset") }
+        guard body(ds) >= 0 else { throw error(name, "cannot write dataset" + systemReason()) }
         return H5Dataset(handle: handle, file: file, path: childPath(name))
     }
 
@@ -332,8 +339,12 @@ public final class H5File: H5Group {
     /// Creates a new file; fails if it exists (never overwrites).
     public static func create(_ path: String) throws -> H5File {
         sobolev_h5_silence_errors()
+        errno = 0
         let f = H5Fcreate(path, sobolev_h5f_acc_excl(), sobolev_h5p_default(), sobolev_h5p_default())
-        guard f >= 0 else { throw HDF5Error(file: path, object: "", message: "cannot create the file (does it exist already, or is the folder missing?)") }
+        guard f >= 0 else {
+            let why = errno == 0 || errno == EEXIST || errno == ENOENT ? " (does it exist already, or is the folder missing?)" : systemReason()
+            throw HDF5Error(file: path, object: "", message: "cannot create the file" + why)
+        }
         return try H5File(fileID: f, path: path)
     }
 
@@ -387,6 +398,7 @@ public final class H5File: H5Group {
 
     /// Writes buffered data to disk.
     public func flush() throws {
-        guard H5Fflush(fileHandle.id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error(file: file, object: "", message: "cannot flush") }
+        errno = 0
+        guard H5Fflush(fileHandle.id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error(file: file, object: "", message: "cannot write the file" + systemReason()) }
     }
 }

@@ -2,51 +2,58 @@
 // a damaged results file:
 //
 //   OUT.h5            the results file; only ever replaced by an atomic rename of a whole new file
-//   OUT.h5.parts/     one small HDF5 file per finished run, written as *.tmp and renamed when whole
+//   OUT.h5.parts/     one small HDF5 file per finished run, written as *.tmp and renamed when whole,
+//                     and <run-id>.ckpt, the checkpoint of a run that is running or was interrupted
 //
 // A finished run is first saved as its own part (atomic). `consolidate()` then builds a new
 // results file from OUT.h5 and the parts in a temporary file, renames it over OUT.h5 and only then
 // deletes the parts it merged. A kill before the rename leaves OUT.h5 as it was and the parts in
 // place; a kill after it leaves parts that are merged again (idempotently) next time.
 import Foundation
+import SobolevCore
 import SobolevExperiment
 
-public struct ResultsStore {
+public final class ResultsStore {
     public let path: String
     public var partsDirectory: String { path + ".parts" }
+    /// The experiment whose header a new results file gets (at the first merge).
+    public let experiment: Experiment?
+    /// --force: the file at `path` is replaced at the first merge, its runs are not kept.
+    public private(set) var replacing: Bool
 
-    public init(path: String) { self.path = path }
+    public init(path: String, experiment: Experiment? = nil, replacing: Bool = false) {
+        self.path = path; self.experiment = experiment; self.replacing = replacing
+    }
 
     /// Whether a results file or unmerged parts exist at this path.
     public var exists: Bool {
         FileManager.default.fileExists(atPath: path) || FileManager.default.fileExists(atPath: partsDirectory)
     }
 
-    /// Removes the results file and its parts (only for an explicit --force).
-    public func removeAll() throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-        if fm.fileExists(atPath: partsDirectory) { try fm.removeItem(atPath: partsDirectory) }
+    /// Checks that results of `experiment` can go to `path` and creates nothing: the results file
+    /// and its folder appear with the first finished run. An existing file must belong to the same
+    /// experiment (same text and overrides) unless it is being replaced; a folder is never a
+    /// results file, not even with --force.
+    public func prepare(for experiment: Experiment) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw HDF5Error(file: path, object: "", message: "is a folder, not a results file; --out names a file (--force never removes a folder)")
+        }
+        removeStaleTemporaries()
+        if replacing { removeParts() } else { try checkBelongs(to: experiment) }
     }
 
-    /// Makes sure the results file exists with its header for `experiment`; if it exists, checks
-    /// that it belongs to the same experiment (same text and overrides).
-    public func prepare(for experiment: Experiment) throws {
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        removeStaleTemporaries()
-        if fm.fileExists(atPath: path) {
-            try checkBelongs(to: experiment)
-        } else {
-            try H5File.writeAtomically(path) { try ResultsWriter.writeHeader($0, experiment: experiment) }
-        }
+    /// What --force discards, for the message that says so (nil: nothing).
+    public func replacedContents() -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let runs = try? H5File.open(path).openGroup("runs").childNames() else { return "it is not a results file; its content is discarded" }
+        return "its \(runs.count) stored run(s) are discarded"
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
     public func storedRuns() throws -> [String: String] {
         var out: [String: String] = [:]
-        if FileManager.default.fileExists(atPath: path) {
+        if !replacing && FileManager.default.fileExists(atPath: path) {
             let f = try H5File.open(path)
             let runs = try f.openGroup("runs")
             for id in try runs.childNames() {
@@ -79,26 +86,73 @@ public struct ResultsStore {
 
     /// Saves one finished run as a part file (written whole under a temporary name, then renamed).
     public func save(_ result: RunResult) throws {
-        if !FileManager.default.fileExists(atPath: partsDirectory) {
-            try FileManager.default.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true)
-        }
+        try createPartsDirectory()
         try H5File.writeAtomically(partsDirectory + "/" + result.id + ".h5", replace: true) { f in
             try ResultsWriter.writeRun(result, into: try f.createGroup("runs"))
         }
     }
 
+    public func checkpointPath(_ id: String) -> String { partsDirectory + "/" + id + ".ckpt" }
+
+    /// Writes a running run's checkpoint beside the parts (whole, then renamed over the last one).
+    public func saveCheckpoint(_ state: TrainingState, run id: String) throws {
+        try createPartsDirectory()
+        try CheckpointFile.write(state, run: id, to: checkpointPath(id))
+    }
+
+    /// The checkpoint of run `id`, nil when there is none.
+    public func checkpoint(of id: String) throws -> TrainingState? {
+        guard FileManager.default.fileExists(atPath: checkpointPath(id)) else { return nil }
+        return try CheckpointFile.read(checkpointPath(id), run: id)
+    }
+
+    /// Deletes run `id`'s checkpoint (once its finished part is saved).
+    public func removeCheckpoint(of id: String) {
+        try? FileManager.default.removeItem(atPath: checkpointPath(id))
+    }
+
+    /// Deletes the checkpoints of runs whose finished part or merged result is stored already.
+    public func removeFinishedCheckpoints() {
+        let stored = (try? storedRuns()) ?? [:]
+        for id in checkpointedRuns() where stored[id] != nil { removeCheckpoint(of: id) }
+    }
+
+    /// Run ids with a checkpoint (interrupted mid-run).
+    public func checkpointedRuns() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []).filter { $0.hasSuffix(".ckpt") }.map { String($0.dropLast(5)) }
+    }
+
+    /// Creates the parts folder if missing (several ranks may do so at once: mkdir's EEXIST is fine).
+    func createPartsDirectory() throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: dir) { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        guard mkdir(partsDirectory, 0o777) == 0 || errno == EEXIST else {
+            throw HDF5Error(file: partsDirectory, object: "", message: "cannot create the parts folder: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Merges all parts into the results file (atomically) and deletes the merged parts.
+    /// `removeEmptyParts` also removes the parts folder when nothing is left in it: only when no
+    /// other rank can be saving a part (before and after a sweep), never during one.
     /// Returns the number of runs merged.
     @discardableResult
-    public func consolidate() throws -> Int {
+    public func consolidate(removeEmptyParts: Bool = true) throws -> Int {
         let parts = partFiles()
-        guard !parts.isEmpty else { removePartsDirectoryIfEmpty(); return 0 }
+        guard !parts.isEmpty else {
+            if removeEmptyParts { removePartsDirectoryIfEmpty() }
+            return 0
+        }
+        // The new file is about the old one plus the parts. HDF5 crashes on some failed writes
+        // (H5Ocopy on a full disk), so a merge that cannot fit is refused before it starts.
+        try ensureFreeSpace((parts + [path]).map(fileSize).reduce(0, +))
         let tmp = temporaryName(path)
         try? FileManager.default.removeItem(atPath: tmp)
-        try FileManager.default.copyItem(atPath: path, toPath: tmp)
         var merged = 0
         do {
-            let f = try H5File.open(tmp, writable: true)
+            // A failed merge (e.g. a full disk) leaves OUT.h5 and the parts as they were.
+            var complete = false
+            defer { if !complete { try? FileManager.default.removeItem(atPath: tmp) } }
+            let f = try startMerge(tmp)
             let runs = try f.group("runs")
             for part in parts {
                 let p = try H5File.open(part)
@@ -111,24 +165,62 @@ public struct ResultsStore {
             }
             try f.setAttribute("updated", ISO8601DateFormatter().string(from: Date()))
             try f.flush()
+            complete = true
         }
         // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
         try rename(tmp, path)
+        replacing = false
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
-        removePartsDirectoryIfEmpty()
+        if removeEmptyParts { removePartsDirectoryIfEmpty() }
         return merged
+    }
+
+    /// Throws a clear error when the results file's file system has less than `bytes` (plus a
+    /// margin for HDF5's metadata) free.
+    func ensureFreeSpace(_ bytes: Int) throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var fs = statvfs()
+        guard statvfs(dir, &fs) == 0 else { return }
+        let free = Int(fs.f_bavail) * Int(fs.f_frsize)
+        let needed = bytes + bytes / 10 + (1 << 20)
+        guard free >= needed else {
+            throw HDF5Error(file: path, object: "", message: String(format: "not enough free disk space to merge the finished runs: %.1f MB needed, %.1f MB free in %@; the finished runs stay in %@",
+                                                                   Double(needed) / 1e6, Double(free) / 1e6, dir, partsDirectory))
+        }
+    }
+
+    func fileSize(_ file: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+    }
+
+    /// The file the next merge builds: a copy of the results file, or a new one with the header.
+    func startMerge(_ tmp: String) throws -> H5File {
+        if !replacing && FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.copyItem(atPath: path, toPath: tmp)
+            return try H5File.open(tmp, writable: true)
+        }
+        guard let experiment else { throw HDF5Error(file: path, object: "", message: "no experiment to write the header of a new results file") }
+        let f = try H5File.create(tmp)
+        try ResultsWriter.writeHeader(f, experiment: experiment)
+        return f
     }
 
     /// Checks that an existing results file was made by the same experiment text and overrides
     /// (a missing file passes). Reads only.
     public func checkBelongs(to experiment: Experiment) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        let f = try H5File.open(path)
-        try checkResultsFormat(f)
-        let text = try f.stringAttribute1("experiment_text")
-        let overrides = try f.stringAttribute1("overrides")
+        let advice = "choose another --out (or --force to replace it)"
+        let text: String, overrides: String
+        do {
+            let f = try H5File.open(path)
+            try checkResultsFormat(f)
+            text = try f.stringAttribute1("experiment_text")
+            overrides = try f.stringAttribute1("overrides")
+        } catch let e as HDF5Error {
+            throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
+        }
         guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
-            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; choose another --out (or --force to replace it)")
+            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; \(advice)")
         }
     }
 
@@ -140,9 +232,17 @@ public struct ResultsStore {
         for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base + ".tmp-") {
             try? fm.removeItem(atPath: dir + "/" + name)
         }
-        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") {
+        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") || name.contains(".ckpt.tmp-") {
             try? fm.removeItem(atPath: partsDirectory + "/" + name)
         }
+    }
+
+    /// Deletes unmerged parts (those of a file --force replaces) and then the parts folder if it
+    /// is empty; files this tool did not write stay, and so does the folder then.
+    func removeParts() {
+        for part in partFiles() { try? FileManager.default.removeItem(atPath: part) }
+        for id in checkpointedRuns() { removeCheckpoint(of: id) }
+        removePartsDirectoryIfEmpty()
     }
 
     /// Removes the parts folder once nothing is left in it.
@@ -151,6 +251,9 @@ public struct ResultsStore {
             try? FileManager.default.removeItem(atPath: partsDirectory)
         }
     }
+
+    /// Finished runs waiting in the parts folder.
+    public var unmergedCount: Int { partFiles().count }
 
     /// Finished part files (not the ones still being written).
     func partFiles() -> [String] {

@@ -6,7 +6,12 @@ import SobolevStore
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results.")
+        abstract: "Train every run of an experiment in this process (single-node debug mode) and write HDF5 results; resumable.",
+        discussion: """
+        Run the same command again to finish a run that was interrupted: finished runs are kept, \
+        an interrupted run continues from its checkpoint. SIGTERM, SIGINT or SIGUSR1 stop cleanly \
+        after the current step (checkpoint, merge, exit status 128 + the signal's number).
+        """)
 
     @Argument(help: "Experiment file (YAML).")
     var experiment: String
@@ -17,7 +22,10 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value (YAML value; a list makes a grid axis). Repeatable.")
     var overrides: [String] = []
 
-    @Flag(name: .long, help: "Replace an existing results file.")
+    @Option(name: .long, help: "Seconds between checkpoints of the running run (also written on SIGTERM, SIGINT, SIGUSR1).")
+    var checkpointEvery: Double = 300
+
+    @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
     var force = false
 
     @Option(help: "Threads for each run (BLAS and element-wise loops): training.threads.")
@@ -28,6 +36,10 @@ struct Run: ParsableCommand {
 
     @OptionGroup var memory: MemoryOptions
 
+    func validate() throws {
+        try requirePositive(checkpointEvery, "--checkpoint-every")
+    }
+
     func run() throws {
         if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             fail("sobolev run trains in one process; under mpirun with \(size) ranks use sobolev sweep")
@@ -37,20 +49,13 @@ struct Run: ParsableCommand {
         // Data files, sizes and memory before --force may replace anything (the sweep checks again).
         do { try Preflight(exp, limit: memory.limit).checkMemory() } catch { fail("\(error)") }
         let path = out ?? "results/\(exp.name).h5"
-        let store = ResultsStore(path: path)
-        if store.exists && !force {
-            fail("\(path) exists already; not overwritten (use --force to replace it)")
-        }
-        do {
-            if force { try store.removeAll() }
-        } catch {
-            fail("\(error)")
-        }
-        // The same code path as `sobolev sweep`, on a single-process communicator.
         var options = SweepOptions()
+        options.replace = force
+        options.checkpointEvery = checkpointEvery
         options.memoryLimit = memory.limit
+        // The same code path as `sobolev sweep`, on a single-process communicator.
         let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: options,
                                 world: SingleProcessCommunicator())
-        if let outcome, outcome.failed > 0 { throw ExitCode(2) }
+        try exitStatus(outcome, dryRun: false)
     }
 }

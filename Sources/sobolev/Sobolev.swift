@@ -1,6 +1,7 @@
 // The `sobolev` command line: parses arguments and calls the modules; no logic of its own.
 import ArgumentParser
 import Foundation
+import SobolevCluster
 
 @main
 struct Sobolev: ParsableCommand {
@@ -29,4 +30,11 @@ struct Sobolev: ParsableCommand {
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
     exit(1)
+}
+
+/// Exit status of run and sweep: 0; 2 with failed runs; 128 + N after a clean stop on signal N.
+func exitStatus(_ outcome: SweepOutcome?, dryRun: Bool) throws {
+    guard let outcome, !dryRun else { return }
+    if outcome.stopSignal != 0 { throw ExitCode(StopSignals.exitStatus(outcome.stopSignal)) }
+    if outcome.failed > 0 { throw ExitCode(2) }
 }

@@ -10,8 +10,12 @@ struct SweepCommand: ParsableCommand {
         The same command runs with and without mpirun/srun. Groups of --ranks-per-run ranks train one \
         grid point each, data-parallel; a coordinator on rank 0 hands out grid points as groups become \
         free. Run it again with the same arguments to finish a sweep that was killed: completed runs \
-        are kept and not retrained. Before anything is trained or written, data files are read and \
-        each configuration's memory is estimated against --max-memory (default: the machine's memory).
+        are kept and not retrained, interrupted runs continue from their checkpoint. SIGTERM, SIGINT \
+        or SIGUSR1 stop cleanly: every group finishes its step and checkpoints its run, finished runs \
+        are merged, the command that continues is printed, and the exit status is 128 + the signal's \
+        number (143, 130, 138). A second signal ends at once. Before anything is trained or written, \
+        data files are read and each configuration's memory is estimated against --max-memory \
+        (default: the machine's memory).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -38,10 +42,14 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between merges of finished runs into the results file (> 0).")
     var mergeEvery: Double = 60
 
+    @Option(name: .long, help: "Seconds between checkpoints of each running run (> 0; also written on SIGTERM, SIGINT, SIGUSR1).")
+    var checkpointEvery: Double = 300
+
     @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         try requirePositive(mergeEvery, "--merge-every")
+        try requirePositive(checkpointEvery, "--checkpoint-every")
         try requireAtLeast(ranksPerRun, 1, "--ranks-per-run")
     }
 
@@ -52,10 +60,11 @@ struct SweepCommand: ParsableCommand {
         options.retryFailed = retryFailed
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
+        options.checkpointEvery = checkpointEvery
         options.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         let outcome = Sweep.run(experimentPath: experiment, overrides: overrides, out: out, options: options, world: world)
         MPIRuntime.finalize()
-        if let outcome, outcome.failed > 0, !dryRun { throw ExitCode(2) }
+        try exitStatus(outcome, dryRun: dryRun)
     }
 }

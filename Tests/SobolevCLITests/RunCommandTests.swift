@@ -36,6 +36,110 @@ struct RunCommandTests {
         #expect(try H5File.open(dir + "/r.h5").openGroup("runs").childNames().count == 1)
     }
 
+    @Test("--force never removes a folder; it replaces a results file and says what it discards")
+    func forceReplacesOnlyFiles() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/some_dir", withIntermediateDirectories: true)
+        try "mine".write(toFile: dir + "/some_dir/notes.txt", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "tiny.yaml", "--out", "some_dir", "--force"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("some_dir") && r.stderr.contains("folder"), "\(r.output)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(try String(contentsOfFile: dir + "/some_dir/notes.txt", encoding: .utf8) == "mine")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["some_dir", "tiny.yaml"])
+
+        #expect(try sobolev(["run", "tiny.yaml", "--out", "r.h5"], in: dir).status == 0)
+        let forced = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--force", "--set", "loss.lambda_grad=1"], in: dir)
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(forced.stdout.contains("2 stored run(s) are discarded"), "\(forced.stdout)")
+        #expect(try H5File.open(dir + "/r.h5").openGroup("runs").childNames().count == 1)
+    }
+
+    @Test("a data-file error leaves nothing behind, and the corrected command then runs")
+    func dataErrorLeavesNothing() throws {
+        let dir = scratchFolder()
+        try "name: d\nproblem:\n  name: dataset\n  file: d.h5\ntraining:\n  epochs: 20\nloss:\n  lambda_grad: 0\n".write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
+        let x = (0..<20).map { Double($0) / 20 }
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            try f.write("X", x, shape: [20, 1]); try f.write("Y", x.map { $0 == 0.5 ? .nan : $0 * $0 }, shape: [20, 1])
+        }
+        let bad = try sobolev(["run", "d.yaml", "--out", "out/d.h5"], in: dir)
+        #expect(bad.status == 1 && bad.stderr.contains("d.h5") && bad.stderr.contains("nan"), "\(bad.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["d.h5", "d.yaml"])
+        try FileManager.default.removeItem(atPath: dir + "/d.h5")
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            try f.write("X", x, shape: [20, 1]); try f.write("Y", x.map { $0 * $0 }, shape: [20, 1])
+        }
+        let good = try sobolev(["run", "d.yaml", "--out", "out/d.h5"], in: dir)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(try H5File.open(dir + "/out/d.h5").openGroup("runs").childNames().count == 1)
+    }
+
+    @Test("a full disk: one clear line, no crash, no empty results file, no empty parts folder, finished runs kept")
+    func fullDisk() throws {
+        let experiment = tinyExperiment.replacingOccurrences(of: "epochs: 200", with: "epochs: 20")
+            .replacingOccurrences(of: "seeds: 1", with: "seeds: 20")
+        for size in ["16k", "256k"] {
+            let dir = scratchFolder("fullDisk\(size)")
+            try experiment.write(toFile: dir + "/t.yaml", atomically: true, encoding: .utf8)
+            let disk = dir + "/disk"
+            try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+            let mounted = try run(which("mount"), ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", disk])
+            guard mounted.status == 0 else {
+                print("skipped: cannot mount a small tmpfs to fill (\(mounted.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+                return
+            }
+            defer { _ = try? run(which("umount"), [disk]) }
+            let r = try sobolev(["run", "t.yaml", "--out", "disk/r.h5"], in: dir)
+            #expect(r.status == 1, "\(size): \(r.output)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && r.stderr.contains("No space left on device"), "\(size): \(r.stderr)")
+            #expect(!r.output.contains("crash") && !r.output.contains("Signal"), "\(size): \(r.output)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: disk)
+            #expect(left.allSatisfy { !$0.contains(".tmp-") }, "\(size): \(left)")
+            if FileManager.default.fileExists(atPath: disk + "/r.h5") {
+                #expect(try run(which("h5dump"), ["-H", disk + "/r.h5"]).status == 0)
+            }
+            let parts = (try? FileManager.default.contentsOfDirectory(atPath: disk + "/r.h5.parts")) ?? []
+            #expect(parts.allSatisfy { $0.hasSuffix(".h5") }, "\(size): \(parts)")
+            if size == "16k" {
+                #expect(left.isEmpty, "the first run could not be saved: nothing may be left (\(left))")
+            } else {
+                // Finished runs are never lost: merged, or kept as parts that the message names.
+                let stored = try ResultsStore(path: disk + "/r.h5").storedRuns()
+                #expect(stored.count >= 1 && (parts.isEmpty || r.stderr.contains("kept in")), "\(r.stderr)")
+                for part in parts { #expect(try run(which("h5dump"), ["-H", disk + "/r.h5.parts/" + part]).status == 0) }
+            }
+        }
+    }
+
+    @Test("the same run command again continues: finished runs kept, the rest trained")
+    func runResumes() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.replacingOccurrences(of: "epochs: 200", with: "epochs: 6000")
+            .write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let log = dir + "/run.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: sobolevBinary)
+        job.arguments = ["run", "tiny.yaml", "--out", "r.h5"]
+        job.currentDirectoryURL = URL(fileURLWithPath: dir)
+        job.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try job.run()
+        let limit = Date().addingTimeInterval(120)
+        while job.isRunning && Date() < limit && !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("[1/2]") { usleep(10_000) }
+        kill(job.processIdentifier, SIGKILL)
+        job.waitUntilExit()
+        #expect(try ResultsStore(path: dir + "/r.h5").storedRuns().count == 1)
+        let again = try sobolev(["run", "tiny.yaml", "--out", "r.h5"], in: dir)
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.stdout.contains("1 stored, 1 to train"), "\(again.stdout)")
+        #expect(try H5File.open(dir + "/r.h5").openGroup("runs").childNames().count == 2)
+        let done = try sobolev(["run", "tiny.yaml", "--out", "r.h5"], in: dir)
+        #expect(done.status == 0 && done.stdout.contains("2 stored, 0 to train"), "\(done.output)")
+    }
+
     @Test("a bad experiment file: message names file, line, key and value; exit 1; nothing written")
     func badExperiment() throws {
         let dir = scratchFolder()

@@ -168,6 +168,21 @@ struct SweepTests {
         #expect(finishedLabels(again.stdout).isEmpty)
     }
 
+    @Test("merging while other groups save parts never loses the parts folder (many tiny runs, merges every millisecond)")
+    func mergeRace() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.replacingOccurrences(of: "epochs: 200", with: "epochs: 1")
+            .replacingOccurrences(of: "seeds: 1", with: "seeds: 30")
+            .write(toFile: dir + "/t.yaml", atomically: true, encoding: .utf8)
+        for attempt in 0..<3 {
+            let out = "race\(attempt).h5"
+            let r = try mpirun(4, [sobolevBinary, "sweep", "t.yaml", "--out", out, "--merge-every", "0.001"], in: dir, timeout: 60)
+            #expect(r.status == 0, "attempt \(attempt): \(r.output)")
+            #expect(try H5File.open(dir + "/" + out).openGroup("runs").childNames().count == 60, "attempt \(attempt)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/" + out + ".parts"))
+        }
+    }
+
     @Test("--dry-run prints the grid, what is complete and the plan, and writes nothing")
     func dryRun() throws {
         let dir = scratchFolder()

@@ -83,8 +83,9 @@ struct StoreTests {
     func resultsStore() throws {
         let dir = temporaryFolder()
         let exp = try Experiment.parse(text: "name: t\ntraining:\n  epochs: 20\nmodel:\n  width: 6\nloss:\n  lambda_grad: [0, 1]", file: "t.yaml")
-        let store = ResultsStore(path: dir + "/out/r.h5")
+        let store = ResultsStore(path: dir + "/out/r.h5", experiment: exp)
         try store.prepare(for: exp)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))   // nothing before the first result
         let first = try RunExecutor.execute(exp.runs[0])
         try store.save(first)
         #expect(try store.storedRuns() == [first.id: "completed"])
@@ -127,8 +128,11 @@ struct StoreTests {
     @Test("a results file of another experiment is refused, not overwritten")
     func otherExperiment() throws {
         let dir = temporaryFolder()
-        let store = ResultsStore(path: dir + "/r.h5")
-        try store.prepare(for: try Experiment.parse(text: "name: a", file: "a.yaml"))
+        let a = try Experiment.parse(text: "name: a\ntraining:\n  epochs: 5", file: "a.yaml")
+        let store = ResultsStore(path: dir + "/r.h5", experiment: a)
+        try store.prepare(for: a)
+        try store.save(try RunExecutor.execute(a.runs[0]))
+        try store.consolidate()
         let before = try Data(contentsOf: URL(fileURLWithPath: store.path))
         #expect(throws: HDF5Error.self) { try store.prepare(for: try Experiment.parse(text: "name: b", file: "b.yaml")) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: store.path)) == before)

@@ -44,4 +44,9 @@ public struct CosineDistanceWeighting: WeightingScheme {
         for i in 0..<n { current[i] = min(lambdaMax, max(1, current[i] + steps[i])) }
         return current
     }
+
+    public var checkpointState: [Double] { current }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        current = try Self.decode([Double(current.count)] + s) { try $0.array(count: current.count) }
+    }
 }

@@ -56,4 +56,19 @@ public struct GradNormWeighting: WeightingScheme {
         optimizer.step(parameters: &logWeights, gradient: gradient, learningRate: learningRate)
         return weights
     }
+
+    public var checkpointState: [Double] {
+        var e = StateEncoder()
+        e.add(logWeights); e.add(initialLosses); e.add(optimizer)
+        return e.values
+    }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        var inner = optimizer
+        (logWeights, initialLosses) = try Self.decode(s) { d in
+            let state = (try d.array(count: logWeights.count), try d.optionalArray())
+            try inner.restore(checkpointState: try d.array())
+            return state
+        }
+        optimizer = inner
+    }
 }

@@ -38,4 +38,9 @@ public struct LearningRateAnnealingWeighting: WeightingScheme {
         }
         return current
     }
+
+    public var checkpointState: [Double] { current }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        current = try Self.decode([Double(current.count)] + s) { try $0.array(count: current.count) }
+    }
 }

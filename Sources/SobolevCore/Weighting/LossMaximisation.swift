@@ -18,4 +18,9 @@ public struct LossMaximisationWeighting: WeightingScheme {
         for i in current.indices { current[i] = max(1, current[i] + eta * input.losses[i]) }
         return current
     }
+
+    public var checkpointState: [Double] { current }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        current = try Self.decode([Double(current.count)] + s) { try $0.array(count: current.count) }
+    }
 }

@@ -53,4 +53,9 @@ public struct NTKWeighting: WeightingScheme {
         current = Self.lambdas(traces: traces, previous: current)
         return current
     }
+
+    public var checkpointState: [Double] { current }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        current = try Self.decode([Double(current.count)] + s) { try $0.array(count: current.count) }
+    }
 }

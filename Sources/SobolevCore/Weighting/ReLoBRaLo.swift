@@ -54,4 +54,19 @@ public struct ReLoBRaLoWeighting: WeightingScheme {
         let scale = Double(x.count) / w.reduce(0, +)
         return w.map { $0 * scale }
     }
+
+    public var checkpointState: [Double] {
+        var e = StateEncoder()
+        e.add(current); e.add(initialLosses); e.add(previousLosses); e.add(rng)
+        return e.values
+    }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        var generator = rng
+        (current, initialLosses, previousLosses) = try Self.decode(s) { d in
+            let state = (try d.array(), try d.optionalArray(), try d.array())
+            try generator.restore(checkpointState: try d.array())
+            return state
+        }
+        rng = generator
+    }
 }

@@ -30,4 +30,11 @@ public struct SoftAdaptWeighting: WeightingScheme {
         let scale = Double(x.count) / (w.reduce(0, +) + epsilon)
         return w.map { $0 * scale }
     }
+
+    public var checkpointState: [Double] {
+        var e = StateEncoder(); e.add(previousLosses); return e.values
+    }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        previousLosses = try Self.decode(s) { try $0.optionalArray() }
+    }
 }

@@ -30,4 +30,19 @@ public struct UncertaintyWeighting: WeightingScheme {
         optimizer.step(parameters: &logVariances, gradient: gradient, learningRate: input.learningRate)
         return lambdas
     }
+
+    public var checkpointState: [Double] {
+        var e = StateEncoder()
+        e.add(logVariances); e.add(optimizer)
+        return e.values
+    }
+    public mutating func restore(checkpointState s: [Double]) throws {
+        var inner = optimizer
+        logVariances = try Self.decode(s) { d in
+            let state = try d.array(count: logVariances.count)
+            try inner.restore(checkpointState: try d.array())
+            return state
+        }
+        optimizer = inner
+    }
 }

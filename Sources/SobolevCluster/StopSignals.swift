@@ -1,0 +1,46 @@
+// SIGTERM, SIGINT and SIGUSR1 ask a sweep to stop cleanly: the handler only records the signal,
+// and the sweep looks at it between training steps (docs/design.md, "Stopping"). A second signal
+// ends the process at once: every file on disk is complete at any moment (temporary names and
+// renames), so nothing finished is damaged.
+import Foundation
+import Synchronization
+
+public enum StopSignals {
+    /// The signals that ask for a clean stop.
+    public static let handled: [Int32] = [SIGTERM, SIGINT, SIGUSR1]
+
+    /// Installs the handlers (once per process; after MPI_Init, which installs its own for others).
+    public static func install() {
+        // A launcher may start us with these signals blocked (the mask is inherited): unblock.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in handled { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        for s in handled {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                if received.exchange(signal, ordering: .relaxed) != 0 { _exit(128 + signal) }
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(s, &action, nil)
+        }
+    }
+
+    /// The first signal received, or 0.
+    public static var pending: Int32 { received.load(ordering: .relaxed) }
+
+    /// The exit status after a clean stop on `signal`: 128 + its number, as a shell reports it.
+    public static func exitStatus(_ signal: Int32) -> Int32 { 128 + signal }
+
+    public static func name(_ signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: return "SIGTERM"
+        case SIGINT: return "SIGINT"
+        case SIGUSR1: return "SIGUSR1"
+        default: return "signal \(signal)"
+        }
+    }
+}
+
+private let received = Atomic<Int32>(0)
