@@ -23,12 +23,12 @@ public struct DataProblem: Sendable {
     /// Names accepted as PROBLEM.
     public static var names: [String] { ProblemCatalog.names + ["hook"] }
 
-    /// An analytic problem of the catalog (default parameters).
-    public static func analytic(_ f: any AnalyticFunction) -> DataProblem {
+    /// An analytic problem of the catalog; `settings` e.g. "dimension=8" when not the default.
+    public static func analytic(_ f: any AnalyticFunction, settings: String = "") -> DataProblem {
         DataProblem(name: f.name, domain: f.domain,
                     inputNames: (0..<f.inputDimension).map { "x\($0)" },
                     outputNames: (0..<f.outputDimension).map { "y\($0)" },
-                    settings: "",
+                    settings: settings,
                     evaluate: { x in (f.values(at: x), f.jacobian(at: x)) },
                     writeAttributes: { _ in })
     }

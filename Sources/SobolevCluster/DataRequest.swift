@@ -18,6 +18,8 @@ public struct DataRequest: Sendable {
     /// Hook only: "linear" or "svk" (default svk), load steps and Newton iterations per step.
     public var material: String?
     public var loadSteps: Int?
+    /// Input dimension of ackley, rosenbrock or styblinski_tang; nil: the function's own.
+    public var dimension: Int?
     public var maxIterations: Int?
     /// Samples per part file (the unit of work and of resuming).
     public var chunkSize = 64
@@ -69,12 +71,20 @@ public struct DataJob: Sendable {
                 guard iterations >= 1 else { throw DataError("--max-iterations must be at least 1, got \(iterations)") }
                 model.maxIterations = iterations
             }
+            if r.dimension != nil { throw DataError("--dimension does not apply to the hook") }
             problem = .hook(model)
-        } else if let f = ProblemCatalog.function(named: r.problem) {
+        } else if ProblemCatalog.names.contains(r.problem) {
+            let parameters = r.dimension.map { ["dimension": Double($0)] } ?? [:]
+            if let d = r.dimension, !(2...1_000).contains(d) {
+                throw DataError("--dimension must be between 2 and 1000, got \(d)")
+            }
+            guard let f = ProblemCatalog.function(named: r.problem, parameters: parameters) else {
+                throw DataError("--dimension \(r.dimension ?? 0): '\(r.problem)' has a fixed dimension")
+            }
             for (option, given) in [("--material", r.material != nil), ("--load-steps", r.loadSteps != nil), ("--max-iterations", r.maxIterations != nil)] where given {
                 throw DataError("\(option) applies to the hook only, not to '\(r.problem)'")
             }
-            problem = .analytic(f)
+            problem = .analytic(f, settings: r.dimension.map { "dimension=\($0)" } ?? "")
         } else {
             throw DataError("unknown problem '\(r.problem)' (one of: \(DataProblem.names.joined(separator: ", ")))")
         }

@@ -434,6 +434,11 @@ public struct Experiment: Sendable {
                     "\(patience) needs validation samples to stop early, but \(values["problem.name"]?.stringValue == "dataset" ? "problem.validation_fraction" : "problem.validation_samples") is 0")
             }
         }
+        if let d = values["problem.dimension"]?.intValue, let name = values["problem.name"]?.stringValue,
+           !ProblemConfig.anyDimension.contains(name) {
+            throw ExperimentError(file: file, key: "problem.dimension", line: given["problem.dimension"]?.line, message:
+                "\(d): \(name) has a fixed dimension (only \(ProblemConfig.anyDimension.joined(separator: ", ")) take problem.dimension)")
+        }
         if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
         }

@@ -72,9 +72,7 @@ public struct Preflight: Sendable {
     /// A generated problem's sizes, known without generating it; the Sobol sequence's bound.
     static func generatedShape(_ config: RunConfig, ranksPerRun: Int, file: String) throws -> RunShape {
         let p = config.problem
-        guard let f = ProblemCatalog.function(named: p.name) else {
-            throw ExperimentError(file: file, key: "problem.name", line: nil, message: "unknown problem \(p.name)")
-        }
+        let f = try p.function(file: file)
         let d = f.inputDimension
         let sobolLimit = Sampler.sobolMaximumCount
         for (key, count) in [("problem.train_samples", p.trainSamples), ("problem.validation_samples", p.validationSamples)]

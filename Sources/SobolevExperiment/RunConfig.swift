@@ -14,6 +14,24 @@ public struct ProblemConfig: Sendable, Equatable {
     public var dataSeed: UInt64?
     /// The data file when `name` is "dataset".
     public var dataset: DatasetSource?
+    /// Input dimension of a problem defined in any dimension; nil: the function's own.
+    public var dimension: Int? = nil
+
+    /// The analytic problem with its dimension; `file` names the experiment file in errors.
+    public func function(file: String = "") throws -> any AnalyticFunction {
+        guard ProblemCatalog.names.contains(name) else {
+            throw ExperimentError(file: file, key: "problem.name", line: nil, message: "unknown problem \(name)")
+        }
+        let parameters = dimension.map { ["dimension": Double($0)] } ?? [:]
+        guard let f = ProblemCatalog.function(named: name, parameters: parameters) else {
+            throw ExperimentError(file: file, key: "problem.dimension", line: nil,
+                                  message: "\(dimension ?? 0): \(name) has a fixed dimension (only \(ProblemConfig.anyDimension.joined(separator: ", ")) take problem.dimension)")
+        }
+        return f
+    }
+
+    /// Problems defined in any dimension d >= 2.
+    public static let anyDimension = ["ackley", "rosenbrock", "styblinski_tang"]
 }
 
 public struct ModelConfig: Sendable, Equatable {
@@ -73,7 +91,8 @@ public struct RunConfig: Sendable, Equatable {
                 inputColumns: v["problem.input_columns"]?.stringListValue, outputColumns: v["problem.output_columns"]?.stringListValue,
                 derivativeColumns: v["problem.derivative_columns"]?.stringListValue,
                 split: DatasetSource.Split(rawValue: s("problem.split"))!,
-                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")))
+                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")),
+            dimension: v["problem.dimension"]?.intValue)
         baseDirectory = run.baseDirectory
 
         model = ModelConfig(

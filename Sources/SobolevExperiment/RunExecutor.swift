@@ -71,9 +71,7 @@ public enum RunExecutor {
         if let source = config.problem.dataset {
             return try UserDataset.load(source, baseDirectory: config.baseDirectory, seed: config.problem.dataSeed ?? config.seed)
         }
-        guard let f = ProblemCatalog.function(named: config.problem.name) else {
-            throw ExperimentError(file: "", key: "problem.name", line: nil, message: "unknown problem \(config.problem.name)")
-        }
+        let f = try config.problem.function()
         let seed = config.problem.dataSeed ?? config.seed
         func sample(_ count: Int, _ purpose: String) -> Dataset {
             let purposeSeed = seed ^ SeededRNG.fnv1a(purpose)
@@ -151,7 +149,7 @@ public enum RunExecutor {
         var costs = data.costs
         costs["surrogate_time_per_sample"] = seconds(since: predictionStart) / Double(max(data.test.count, 1))
         metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
-        if let signal = ProblemCatalog.function(named: config.problem.name) as? MultiFrequency {
+        if let signal = (try? config.problem.function()) as? MultiFrequency {
             // Spectral bias: the amplitude of each of the signal's frequencies left in the test
             // residual (the test set is a uniform grid of [-1, 1] with both ends).
             let residual = zip(testPrediction.values.data, data.test.values.data).map { $0 - $1 }

@@ -101,6 +101,7 @@ public enum ExperimentSchema {
     /// Every field of an experiment file (sections problem, model, training, loss).
     public static let fields: [FieldSpec] = [
         choice("problem.name", "sine", ProblemCatalog.names + ["dataset"], "the function to learn, or dataset for a data file"),
+        integer("problem.dimension", nil, min: 2, max: 1_000, "input dimension of ackley, rosenbrock or styblinski_tang (default: 2)"),
         FieldSpec(key: "problem.file", kind: .text, defaultValue: nil, help: "data file (.h5 or .csv) of problem dataset, relative to the experiment file"),
         choice("problem.format", "auto", ["auto", "hdf5", "csv"], "data file format (auto: by extension)"),
         FieldSpec(key: "problem.x", kind: .text, defaultValue: .string("X"), help: "HDF5 dataset of the inputs (n x d)"),

@@ -13,6 +13,9 @@ public protocol AnalyticFunction: Sendable {
     func values(at x: [Double]) -> [Double]
     /// Jacobian (m x d, row-major: entry o * d + j is d f_o / d x_j) at x.
     func jacobian(at x: [Double]) -> [Double]
+    /// Hessians of the outputs (m x d x d, row-major: entry (o * d + j) * d + k is
+    /// d^2 f_o / dx_j dx_k; symmetric in j, k) at x.
+    func hessian(at x: [Double]) -> [Double]
 }
 
 extension AnalyticFunction {

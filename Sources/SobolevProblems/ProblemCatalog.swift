@@ -13,6 +13,7 @@ public enum ProblemCatalog {
     public static let names: [String] = [
         "sine", "ackley", "beale", "booth", "bukin6", "mccormick", "rosenbrock",
         "styblinski_tang", "franke", "multifrequency", "muller_brown",
+        "neo_hookean_plane_strain", "neo_hookean_3d",
     ]
 
     /// The problem called `name`, or nil for an unknown name or unusable parameters.
@@ -25,6 +26,8 @@ public enum ProblemCatalog {
         case "mccormick": return parameters.isEmpty ? McCormick() : nil
         case "franke": return parameters.isEmpty ? Franke() : nil
         case "muller_brown": return parameters.isEmpty ? MullerBrown() : nil
+        case "neo_hookean_plane_strain": return parameters.isEmpty ? NeoHookean(kind: .planeStrain) : nil
+        case "neo_hookean_3d": return parameters.isEmpty ? NeoHookean(kind: .threeDimensional) : nil
         case "ackley":
             return dimension(parameters, minimum: 1).map { Ackley(dimension: $0) }
         case "styblinski_tang":

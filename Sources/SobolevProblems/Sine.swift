@@ -11,4 +11,5 @@ public struct Sine: AnalyticFunction {
     public init() {}
     public func values(at x: [Double]) -> [Double] { [sin(2 * .pi * x[0])] }
     public func jacobian(at x: [Double]) -> [Double] { [2 * .pi * cos(2 * .pi * x[0])] }
+    public func hessian(at x: [Double]) -> [Double] { [-4 * .pi * .pi * sin(2 * .pi * x[0])] }
 }

@@ -8,7 +8,8 @@ struct DataCommand: ParsableCommand {
         abstract: "Sample a problem (values and derivatives) into a data file (X, Y, dY); over all ranks under mpirun; resumable.",
         discussion: """
         PROBLEM is an analytic problem (sine, ackley, beale, booth, bukin6, mccormick, rosenbrock, \
-        styblinski_tang, franke, multifrequency, muller_brown; default parameters) or hook, the 2D hook \
+        styblinski_tang, franke, multifrequency, muller_brown, neo_hookean_plane_strain, neo_hookean_3d; \
+        default parameters, --dimension for ackley, rosenbrock and styblinski_tang) or hook, the 2D hook \
         finite-element model (inputs bend_radius, thickness; outputs the tip displacement ux, uy; \
         derivatives the design sensitivities). Under mpirun the samples are shared out over all ranks \
         in chunks; finished chunks are kept in OUT.parts/, so the same command run again after a kill \
@@ -36,6 +37,9 @@ struct DataCommand: ParsableCommand {
     @Option(name: .long, help: "Noise on the derivatives: none or KIND:LEVEL.")
     var gradNoise: String = "none"
 
+    @Option(help: "ackley, rosenbrock, styblinski_tang only: input dimension (2 to 1000; default 2).")
+    var dimension: Int?
+
     @Option(help: "Hook only: linear or svk (St Venant-Kirchhoff, the default).")
     var material: String?
 
@@ -57,6 +61,7 @@ struct DataCommand: ParsableCommand {
         request.valueNoise = valueNoise
         request.gradNoise = gradNoise
         request.material = material
+        request.dimension = dimension
         request.loadSteps = loadSteps
         request.maxIterations = maxIterations
         request.chunkSize = chunkSize

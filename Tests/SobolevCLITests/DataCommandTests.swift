@@ -59,6 +59,21 @@ struct DataCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/f.h5")) == before)
     }
 
+    @Test("--dimension: rosenbrock in 9 dimensions, exact values and gradients; the neo-Hookean energy")
+    func dimension() throws {
+        let dir = scratchFolder()
+        let r = try sobolev(["data", "rosenbrock", "--dimension", "9", "--samples", "12", "--sampler", "halton", "--out", "r.h5"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(try dataArrays(dir + "/r.h5").shapes == [[12, 9], [12, 1], [12, 1, 9]])
+        let data = try DatasetFile.read(dir + "/r.h5")
+        let exact = Rosenbrock(dimension: 9).dataset(at: data.inputs)
+        #expect(worstRelative(data.values.data, exact.values.data) <= 1e-12)
+        #expect(worstRelative(data.jacobians ?? [], exact.jacobians ?? []) <= 1e-12)
+        let n = try sobolev(["data", "neo_hookean_3d", "--samples", "8", "--sampler", "sobol", "--out", "n.h5"], in: dir)
+        #expect(n.status == 0, "\(n.output)")
+        #expect(try dataArrays(dir + "/n.h5").shapes == [[8, 6], [8, 1], [8, 1, 6]])
+    }
+
     @Test("noise as experiments add it: values noisy from the seed, derivatives untouched")
     func noise() throws {
         let dir = scratchFolder()
@@ -87,6 +102,9 @@ struct DataCommandTests {
             (["data", "franke", "--samples", "5", "--sampler", "sobol", "--value-noise", "gaussian:-1", "--out", "a.h5"], "gaussian:-1"),
             (["data", "hook", "--samples", "5", "--sampler", "sobol", "--material", "rubber", "--out", "a.h5"], "'rubber'"),
             (["data", "franke", "--samples", "5", "--sampler", "sobol", "--material", "linear", "--out", "a.h5"], "--material"),
+            (["data", "franke", "--samples", "5", "--sampler", "sobol", "--dimension", "3", "--out", "a.h5"], "--dimension 3"),
+            (["data", "rosenbrock", "--samples", "5", "--sampler", "sobol", "--dimension", "1", "--out", "a.h5"], "got 1"),
+            (["data", "hook", "--samples", "5", "--sampler", "sobol", "--dimension", "3", "--out", "a.h5"], "--dimension"),
         ]
         for (arguments, named) in cases {
             let r = try sobolev(arguments, in: dir)

@@ -124,3 +124,34 @@ struct DocumentationTests {
         for name in ProblemCatalog.names { #expect(doc.contains("`\(name)`"), "problem \(name) is not documented") }
     }
 }
+
+@Suite("problem.dimension")
+struct ProblemDimensionTests {
+    @Test("sets the input dimension of the any-dimension problems; absent, run ids stay as before")
+    func dimension() throws {
+        let e = try parse("problem:\n  name: rosenbrock\n  dimension: [2, 8]\n  test_samples: 64")
+        #expect(try RunConfig(e.runs[1]).problem.function().inputDimension == 8)
+        let data = try RunExecutor.data(for: RunConfig(e.runs[1]))
+        #expect(data.train.inputs.cols == 8 && data.test.inputs.cols == 8)
+        // Absent, the key is not part of the resolved values, so ids of existing experiments
+        // are unchanged (these were the ids before the key existed).
+        let old = try parse("problem:\n  name: rosenbrock")
+        #expect(old.runs[0].values["problem.dimension"] == nil)
+        #expect(try RunConfig(old.runs[0]).problem.function().inputDimension == 2)
+        #expect(old.runs[0].id == "bf8abce1a2361008")
+        #expect(try parse("name: x").runs[0].id == "422051dde35adf2b")
+        // dimension 2 given explicitly is a different configuration key, hence a different id.
+        #expect(e.runs[0].id != old.runs[0].id)
+    }
+
+    @Test("fixed-dimension problems, d < 2 and huge d are errors naming the key and value", arguments: [
+        ("problem:\n  name: beale\n  dimension: 3", "3"),
+        ("problem:\n  name: neo_hookean_3d\n  dimension: 4", "4"),
+        ("problem:\n  name: styblinski_tang\n  dimension: 1", "1"),
+        ("problem:\n  name: rosenbrock\n  dimension: 100000", "100000"),
+    ])
+    func badDimension(text: String, value: String) {
+        let m = errorOf(text)
+        #expect(m.hasPrefix("exp.yaml") && m.contains("problem.dimension") && m.contains(value), "\(m)")
+    }
+}

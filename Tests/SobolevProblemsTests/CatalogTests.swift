@@ -4,7 +4,7 @@ import Testing
 
 @Test func everyCatalogNameResolvesToAFunctionOfThatName() throws {
     #expect(Set(ProblemCatalog.names).count == ProblemCatalog.names.count)
-    #expect(ProblemCatalog.names.count == 11)
+    #expect(ProblemCatalog.names.count == 13)
     for name in ProblemCatalog.names {
         let f = try #require(ProblemCatalog.function(named: name))
         #expect(f.name == name)

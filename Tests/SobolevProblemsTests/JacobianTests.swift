@@ -6,21 +6,14 @@ import Testing
 /// Checks f's Jacobian at `count` uniform random points of its domain that `keep` accepts.
 private func checkJacobian(_ f: any AnalyticFunction, count: Int = 25, seed: UInt64 = 7,
                            keep: ([Double]) -> Bool = { _ in true }) {
-    // Step 1e-4 of the domain width: fourth-order truncation and rounding both stay far
-    // below 1e-6 for these smooth functions.
-    let steps = f.domain.map { 1e-4 * ($0.upperBound - $0.lowerBound) }
-    let candidates = Sampler(kind: .uniform, seed: seed).samples(count: 4 * count, domain: f.domain)
-    var checked = 0
-    for i in 0..<candidates.rows where checked < count {
-        let x = candidates.row(i)
-        guard keep(x) else { continue }
+    let (points, steps) = testPoints(f, count: count, seed: seed, keep: keep)
+    for x in points {
         let exact = f.jacobian(at: x)
         let numeric = finiteDifferenceJacobian(f, at: x, steps: steps)
         #expect(exact.count == f.outputDimension * f.inputDimension)
         #expect(relativeError(numeric, exact) < 1e-6, "\(f.name) at \(x): exact \(exact), numeric \(numeric)")
-        checked += 1
     }
-    #expect(checked == count, "\(f.name): only \(checked) usable points")
+    #expect(points.count == count, "\(f.name): only \(points.count) usable points")
 }
 
 @Test("Jacobians match finite differences", arguments: ProblemCatalog.names.filter { $0 != "bukin6" })

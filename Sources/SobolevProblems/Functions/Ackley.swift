@@ -42,4 +42,26 @@ public struct Ackley: AnalyticFunction {
         let radial = r > 0 ? a * b * exp(-b * r) / (d * r) : 0
         return x.map { xi in radial * xi + c * sin(c * xi) * expCos / d }
     }
+
+    /// d^2f/dx_i dx_j = A delta_ij + A'(r) x_i x_j / (d r) + c^2 cos(c x_i) E delta_ij / d
+    /// - c^2 sin(c x_i) sin(c x_j) E / d^2, with A(r) = a b exp(-b r) / (d r) and
+    /// E = exp((1/d) sum cos(c x_k)); the radial part is 0 at the origin (the kink).
+    public func hessian(at x: [Double]) -> [Double] {
+        let n = dimension, d = Double(n)
+        let r = (x.reduce(0) { $0 + $1 * $1 } / d).squareRoot()
+        let expCos = exp(x.reduce(0) { $0 + cos(c * $1) } / d)
+        let radial = r > 0 ? a * b * exp(-b * r) / (d * r) : 0
+        let radialSlope = r > 0 ? a * b * exp(-b * r) * (-b / r - 1 / (r * r)) / d : 0
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                var v = r > 0 ? radialSlope * x[i] * x[j] / (d * r) : 0
+                v -= c * c * sin(c * x[i]) * sin(c * x[j]) * expCos / (d * d)
+                if i == j { v += radial + c * c * cos(c * x[i]) * expCos / d }
+                h[i * n + j] = v
+                h[j * n + i] = v  // mirrored: exactly symmetric
+            }
+        }
+        return h
+    }
 }

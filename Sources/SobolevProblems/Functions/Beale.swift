@@ -32,4 +32,22 @@ public struct Beale: AnalyticFunction {
         let dy = 2 * t1 * x + 4 * t2 * x * y + 6 * t3 * x * y * y
         return [dx, dy]
     }
+
+    /// H = 2 sum_k (grad t_k grad t_k^T + t_k hess t_k), hess t1 = [[0, 1], [1, 0]],
+    /// hess t2 = [[0, 2y], [2y, 2x]], hess t3 = [[0, 3y^2], [3y^2, 6xy]].
+    public func hessian(at p: [Double]) -> [Double] {
+        let x = p[0], y = p[1]
+        let (t1, t2, t3) = terms(x, y)
+        let grads = [(y - 1, x), (y * y - 1, 2 * x * y), (y * y * y - 1, 3 * x * y * y)]
+        let hess = [(0.0, 1.0, 0.0), (0, 2 * y, 2 * x), (0, 3 * y * y, 6 * x * y)]
+        var h = [0.0, 0, 0, 0]
+        for (k, t) in [t1, t2, t3].enumerated() {
+            let (gx, gy) = grads[k], (hxx, hxy, hyy) = hess[k]
+            h[0] += 2 * (gx * gx + t * hxx)
+            h[1] += 2 * (gx * gy + t * hxy)
+            h[3] += 2 * (gy * gy + t * hyy)
+        }
+        h[2] = h[1]
+        return h
+    }
 }

@@ -24,4 +24,7 @@ public struct Booth: AnalyticFunction {
         let u = p[0] + 2 * p[1] - 7, v = 2 * p[0] + p[1] - 5
         return [2 * u + 4 * v, 4 * u + 2 * v]
     }
+
+    /// Constant: 2 (grad u grad u^T + grad v grad v^T) = [[10, 8], [8, 10]].
+    public func hessian(at p: [Double]) -> [Double] { [10, 8, 8, 10] }
 }

@@ -38,6 +38,16 @@ public struct Bukin6: AnalyticFunction {
         return [dx, dfdu]
     }
 
+    /// H = f_uu grad u grad u^T + f_u hess u with f_uu = -25 |u|^(-3/2), grad u = (-0.02 x, 1),
+    /// hess u = [[-0.02, 0], [0, 0]]; 0 on u = 0 (the |x + 10| part has no curvature off x = -10).
+    public func hessian(at p: [Double]) -> [Double] {
+        let u = ridge(at: p)
+        guard u != 0 else { return [0, 0, 0, 0] }
+        let fu = 50 * Bukin6.sign(u) / abs(u).squareRoot(), fuu = -25 / (abs(u) * abs(u).squareRoot())
+        let ux = -0.02 * p[0]
+        return [fuu * ux * ux - 0.02 * fu, fuu * ux, fuu * ux, fuu]
+    }
+
     /// sign(t) with sign(0) = 0.
     private static func sign(_ t: Double) -> Double { t > 0 ? 1 : (t < 0 ? -1 : 0) }
 }

@@ -20,14 +20,15 @@ public struct Franke: AnalyticFunction {
     public var outputDimension: Int { 1 }
     public var domain: [ClosedRange<Double>] { [0.0...1.0, 0.0...1.0] }
 
-    /// The four terms and their exponents' partial derivatives (term, d/dx, d/dy).
-    private func terms(_ x: Double, _ y: Double) -> [(Double, Double, Double)] {
+    /// The four terms with their exponents' partial derivatives (term, d/dx, d/dy) and the
+    /// exponents' constant second derivatives (d2/dx2, d2/dy2; no mixed part).
+    private func terms(_ x: Double, _ y: Double) -> [(Double, Double, Double, Double, Double)] {
         let u = 9 * x, v = 9 * y
         return [
-            (0.75 * exp(-((u - 2) * (u - 2) + (v - 2) * (v - 2)) / 4), -4.5 * (u - 2), -4.5 * (v - 2)),
-            (0.75 * exp(-(u + 1) * (u + 1) / 49 - (v + 1) / 10), -18 * (u + 1) / 49, -0.9),
-            (0.5 * exp(-((u - 7) * (u - 7) + (v - 3) * (v - 3)) / 4), -4.5 * (u - 7), -4.5 * (v - 3)),
-            (-0.2 * exp(-(u - 4) * (u - 4) - (v - 7) * (v - 7)), -18 * (u - 4), -18 * (v - 7)),
+            (0.75 * exp(-((u - 2) * (u - 2) + (v - 2) * (v - 2)) / 4), -4.5 * (u - 2), -4.5 * (v - 2), -40.5, -40.5),
+            (0.75 * exp(-(u + 1) * (u + 1) / 49 - (v + 1) / 10), -18 * (u + 1) / 49, -0.9, -162.0 / 49, 0),
+            (0.5 * exp(-((u - 7) * (u - 7) + (v - 3) * (v - 3)) / 4), -4.5 * (u - 7), -4.5 * (v - 3), -40.5, -40.5),
+            (-0.2 * exp(-(u - 4) * (u - 4) - (v - 7) * (v - 7)), -18 * (u - 4), -18 * (v - 7), -162, -162),
         ]
     }
 
@@ -38,5 +39,17 @@ public struct Franke: AnalyticFunction {
     public func jacobian(at p: [Double]) -> [Double] {
         let t = terms(p[0], p[1])
         return [t.reduce(0) { $0 + $1.0 * $1.1 }, t.reduce(0) { $0 + $1.0 * $1.2 }]
+    }
+
+    /// Each term T = c exp(phi) contributes T (grad phi grad phi^T + hess phi).
+    public func hessian(at p: [Double]) -> [Double] {
+        var h = [0.0, 0, 0, 0]
+        for (t, px, py, pxx, pyy) in terms(p[0], p[1]) {
+            h[0] += t * (px * px + pxx)
+            h[1] += t * px * py
+            h[3] += t * (py * py + pyy)
+        }
+        h[2] = h[1]
+        return h
     }
 }

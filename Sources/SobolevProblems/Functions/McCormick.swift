@@ -25,4 +25,10 @@ public struct McCormick: AnalyticFunction {
         let x = p[0], y = p[1], c = cos(x + y)
         return [c + 2 * (x - y) - 1.5, c - 2 * (x - y) + 2.5]
     }
+
+    /// H = -sin(x + y) [[1, 1], [1, 1]] + [[2, -2], [-2, 2]].
+    public func hessian(at p: [Double]) -> [Double] {
+        let s = sin(p[0] + p[1])
+        return [2 - s, -2 - s, -2 - s, 2 - s]
+    }
 }

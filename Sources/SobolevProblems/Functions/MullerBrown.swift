@@ -57,6 +57,21 @@ public struct MullerBrown: AnalyticFunction {
         return [gx, gy]
     }
 
+    /// The energy Hessian: each term t_k = A_k exp(phi_k) contributes
+    /// t_k (grad phi_k grad phi_k^T + [[2 a_k, b_k], [b_k, 2 c_k]]).
+    public func hessian(at p: [Double]) -> [Double] {
+        var h = [0.0, 0, 0, 0]
+        for k in 0..<4 {
+            let dx = p[0] - Self.x0[k], dy = p[1] - Self.y0[k], t = term(k, p)
+            let px = 2 * Self.a[k] * dx + Self.b[k] * dy, py = Self.b[k] * dx + 2 * Self.c[k] * dy
+            h[0] += t * (px * px + 2 * Self.a[k])
+            h[1] += t * (px * py + Self.b[k])
+            h[3] += t * (py * py + 2 * Self.c[k])
+        }
+        h[2] = h[1]
+        return h
+    }
+
     /// A_k exp(a_k dx^2 + b_k dx dy + c_k dy^2).
     private func term(_ k: Int, _ p: [Double]) -> Double {
         let dx = p[0] - Self.x0[k], dy = p[1] - Self.y0[k]

@@ -54,4 +54,14 @@ public struct MultiFrequency: AnalyticFunction {
         }
         return [g]
     }
+
+    /// f''(x) = -sum_k (2 pi nu_k)^2 a_k sin(2 pi nu_k x + phi_k).
+    public func hessian(at x: [Double]) -> [Double] {
+        var h = 0.0
+        for k in frequencies.indices {
+            let omega = 2 * .pi * frequencies[k]
+            h -= omega * omega * amplitudes[k] * sin(omega * x[0] + phases[k])
+        }
+        return [h]
+    }
 }

@@ -8,6 +8,7 @@ import SobolevCore
 ///     f(x) = sum_{i=1}^{d-1} [100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2]
 ///     df/dx_i = -400 x_i (x_{i+1} - x_i^2) - 2 (1 - x_i)   [i < d]
 ///               + 200 (x_i - x_{i-1}^2)                     [i > 1]
+///     Hessian tridiagonal (see `hessian(at:)`)
 ///
 /// Global minimum f = 0 at (1, ..., 1).
 ///
@@ -46,5 +47,19 @@ public struct Rosenbrock: AnalyticFunction {
             g[i + 1] += 200 * valley
         }
         return g
+    }
+
+    /// Tridiagonal: each pair (i, i + 1) adds 1200 x_i^2 - 400 x_{i+1} + 2 to H_ii,
+    /// -400 x_i to H_{i,i+1} and H_{i+1,i}, and 200 to H_{i+1,i+1}.
+    public func hessian(at x: [Double]) -> [Double] {
+        let n = dimension
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<(n - 1) {
+            h[i * n + i] += 1200 * x[i] * x[i] - 400 * x[i + 1] + 2
+            h[i * n + i + 1] -= 400 * x[i]
+            h[(i + 1) * n + i] -= 400 * x[i]
+            h[(i + 1) * n + i + 1] += 200
+        }
+        return h
     }
 }

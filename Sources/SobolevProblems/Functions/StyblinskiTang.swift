@@ -6,7 +6,7 @@ import SobolevCore
 /// Styblinski-Tang function on [-5, 5]^d (d = 2 by default):
 ///
 ///     f(x) = (1/2) sum_i (x_i^4 - 16 x_i^2 + 5 x_i)
-///     df/dx_i = (1/2) (4 x_i^3 - 32 x_i + 5)
+///     df/dx_i = (1/2) (4 x_i^3 - 32 x_i + 5),   d2f/dx_i^2 = 6 x_i^2 - 16 (diagonal Hessian)
 ///
 /// Global minimum f = -39.16599 d at x_i = -2.903534 for all i.
 public struct StyblinskiTang: AnalyticFunction {
@@ -28,5 +28,13 @@ public struct StyblinskiTang: AnalyticFunction {
 
     public func jacobian(at x: [Double]) -> [Double] {
         x.map { t in 0.5 * (4 * t * t * t - 32 * t + 5) }
+    }
+
+    /// Diagonal: d^2f/dx_i^2 = 6 x_i^2 - 16.
+    public func hessian(at x: [Double]) -> [Double] {
+        let n = dimension
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { h[i * n + i] = 6 * x[i] * x[i] - 16 }
+        return h
     }
 }
