@@ -7,7 +7,8 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
     /// d forward tangents e_1..e_d; the backward carries 1 + d channels.
     case forward
     /// m reverse passes to the inputs for J, then m forward tangents along the weighted residual
-    /// rows R_i[o, :]; the backward carries 1 + m channels.
+    /// rows R_i[o, :]; the backward carries 1 + m channels, whose m tangent channels are the
+    /// reverse passes' (only the value channel is multiplied down again).
     case reverse
 
     /// Flop-equivalents charged per element of a hidden layer per element-wise pass.
@@ -25,8 +26,9 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
             // forward (1+d) rows, input-gradients and weight gradients of 1 + d channels
             return 2 * b * (1 + d) * (2 * all + belowFirst) + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
         case .reverse:
-            // values, m reverse passes to x, m tangents, then 1 + m channels back
-            let gemm = 2 * b * (all + 2 * m * all + (1 + m) * (all + belowFirst))
+            // values, m reverse passes to x, m tangents, then 1 + m channels' weight gradients and
+            // the value channel's input gradients
+            let gemm = 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
             return gemm + JacobianPlan.elementCost * b * hidden * (1 + 2 * m + 2 * (1 + m))
         }
     }
@@ -37,12 +39,15 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
             ? .reverse : .forward
     }
 
-    /// GEMM flops of one per-term step (forward with d tangents, 1 + 2d channels back).
+    /// GEMM flops of one per-term step: forward with d tangents; weight gradients of 1 + 2d
+    /// channels; input gradients of 1 + 2d channels, or 1 + d + m when m < d (the tangent channels
+    /// are combined from m reverse channels: `SobolevStep.sharesTangentChannels`).
     public static func perTermFlops(_ architecture: MLPArchitecture, batch B: Int) -> Double {
-        let d = Double(architecture.inputDimension), b = Double(B)
+        let d = architecture.inputDimension, m = architecture.outputDimension, b = Double(B)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
         let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
-        return 2 * b * ((1 + d) * all + (1 + 2 * d) * (all + belowFirst))
+        let down = Double(SobolevStep.sharesTangentChannels(m: m, active: d) ? 1 + d + m : 1 + 2 * d)
+        return 2 * b * ((1 + Double(d)) * all + (1 + 2 * Double(d)) * all + down * belowFirst)
     }
 
     /// GEMM flops of one fused step with this plan.
@@ -52,7 +57,7 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
         switch self {
         case .forward: return 2 * b * (1 + d) * (2 * all + belowFirst)
-        case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * (all + belowFirst))
+        case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
         }
     }
 }

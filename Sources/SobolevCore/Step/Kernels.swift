@@ -75,6 +75,23 @@ enum Kernels {
         }
     }
 
+    /// Tangent channels from the reverse channels, for samples i in `range`: row (j, i) of `out`
+    /// (block-major, `channels` blocks of B x width) is sum_o E[(i m + o) d + j] g[(o, i)], the
+    /// linear tangent channels' G W seeded with direction j's residual rows.
+    static func combineChannels(_ out: UnsafeMutablePointer<Double>, from g: UnsafePointer<Double>,
+                                weights E: UnsafePointer<Double>, channels: Int, outputs m: Int, d: Int,
+                                B: Int, width w: Int, range: Range<Int>) {
+        for j in 0..<channels { for i in range {
+            let row = out + (j * B + i) * w
+            let e0 = E[(i * m) * d + j], g0 = g + i * w
+            for c in 0..<w { row[c] = e0 * g0[c] }
+            for o in 1..<max(m, 1) {
+                let e = E[(i * m + o) * d + j], go = g + (o * B + i) * w
+                for c in 0..<w { row[c] += e * go[c] }
+            }
+        } }
+    }
+
     /// Per-term channels one layer down, in place on g = G W, for samples i in `range`: value-row
     /// channels (row i T + t) and tangent channels (row T B + (t - 1) B + i):
     ///   gz_0 <- gh s p1;  gz_t <- gh_z s p1 + gh_t zt_t s^2 p2;  gzt_t <- gh_t s p1.

@@ -42,9 +42,11 @@ public final class SobolevStep {
         let dirs = batch.hasJacobians ? d : 0
         let active = derivativeGradients ? dirs : 0
         let T = 1 + dirs, P = architecture.parameterCount
-        reserve(B: B, blocks: dirs, channelRows: B * (1 + 2 * active), reverse: false)
+        let shared = SobolevStep.sharesTangentChannels(m: m, active: active)
+        reserve(B: B, blocks: dirs, channelRows: B * (1 + 2 * active + (shared ? m : 0)), reverse: false)
         var losses = [Double](repeating: 0, count: T)
         var grads = [Double](repeating: 0, count: T * P)
+        let E = residuals.reserve(B * m * d)
         parameters.withUnsafeBufferPointer { theta in
             let scales = architecture.scales(parameters)
             seedUnitTangents(batch.inputs, blocks: dirs)
@@ -52,7 +54,8 @@ public final class SobolevStep {
             let out = workspace.preactivations[slices.count - 1].pointer
             let G = workspace.channels.pointer, cv = 1 + active
             // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: direction
-            // j's Jacobian residual.
+            // j's Jacobian residual (also kept in E, entry (i * m + o) * d + j); then, when the
+            // tangent channels are shared, m reverse channels seeded with e_o.
             for i in 0..<B { for o in 0..<m {
                 let r = out[i * m + o] - batch.values[i, o]
                 losses[0] += 0.5 * r * r
@@ -64,15 +67,26 @@ public final class SobolevStep {
                 for j in 0..<dirs { for i in 0..<B { for o in 0..<m {
                     let r = out[(B + j * B + i) * m + o] - dY[(i * m + o) * d + j]
                     losses[1 + j] += 0.5 * r * r
+                    E[(i * m + o) * d + j] = r
                     if j < active { G[tangentBase + (j * B + i) * m + o] = r }
                 } } }
             }
+            if shared {
+                let seeds = G + B * (cv + active) * m
+                seeds.update(repeating: 0, count: m * B * m)
+                for o in 0..<m { for i in 0..<B { seeds[(o * B + i) * m + o] = 1 } }
+            }
             grads.withUnsafeMutableBufferPointer { g in
-                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, grads: g.baseAddress!)
+                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, shared: shared, grads: g.baseAddress!)
             }
         }
         return TermSums(losses: losses, gradients: grads, count: B)
     }
+
+    /// Whether the per-term backward takes its `active` tangent channels from m reverse channels:
+    /// tangent channel j's rows are sum_o R_ij[o] g_o with g_o back-propagated from e_o (the
+    /// channels are linear and share one operator), so m channels are multiplied instead of d.
+    static func sharesTangentChannels(m: Int, active: Int) -> Bool { m < active }
 
     // MARK: Fused mode
 
@@ -141,7 +155,8 @@ public final class SobolevStep {
                 } } }
             }
             grad.withUnsafeMutableBufferPointer { g in
-                backwardFused(theta, scales: scales, B: B, blocks: blocks, grad: g.baseAddress!)
+                backwardFused(theta, scales: scales, B: B, blocks: blocks, reusingReverse: derivative && plan == .reverse,
+                              grad: g.baseAddress!)
             }
         }
         return grad
@@ -191,6 +206,7 @@ public final class SobolevStep {
         if architecture.adaptiveScale != nil { workspace.scaled.reserve(size.scaled) }
         workspace.channels.reserve(size.channels); workspace.nextChannels.reserve(size.channels)
         if reverse { workspace.jacobian.reserve(size.jacobian) }
+        for h in 0..<workspace.adjoints.count { workspace.adjoints[h].reserve(size.adjoints[h]) }
     }
 
     /// Doubles a run's workspace grows to: per-term steps on `batch` samples (when `perTerm`),
@@ -205,7 +221,8 @@ public final class SobolevStep {
         var size = fusedSize(evaluationBatch)
         if fused { size = size.merged(fusedSize(batch)) }
         if perTerm {
-            size = size.merged(WorkspaceSize(architecture, B: batch, blocks: d, channelRows: batch * (1 + 2 * d), reverse: false))
+            let shared = sharesTangentChannels(m: m, active: d) ? m : 0
+            size = size.merged(WorkspaceSize(architecture, B: batch, blocks: d, channelRows: batch * (1 + 2 * d + shared), reverse: false))
             let widest = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.max()!
             size.termStack = (1 + d) * widest
         }
@@ -253,7 +270,8 @@ public final class SobolevStep {
     }
 
     /// The input Jacobians by m reverse passes (channel o seeded with e_o at the output, rows
-    /// (o, i)): J[(o * B + i) * d + j] in the workspace's `jacobian`.
+    /// (o, i)): J[(o * B + i) * d + j] in the workspace's `jacobian`. Each hidden layer's G W rows
+    /// stay in its `adjoints` below B value rows: they are the fused backward's tangent rows.
     private func reverseJacobian(_ theta: UnsafePointer<Double>, scales: [Double], B: Int) {
         let m = architecture.outputDimension
         var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
@@ -261,12 +279,12 @@ public final class SobolevStep {
         for o in 0..<m { for i in 0..<B { G[(o * B + i) * m + o] = 1 } }
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
             let s = slices[l], nin = s.inputs, nout = s.outputs
-            let out = l == 0 ? workspace.jacobian.pointer : next
+            let out = l == 0 ? workspace.jacobian.pointer : workspace.adjoints[l - 1].pointer + B * nin
             BLAS.gemm(m: m * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: out, ldc: nin)
             guard l > 0 else { break }
             let p1 = workspace.p1[l - 1].pointer, sl = scales[l - 1]
             Kernels.parallel(count: m * B * nin, threads: threads) { r in
-                Kernels.tangents(next, next, p1: p1, scale: sl, block: B * nin, range: r)
+                Kernels.tangents(next, out, p1: p1, scale: sl, block: B * nin, range: r)
             }
             swap(&G, &next)
         }
@@ -274,9 +292,10 @@ public final class SobolevStep {
 
     /// Back-propagates the fused channels (value rows, then `blocks` tangent blocks, seeded in
     /// `channels`) and writes the parameter gradient: dW_l = G_l^T A_l over all rows (one GEMM),
-    /// db_l = value rows summed, slopes from every channel.
+    /// db_l = value rows summed, slopes from every channel. With `reusingReverse` the tangent
+    /// rows of G W are the reverse passes' (left in `adjoints`): only the value rows are multiplied.
     private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int,
-                               grad: UnsafeMutablePointer<Double>) {
+                               reusingReverse: Bool, grad: UnsafeMutablePointer<Double>) {
         let rows = B * (1 + blocks)
         var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
@@ -286,7 +305,9 @@ public final class SobolevStep {
             Kernels.columnSums(G, rows: B, width: nout, into: grad + s.biasOffset)
             guard l > 0 else { break }
             // next = G W, then the element-wise step in place.
-            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
+            if reusingReverse { next = workspace.adjoints[l - 1].pointer }
+            BLAS.gemm(m: reusingReverse ? B : rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset,
+                      ldb: nin, c: next, ldc: nin)
             let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
             if let nScale = architecture.adaptiveScale {
                 grad[architecture.slopeOffset + h] = Kernels.slopeFused(next, layer, blocks: blocks, n: nScale)
@@ -299,10 +320,12 @@ public final class SobolevStep {
     }
 
     /// Back-propagates the per-term channels (value rows of T = 1 + `active` terms interleaved by
-    /// sample, then `active` tangent blocks) and writes each term's gradient into `grads` (T x P).
-    private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int,
+    /// sample, then `active` tangent blocks, then with `shared` m reverse channels) and writes each
+    /// term's gradient into `grads` (T x P).
+    private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, shared: Bool,
                                  grads: UnsafeMutablePointer<Double>) {
-        let T = 1 + active, P = architecture.parameterCount, rows = B * (T + active)
+        let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
+        let d = architecture.inputDimension, rows = B * (T + active)
         var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
             let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
@@ -323,14 +346,31 @@ public final class SobolevStep {
                 Kernels.columnSums(G + t * nout, rows: B, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset)
             }
             guard l > 0 else { break }
-            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
             let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
+            if shared {
+                // Value rows and the reverse channels multiplied; the tangent rows combined from the latter.
+                BLAS.gemm(m: T * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
+                BLAS.gemm(m: m * B, n: nin, k: nout, a: G + rows * nout, lda: nout, b: theta + s.weightOffset, ldb: nin,
+                          c: next + rows * nin, ldc: nin)
+                Kernels.parallel(count: B, threads: threads) { r in
+                    Kernels.combineChannels(next + T * B * nin, from: next + rows * nin, weights: residuals.pointer,
+                                            channels: active, outputs: m, d: d, B: B, width: nin, range: r)
+                }
+            } else {
+                BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
+            }
             if let nScale = architecture.adaptiveScale {
                 let slopes = Kernels.slopePerTerm(next, layer, terms: T, n: nScale)
                 for t in 0..<T { grads[t * P + architecture.slopeOffset + h] = slopes[t] }
             }
             Kernels.parallel(count: B, threads: threads) { r in
                 Kernels.backPerTerm(next, layer, terms: T, range: r)
+            }
+            if shared {
+                let g = next + rows * nin
+                Kernels.parallel(count: m * B * nin, threads: threads) { r in
+                    Kernels.tangents(g, g, p1: layer.p1, scale: layer.scale, block: B * nin, range: r)
+                }
             }
             swap(&G, &next)
         }
@@ -345,7 +385,7 @@ public final class SobolevStep {
 
 /// The doubles of each workspace buffer for one kind of pass (what `reserve` asks for).
 struct WorkspaceSize {
-    var inputs: [Int], preactivations: [Int], hidden: [Int]
+    var inputs: [Int], preactivations: [Int], hidden: [Int], adjoints: [Int]
     var scaled: Int, channels: Int, jacobian: Int, termStack = 0, residuals: Int
 
     init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
@@ -354,8 +394,10 @@ struct WorkspaceSize {
         inputs = (0..<(sizes.count - 1)).map { rows * sizes[$0] }
         preactivations = (0..<(sizes.count - 1)).map { rows * sizes[$0 + 1] }
         hidden = sizes.dropFirst().dropLast().map { B * $0 }
+        adjoints = hidden.map { reverse ? (1 + m) * $0 : 0 }
         scaled = architecture.adaptiveScale == nil ? 0 : B * widest
-        channels = max(channelRows, rows) * widest
+        // The reverse plan's channels: its m reverse passes, then the output layer's seeds.
+        channels = reverse ? max(m * B * widest, (1 + m) * B * m) : max(channelRows, rows) * widest
         jacobian = reverse ? m * B * d : 0
         residuals = B * m * (1 + d)
     }
@@ -365,6 +407,7 @@ struct WorkspaceSize {
         out.inputs = zip(inputs, o.inputs).map { max($0, $1) }
         out.preactivations = zip(preactivations, o.preactivations).map { max($0, $1) }
         out.hidden = zip(hidden, o.hidden).map { max($0, $1) }
+        out.adjoints = zip(adjoints, o.adjoints).map { max($0, $1) }
         out.scaled = max(scaled, o.scaled); out.channels = max(channels, o.channels)
         out.jacobian = max(jacobian, o.jacobian); out.termStack = max(termStack, o.termStack)
         out.residuals = max(residuals, o.residuals)
@@ -372,7 +415,7 @@ struct WorkspaceSize {
     }
 
     var total: Int {
-        inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + scaled + 2 * channels
+        inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + adjoints.reduce(0, +) + scaled + 2 * channels
             + jacobian + termStack + residuals
     }
 }

@@ -39,17 +39,22 @@ final class StepWorkspace {
     let channels = StepBuffer(), nextChannels = StepBuffer()
     /// Reverse-mode input Jacobians (m blocks of B x d) and the per-term weight-gradient stack.
     let jacobian = StepBuffer(), termStack = StepBuffer()
+    /// Reverse plan: the fused channels G W of each hidden layer ((1 + m) B x n): the m reverse
+    /// passes leave their rows there (they are the tangent channels' rows, docs/design.md), the
+    /// fused backward adds the value rows.
+    let adjoints: [StepBuffer]
 
     init(layerCount: Int) {
         inputs = (0..<layerCount).map { _ in StepBuffer() }
         preactivations = (0..<layerCount).map { _ in StepBuffer() }
         p1 = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
         p2 = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
+        adjoints = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
     }
 
     /// Doubles held now (for the memory figures).
     var heldCount: Int {
-        (inputs + preactivations + p1 + p2 + [scaled, channels, nextChannels, jacobian, termStack])
+        (inputs + preactivations + p1 + p2 + adjoints + [scaled, channels, nextChannels, jacobian, termStack])
             .reduce(0) { $0 + $1.capacity }
     }
 }
