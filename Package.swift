@@ -2,6 +2,22 @@
 // sobolev: Sobolev (gradient-enhanced) training of neural-network surrogates, loss-weighting
 // schemes, MPI sweeps, HDF5 results and browser reports.
 import PackageDescription
+import Foundation
+
+// The element-wise kernels vectorise 4 wide (AVX2) when the build machine has AVX2 and FMA
+// (Haswell, 2013, and later), else 2 wide (the portable x86-64 baseline); SOBOLEV_PORTABLE=1
+// forces the baseline, for a binary that must also run on older CPUs. The results are the same
+// bits either way: Swift never contracts a * b + c into an FMA and the kernels' lanes are independent.
+func vectorWidthSettings() -> [SwiftSetting] {
+    #if arch(x86_64)
+    let portable = ProcessInfo.processInfo.environment["SOBOLEV_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
+    if !portable, let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+       cpu.contains(" avx2"), cpu.contains(" fma") {
+        return [.unsafeFlags(["-target-cpu", "haswell"])]
+    }
+    #endif
+    return []
+}
 
 let package = Package(
     name: "sobolev",
@@ -24,7 +40,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // Numeric core: kernels, MLP, Sobolev step, optimizers, weighting. No MPI, no files.
-        .target(name: "SobolevCore", dependencies: ["COpenBLAS"]),
+        .target(name: "SobolevCore", dependencies: ["COpenBLAS"], swiftSettings: vectorWidthSettings()),
         // Problems and data: analytic functions, samplers, datasets, splits.
         .target(name: "SobolevProblems", dependencies: ["SobolevCore"]),
         // A thin typed HDF5 layer and the dataset file format (X, Y, dY).
