@@ -40,17 +40,17 @@ let package = Package(
         .target(name: "SobolevStore", dependencies: ["SobolevHDF5", "SobolevCore", "SobolevExperiment"]),
         // Communicators (MPI and single process), sweeps, the data-parallel training driver, data generation.
         .target(name: "SobolevCluster", dependencies: [
-            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
+            "CMPI", "SobolevCore", "SobolevProblems", "SobolevHDF5", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
         // Exports of a trained surrogate: ONNX (a protobuf writer of its own) and C99 source, both
         // with the Jacobian by forward tangents. The maths only: no HDF5, no MPI.
         .target(name: "SobolevExport", dependencies: ["SobolevCore"]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
-        .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
+        .target(name: "SobolevReport", dependencies: ["SobolevHDF5"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
-            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
+            "SobolevCore", "SobolevProblems", "SobolevHDF5", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
             "SobolevExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // Swift 6 mode refuses any use of C's global `stdout`, which the CLI sets to line
@@ -62,10 +62,10 @@ let package = Package(
         .testTarget(name: "SobolevProblemsTests", dependencies: ["SobolevProblems"]),
         .testTarget(name: "SobolevFETests", dependencies: ["SobolevFE"]),
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems", "SobolevHDF5"]),
-        .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
+        .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevCore", "SobolevProblems", "SobolevFE"]),
         .testTarget(name: "SobolevExportTests", dependencies: ["SobolevExport", "SobolevCore"]),
-        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
+        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevHDF5", "SobolevStore"]),
     ]
 )

@@ -3,6 +3,7 @@
 import Foundation
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// What generating the data cost, for the surrogate's break-even.
 public struct DataTiming: Sendable {

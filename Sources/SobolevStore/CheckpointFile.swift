@@ -3,6 +3,7 @@
 // complete state at a step boundary; the run continues from it bit for bit.
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 public enum CheckpointFile {
     public static let format = "sobolev-checkpoint"

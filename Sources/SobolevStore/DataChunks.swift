@@ -7,6 +7,7 @@
 // the command that made it (problem, settings, samples, sampler, seed): a rerun reuses only
 // chunks of the same command.
 import Foundation
+import SobolevHDF5
 
 /// One finished block of samples [start, start + count).
 public struct DataChunk: Sendable, Equatable {

@@ -1,6 +1,7 @@
 // The per-term gradient dump of `sobolev gradients`.
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 /// Every loss term and every term's gradient per parameter array, for a stored model and data.
 public enum GradientDump {

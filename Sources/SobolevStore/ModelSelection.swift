@@ -3,6 +3,7 @@
 // completed run by a metric (lowest error, highest R²).
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 /// A stored surrogate and where it came from.
 public struct SelectedModel {

@@ -2,6 +2,7 @@
 import Foundation
 import SobolevCore
 import SobolevExperiment
+import SobolevHDF5
 
 public enum ResultsFormat {
     public static let name = "sobolev-results"

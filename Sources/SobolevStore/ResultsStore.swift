@@ -12,6 +12,7 @@
 import Foundation
 import SobolevCore
 import SobolevExperiment
+import SobolevHDF5
 
 public final class ResultsStore {
     public let path: String

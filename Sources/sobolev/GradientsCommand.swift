@@ -1,5 +1,6 @@
 import ArgumentParser
 import SobolevStore
+import SobolevHDF5
 
 struct Gradients: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct ExportTests {
     /// Every run of both fixture files: (results file, run id, activation, inputs d).

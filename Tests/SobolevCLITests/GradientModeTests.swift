@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// One SGD step on a 2-D problem (two derivative terms), full batch.
 let oneStepExperiment = """

@@ -3,6 +3,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct PredictTests {
     /// Relative difference in the max norm.

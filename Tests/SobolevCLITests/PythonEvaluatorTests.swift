@@ -4,6 +4,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct PythonEvaluatorTests {
     static let script = packageRoot + "/analysis/examples/evaluate_model.py"

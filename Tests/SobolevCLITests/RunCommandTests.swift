@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 @Suite("sobolev run", .serialized)
 struct RunCommandTests {

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import SobolevStore
+import SobolevHDF5
 
 @Suite("Science check")
 struct ScienceTests {

@@ -4,6 +4,7 @@
 import Foundation
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 enum SurrogateFixture {
     static let activations = ["tanh", "sin", "softplus", "sigmoid", "gelu", "silu"]

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// One run of 200 optimizer steps: 30 samples in batches of 7 (5 per epoch, the last of 2),
 /// which divide by none of K = 2, 3, 4.

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import SobolevCore
+import SobolevHDF5
 @testable import SobolevExperiment
 @testable import SobolevStore
 

@@ -1,6 +1,6 @@
 // Is this a results file, and one of a version this reader knows? Checked before anything is read,
 // so a wrong file fails with a message that names it and the attribute at fault.
-import SobolevStore
+import SobolevHDF5
 
 enum FormatCheck {
     static let format = "sobolev-results"

@@ -1,7 +1,7 @@
 // Reads a results file through its documented layout (docs/results-format.md) only. Tolerant of
 // what a sweep in progress or a failed run leaves: missing runs, runs without history or test set.
 import Foundation
-import SobolevStore
+import SobolevHDF5
 
 public enum ResultsReader {
     /// Root attribute names of the optional break-even costs (also allowed on each run).
