@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+        // Users' CSV files: quoted fields, embedded commas and doubled quotes read as RFC 4180 says.
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // System libraries through pkg-config; each shim header holds only the macros Swift cannot import.
@@ -32,6 +34,7 @@ let package = Package(
         // Experiment files: schema, validation, grid expansion, run ids, user datasets, running one run.
         .target(name: "SobolevExperiment", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevHDF5", .product(name: "Yams", package: "Yams"),
+            .product(name: "CSV", package: "CSV.swift"),
         ]),
         // Finite elements: the 2D hook (plane stress, linear and St Venant-Kirchhoff) with design
         // sensitivities by direct differentiation. No MPI, no files.

@@ -38,7 +38,7 @@ public struct SweepOptions: Sendable {
 public struct SweepPlan: Sendable {
     public var runs: [RunSpec]
     /// Status of every run stored already (results file and parts), by id.
-    public var stored: [String: String]
+    public var stored: [String: RunStatus]
     /// Indices into `runs` that will be trained, in grid order.
     public var pending: [Int]
     public var groups: Int
@@ -46,20 +46,20 @@ public struct SweepPlan: Sendable {
     /// Runs with a checkpoint (interrupted mid-run): they continue from it.
     public var checkpointed = Set<String>()
 
-    public init(runs: [RunSpec], stored: [String: String], retryFailed: Bool, worldSize: Int, ranksPerRun: Int) {
+    public init(runs: [RunSpec], stored: [String: RunStatus], retryFailed: Bool, worldSize: Int, ranksPerRun: Int) {
         self.runs = runs; self.stored = stored; self.ranksPerRun = ranksPerRun
         groups = (worldSize + ranksPerRun - 1) / ranksPerRun
         pending = runs.indices.filter { i in
             switch stored[runs[i].id] {
             case nil: return true
-            case "failed": return retryFailed
+            case .failed?: return retryFailed
             default: return false
             }
         }
     }
 
-    public var completedCount: Int { runs.filter { stored[$0.id] == "completed" }.count }
-    public var failedCount: Int { runs.filter { stored[$0.id] == "failed" }.count }
+    public var completedCount: Int { runs.filter { stored[$0.id] == .completed }.count }
+    public var failedCount: Int { runs.filter { stored[$0.id] == .failed }.count }
 
     /// The expanded grid, what is complete, and the plan (for --dry-run).
     public func describe(experiment: Experiment, worldSize: Int) -> String {
@@ -71,8 +71,8 @@ public struct SweepPlan: Sendable {
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)
         for (i, r) in runs.enumerated() {
-            let state = pendingSet.contains(i) ? (stored[r.id] == "failed" ? "retry" : (checkpointed.contains(r.id) ? "continue" : "train"))
-                                               : (stored[r.id] ?? "?")
+            let state = pendingSet.contains(i) ? (stored[r.id] == .failed ? "retry" : (checkpointed.contains(r.id) ? "continue" : "train"))
+                                               : (stored[r.id]?.rawValue ?? "?")
             lines.append("  \(r.id)  \(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.label)")
         }
         lines.append("plan: train \(pending.count) runs on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
@@ -146,7 +146,7 @@ final class Coordinator {
         let g = source / plan.ranksPerRun
         let parts = text.split(separator: " ", maxSplits: 4).map(String.init)
         if parts[0] == "DONE", parts.count >= 3, let i = Int(parts[1]) {
-            finished(group: g, index: i, ok: parts[2] == "completed", detail: parts.count > 4 ? parts[4] : "")
+            finished(group: g, index: i, ok: RunStatus(rawValue: parts[2]) == .completed, detail: parts.count > 4 ? parts[4] : "")
         } else if parts[0] == "HALTED", parts.count == 3, let i = Int(parts[1]), let signal = Int32(parts[2]) {
             halted(group: g, index: i)
             requestStop(signal)
@@ -307,8 +307,8 @@ public enum Sweep {
     static func summary(experiment: Experiment, plan: SweepPlan, store: ResultsStore, coordinator: Coordinator,
                         world: any Communicator) -> SweepOutcome {
         let stored = (try? store.storedRuns()) ?? [:]
-        let completed = experiment.runs.filter { stored[$0.id] == "completed" }.count
-        let failed = experiment.runs.filter { stored[$0.id] == "failed" }.count
+        let completed = experiment.runs.filter { stored[$0.id] == .completed }.count
+        let failed = experiment.runs.filter { stored[$0.id] == .failed }.count
         print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(experiment.runs.count - completed - failed) missing of \(experiment.runs.count))")
         if coordinator.stopSignal != 0 {
             let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""

@@ -82,8 +82,8 @@ public struct DataChunkStore: Sendable {
     func read(_ file: String, samples: Int) throws -> DataChunk {
         func bad(_ message: String) -> HDF5Error { HDF5Error(file: file, object: "", message: message) }
         let f = try H5File.open(file)
-        guard f.hasAttribute("signature"), try f.stringAttribute1("signature") == signature else {
-            let theirs = (try? f.stringAttribute1("signature")) ?? "unknown"
+        guard f.hasAttribute("signature"), try f.scalarStringAttribute("signature") == signature else {
+            let theirs = (try? f.scalarStringAttribute("signature")) ?? "unknown"
             throw bad("was made by another data command (\(theirs)), not by this one (\(signature)); use another --out or delete \(directory)")
         }
         let start = try f.intAttribute("start").first ?? -1

@@ -52,19 +52,19 @@ public final class ResultsStore {
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
-    public func storedRuns() throws -> [String: String] {
-        var out: [String: String] = [:]
+    public func storedRuns() throws -> [String: RunStatus] {
+        var out: [String: RunStatus] = [:]
         if !replacing && FileManager.default.fileExists(atPath: path) {
             let f = try H5File.open(path)
             let runs = try f.openGroup("runs")
             for id in try runs.childNames() {
-                out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+                out[id] = RunStatus(stored: try? runs.openGroup(id).scalarStringAttribute("status"))
             }
         }
         for part in partFiles() {
             if let f = try? H5File.open(part), let runs = try? f.openGroup("runs") {
                 for id in (try? runs.childNames()) ?? [] {
-                    out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+                    out[id] = RunStatus(stored: try? runs.openGroup(id).scalarStringAttribute("status"))
                 }
             }
         }
@@ -79,8 +79,8 @@ public final class ResultsStore {
         for id in ids where runs.contains(id) {
             let g = try runs.openGroup(id)
             let ranks = Double(try g.intAttribute("ranks").first ?? 1)
-            wall += ranks * (try g.doubleAttribute1("wall_time"))
-            train += ranks * (try g.doubleAttribute1("train_time"))
+            wall += ranks * (try g.scalarDoubleAttribute("wall_time"))
+            train += ranks * (try g.scalarDoubleAttribute("train_time"))
         }
         return (wall, train)
     }
@@ -168,7 +168,7 @@ public final class ResultsStore {
             try f.flush()
             complete = true
         }
-        // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
+        // Rename over the old file: a reader sees the old or the new file, never half of one.
         try rename(tmp, path)
         replacing = false
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
@@ -215,8 +215,8 @@ public final class ResultsStore {
         do {
             let f = try H5File.open(path)
             try checkResultsFormat(f)
-            text = try f.stringAttribute1("experiment_text")
-            overrides = try f.stringAttribute1("overrides")
+            text = try f.scalarStringAttribute("experiment_text")
+            overrides = try f.scalarStringAttribute("overrides")
         } catch let e as HDF5Error {
             throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
         }

@@ -178,7 +178,7 @@ import SobolevHDF5
         try FileManager.default.copyItem(atPath: files.plain, toPath: copy)
         let ids = try SurrogateFixture.runs(copy).map(\.id)
         // The best run by test_grad_rmse fails; the worst gets a NaN weight.
-        let metrics = try ids.map { try H5File.open(copy).openGroup("runs").openGroup($0).openGroup("metrics").doubleAttribute1("test_grad_rmse") }
+        let metrics = try ids.map { try H5File.open(copy).openGroup("runs").openGroup($0).openGroup("metrics").scalarDoubleAttribute("test_grad_rmse") }
         let best = ids[metrics.firstIndex(of: metrics.min()!)!]
         let broken = ids[metrics.firstIndex(of: metrics.max()!)!]
         do {
