@@ -84,9 +84,14 @@ public enum Sweep {
             text = Array(data)
         }
         world.broadcast(bytes: &text, root: 0)
+        let experiment: Experiment
         do {
-            return try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: path, overrides: overrides)
+            experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: path, overrides: overrides)
         } catch { world.failAlike("\(error)") }
+        if world.rank == 0 {
+            for w in experiment.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        }
+        return experiment
     }
 
     /// Rank 0 prepares the results file and decides what to train; every rank gets the plan.

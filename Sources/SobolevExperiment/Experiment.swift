@@ -25,6 +25,8 @@ public struct Experiment: Sendable {
     public let axes: [(key: String, values: [ConfigValue])]
     public let seeds: [UInt64]
     public let runs: [RunSpec]
+    /// Notes on keys that still work but are deprecated, one line each (file:line: ...).
+    public let warnings: [String]
 
     /// Loads and validates `path`, applying `overrides` ("key=value", value in YAML syntax).
     public static func load(path: String, overrides: [String] = []) throws -> Experiment {
@@ -154,6 +156,7 @@ public struct Experiment: Sendable {
         }
         try Experiment.checkApplicability(runs, given: given, file: file)
         self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
+        warnings = WeightingKeys.deprecations(given: given, file: file)
     }
 
     static func parseSeeds(_ node: RawNode, fail: (String) -> ExperimentError) throws -> [UInt64] {

@@ -13,6 +13,9 @@ public struct RunSpec: Sendable, Equatable {
     /// Folder of the experiment file: relative data paths start here (not part of the id, so a
     /// moved experiment keeps its run ids).
     public var baseDirectory: String = "."
+    /// The weighting scheme's constants, checked once when the experiment is read (they are also
+    /// in `values`, as loss.<name>, for the id and the stored attributes).
+    public internal(set) var lossConstants: WeightingConstants? = nil
 
     public static func == (a: RunSpec, b: RunSpec) -> Bool { a.values == b.values && a.seed == b.seed }
 
