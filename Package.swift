@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "SobolevCore", dependencies: ["COpenBLAS"]),
         // Problems and data: analytic functions, samplers, datasets, splits.
         .target(name: "SobolevProblems", dependencies: ["SobolevCore"]),
-        // A thin typed HDF5 layer and the dataset file format (X, Y, dY).
-        .target(name: "SobolevHDF5", dependencies: ["CHDF5", "SobolevCore"]),
+        // A thin typed HDF5 layer over the C library (files, groups, datasets, attributes, atomic
+        // writes); no file format of its own.
+        .target(name: "SobolevHDF5", dependencies: ["CHDF5"]),
         // Experiment files: schema, validation, grid expansion, run ids, user datasets, running one run.
         .target(name: "SobolevExperiment", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevHDF5", .product(name: "Yams", package: "Yams"),
@@ -67,7 +68,7 @@ let package = Package(
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems", "SobolevHDF5"]),
         .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevCore", "SobolevProblems", "SobolevFE"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevExperiment", "SobolevCore", "SobolevProblems", "SobolevFE"]),
         .testTarget(name: "SobolevExportTests", dependencies: ["SobolevExport", "SobolevCore"]),
         .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevHDF5", "SobolevStore"]),
     ]

@@ -394,7 +394,7 @@ public final class H5File: H5Group {
     /// a temporary file, which is then moved into place. `replace` false refuses an existing file
     /// (a hard link fails atomically when the target exists); true replaces it by rename.
     public static func writeAtomically(_ path: String, replace: Bool = false, _ body: (H5File) throws -> Void) throws {
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let tmp = TemporaryFiles.name(for: path)
         try? FileManager.default.removeItem(atPath: tmp)
         do {
             let f = try H5File.create(tmp)

@@ -99,15 +99,8 @@ public struct DataChunkStore: Sendable {
 
     /// Deletes temporary files of writers that were killed (never a finished file).
     public func removeStaleTemporaries() {
-        let fm = FileManager.default
-        let outURL = URL(fileURLWithPath: out)
-        let dir = outURL.deletingLastPathComponent().path
-        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(outURL.lastPathComponent + ".tmp-") {
-            try? fm.removeItem(atPath: dir + "/" + name)
-        }
-        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".h5.tmp-") {
-            try? fm.removeItem(atPath: directory + "/" + name)
-        }
+        TemporaryFiles.removeStale(of: out)
+        TemporaryFiles.removeStale(in: directory, extensions: [".h5"])
     }
 
     /// Deletes every chunk and the parts folder (once the data file holds them).

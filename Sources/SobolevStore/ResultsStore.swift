@@ -146,7 +146,7 @@ public final class ResultsStore {
         // The new file is about the old one plus the parts. HDF5 crashes on some failed writes
         // (H5Ocopy on a full disk), so a merge that cannot fit is refused before it starts.
         try ensureFreeSpace((parts + [path]).map(fileSize).reduce(0, +))
-        let tmp = temporaryName(path)
+        let tmp = TemporaryFiles.name(for: path)
         try? FileManager.default.removeItem(atPath: tmp)
         var merged = 0
         do {
@@ -227,15 +227,8 @@ public final class ResultsStore {
 
     /// Deletes temporary files a killed writer left behind (never a finished file).
     func removeStaleTemporaries() {
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let base = URL(fileURLWithPath: path).lastPathComponent
-        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base + ".tmp-") {
-            try? fm.removeItem(atPath: dir + "/" + name)
-        }
-        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") || name.contains(".ckpt.tmp-") {
-            try? fm.removeItem(atPath: partsDirectory + "/" + name)
-        }
+        TemporaryFiles.removeStale(of: path)
+        TemporaryFiles.removeStale(in: partsDirectory, extensions: [".h5", ".ckpt"])
     }
 
     /// Deletes unmerged parts (those of a file --force replaces) and then the parts folder if it
@@ -260,10 +253,6 @@ public final class ResultsStore {
     func partFiles() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []
         return names.filter { $0.hasSuffix(".h5") }.sorted().map { partsDirectory + "/" + $0 }
-    }
-
-    func temporaryName(_ target: String) -> String {
-        target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     func rename(_ from: String, _ to: String) throws {

@@ -7,6 +7,7 @@ import SobolevFE
 import SobolevProblems
 import SobolevStore
 import SobolevHDF5
+import SobolevExperiment
 
 /// X, Y, dY (raw values) and the shapes of a data file.
 func dataArrays(_ path: String) throws -> (x: [Double], y: [Double], dy: [Double], shapes: [[Int]]) {

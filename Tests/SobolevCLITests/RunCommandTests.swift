@@ -4,6 +4,7 @@ import Testing
 import SobolevCore
 import SobolevStore
 import SobolevHDF5
+import SobolevExperiment
 
 @Suite("sobolev run", .serialized)
 struct RunCommandTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevHDF5
+import SobolevExperiment
 @testable import SobolevExperiment
 @testable import SobolevStore
 
