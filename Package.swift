@@ -29,6 +29,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+        // Users' CSV files: quoted fields, embedded commas and doubled quotes read as RFC 4180 says.
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // System libraries through pkg-config; each shim header holds only the macros Swift cannot import.
@@ -43,11 +45,13 @@ let package = Package(
         .target(name: "SobolevCore", dependencies: ["COpenBLAS"], swiftSettings: vectorWidthSettings()),
         // Problems and data: analytic functions, samplers, datasets, splits.
         .target(name: "SobolevProblems", dependencies: ["SobolevCore"]),
-        // A thin typed HDF5 layer and the dataset file format (X, Y, dY).
-        .target(name: "SobolevHDF5", dependencies: ["CHDF5", "SobolevCore"]),
+        // A thin typed HDF5 layer over the C library (files, groups, datasets, attributes, atomic
+        // writes); no file format of its own.
+        .target(name: "SobolevHDF5", dependencies: ["CHDF5"]),
         // Experiment files: schema, validation, grid expansion, run ids, user datasets, running one run.
         .target(name: "SobolevExperiment", dependencies: [
             "SobolevCore", "SobolevProblems", "SobolevHDF5", .product(name: "Yams", package: "Yams"),
+            .product(name: "CSV", package: "CSV.swift"),
         ]),
         // Finite elements: the 2D hook (plane stress, linear and St Venant-Kirchhoff) with design
         // sensitivities by direct differentiation. No MPI, no files.
@@ -56,17 +60,17 @@ let package = Package(
         .target(name: "SobolevStore", dependencies: ["SobolevHDF5", "SobolevCore", "SobolevExperiment"]),
         // Communicators (MPI and single process), sweeps, the data-parallel training driver, data generation.
         .target(name: "SobolevCluster", dependencies: [
-            "CMPI", "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevFE",
+            "CMPI", "SobolevCore", "SobolevProblems", "SobolevHDF5", "SobolevExperiment", "SobolevStore", "SobolevFE",
         ]),
         // Exports of a trained surrogate: ONNX (a protobuf writer of its own) and C99 source, both
         // with the Jacobian by forward tangents. The maths only: no HDF5, no MPI.
         .target(name: "SobolevExport", dependencies: ["SobolevCore"]),
         // Reports: a results file (read only through its documented HDF5 layout) becomes an HTML page,
         // a Markdown summary and a CSV of runs.
-        .target(name: "SobolevReport", dependencies: ["SobolevStore"], path: "analysis/Sources/SobolevReport"),
+        .target(name: "SobolevReport", dependencies: ["SobolevHDF5"], path: "analysis/Sources/SobolevReport"),
         // The command line: parses and calls.
         .executableTarget(name: "sobolev", dependencies: [
-            "SobolevCore", "SobolevProblems", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
+            "SobolevCore", "SobolevProblems", "SobolevHDF5", "SobolevExperiment", "SobolevStore", "SobolevCluster", "SobolevReport",
             "SobolevExport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // Swift 6 mode refuses any use of C's global `stdout`, which the CLI sets to line
@@ -78,10 +82,10 @@ let package = Package(
         .testTarget(name: "SobolevProblemsTests", dependencies: ["SobolevProblems"]),
         .testTarget(name: "SobolevFETests", dependencies: ["SobolevFE"]),
         .testTarget(name: "SobolevExperimentTests", dependencies: ["SobolevExperiment", "SobolevProblems", "SobolevHDF5"]),
-        .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevExperiment"]),
+        .testTarget(name: "SobolevStoreTests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevExperiment"]),
         // Runs the real `sobolev` binary (and mpirun, h5dump) as a user would.
-        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevCore", "SobolevProblems", "SobolevFE"]),
+        .testTarget(name: "SobolevCLITests", dependencies: ["SobolevStore", "SobolevHDF5", "SobolevExperiment", "SobolevCore", "SobolevProblems", "SobolevFE"]),
         .testTarget(name: "SobolevExportTests", dependencies: ["SobolevExport", "SobolevCore"]),
-        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevStore"]),
+        .testTarget(name: "SobolevReportTests", dependencies: ["SobolevReport", "SobolevHDF5", "SobolevStore"]),
     ]
 )

@@ -26,19 +26,11 @@ public enum DataGeneration {
     /// Runs the command on every rank of `world`; returns the summary on rank 0, nil elsewhere.
     /// Any error ends the whole job with a message (never leaves a rank waiting).
     public static func run(_ request: DataRequest, world: any Communicator, started: DispatchTime = .now()) -> DataSummary? {
-        func die(_ message: String) -> Never {
-            FileHandle.standardError.write(Data("error\(world.size > 1 ? " (rank \(world.rank))" : ""): \(message)\n".utf8))
-            world.abort(code: 1)
-        }
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
 
         // Arguments are the same on every rank: rank 0 alone reports a bad one and ends the job.
         let job: DataJob
-        do { job = try DataJob(request) } catch {
-            if world.rank == 0 { die("\(error)") }
-            world.barrier()
-            die("\(error)")
-        }
+        do { job = try DataJob(request) } catch { world.failAlike("\(error)") }
         let (n, d, m) = (request.samples, job.problem.inputDimension, job.problem.outputDimension)
         let x = job.inputs()
         let store = DataChunkStore(out: request.out, signature: job.signature, inputDimension: d, outputDimension: m)
@@ -49,12 +41,9 @@ public enum DataGeneration {
             do {
                 let plan = try prepare(store: store, inputs: x, chunkSize: request.chunkSize, ranks: world.size)
                 wire = plan.wire
-            } catch { die("\(error)") }
+            } catch { world.fail("\(error)") }
         }
-        var count = [Int64(wire.count)]
-        world.broadcast(&count, root: 0)
-        if world.rank != 0 { wire = [Int64](repeating: 0, count: Int(count[0])) }
-        world.broadcast(&wire, root: 0)
+        world.broadcast(variable: &wire, root: 0)
         let plan = DataPlan(wire: wire)
         var progress = DataProgress(plan: plan, samples: n)
         if world.rank == 0 {
@@ -76,16 +65,16 @@ public enum DataGeneration {
                 let xi = x.row(i)
                 let t0 = DispatchTime.now()
                 let r: (values: [Double], jacobian: [Double])
-                do { r = try job.problem.evaluate(xi) } catch { die("sample \(i) (\(job.problem.describe(xi))): \(error)") }
+                do { r = try job.problem.evaluate(xi) } catch { world.fail("sample \(i) (\(job.problem.describe(xi))): \(error)") }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
                 guard (r.values + r.jacobian).allSatisfy(\.isFinite) else {
-                    die("sample \(i) (\(job.problem.describe(xi))): non-finite values \(r.values) or Jacobian \(r.jacobian)")
+                    world.fail("sample \(i) (\(job.problem.describe(xi))): non-finite values \(r.values) or Jacobian \(r.jacobian)")
                 }
                 chunk.inputs += xi; chunk.values += r.values; chunk.jacobians += r.jacobian
                 chunk.solveTimes.append(seconds)
                 poll()
             }
-            do { try store.save(chunk) } catch { die("saving samples \(range) to \(store.path(start: range.lowerBound)): \(error)") }
+            do { try store.save(chunk) } catch { world.fail("saving samples \(range) to \(store.path(start: range.lowerBound)): \(error)") }
             if world.rank == 0 { progress.finished(range, rank: 0) } else { world.send("DONE \(range.lowerBound) \(range.count)", to: 0, tag: doneTag) }
         }
         guard world.rank == 0 else { return nil }
@@ -102,7 +91,7 @@ public enum DataGeneration {
             print(String(format: "data: %@  (%d samples; X [%d, %d], Y [%d, %d], dY [%d, %d, %d]; %.2f s on %d rank(s); %.3g ms per sample)",
                          request.out, n, n, d, n, m, n, m, d, summary.wallTime, world.size, 1000 * summary.timePerSample))
             return summary
-        } catch { die("\(error)") }
+        } catch { world.fail("\(error)") }
     }
 
     /// Refuses an existing output, clears temporaries of killed writers, reads the finished

@@ -2,7 +2,8 @@
 // it cost (docs/results-format.md, "Data files").
 import Foundation
 import SobolevCore
-import SobolevStore
+import SobolevExperiment
+import SobolevHDF5
 
 /// What generating the data cost, for the surrogate's break-even.
 public struct DataTiming: Sendable {
@@ -20,14 +21,12 @@ enum DataOutput {
     /// Writes `data` to a new file at `job.request.out` (never overwrites). `wall` gives the
     /// command's elapsed seconds when it is called, at the end of writing.
     static func write(_ data: Dataset, job: DataJob, timing: DataTiming, wall: () -> Double) throws {
-        let (n, d, m) = (data.count, data.inputDimension, data.outputDimension)
         let p = job.problem
-        try H5File.writeAtomically(job.request.out) { f in
-            try f.setAttribute("format", "sobolev-dataset")
+        try DatasetFile.write(data, to: job.request.out) { f in
             try f.setAttribute("problem", p.name)
             try f.setAttribute("sampler", job.sampler.kind.rawValue)
             try f.setAttribute("seed", job.request.seed)
-            try f.setAttribute("samples", n)
+            try f.setAttribute("samples", data.count)
             let (v, g) = (DataJob.describe(job.valueNoise), DataJob.describe(job.gradNoise))
             try f.setAttribute("noise", v == "none" && g == "none" ? "none" : "values \(v), gradients \(g)")
             try f.setAttribute("value_noise", v)
@@ -38,9 +37,6 @@ enum DataOutput {
             try f.setAttribute("domain_upper", p.domain.map(\.upperBound))
             try p.writeAttributes(f)
             try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-            try f.write("X", data.inputs.data, shape: [n, d])
-            try f.write("Y", data.values.data, shape: [n, m])
-            try f.write("dY", data.jacobians ?? [], shape: [n, m, d])
             try f.write("solve_time", timing.solveTimes).setAttribute("units", "s")
             try f.setAttribute("simulation_time_per_sample", timing.perSample)
             try f.setAttribute("total_solve_time", timing.solveTimes.reduce(0, +))

@@ -3,6 +3,7 @@
 import SobolevFE
 import SobolevProblems
 import SobolevStore
+import SobolevHDF5
 
 /// A function of the inputs with its Jacobian, its domain, and what the data file says about it.
 public struct DataProblem: Sendable {

@@ -14,7 +14,7 @@ public enum MPIRuntime {
 
     /// The world communicator: MPI's when launched by a launcher, else a single process.
     public static func world() -> any Communicator {
-        guard launchedByLauncher else { return SingleProcessCommunicator() }
+        guard launchedByLauncher else { return SoloGroup() }
         var initialized: Int32 = 0
         MPI_Initialized(&initialized)
         if initialized == 0 { MPI_Init(nil, nil) }
@@ -80,10 +80,8 @@ public final class MPICommunicator: Communicator {
 
     public func broadcast(bytes: inout [UInt8], root: Int) {
         guard size > 1 else { return }
-        var count = [Int64(bytes.count)]
-        broadcast(&count, root: root)
-        if rank != root { bytes = [UInt8](repeating: 0, count: Int(count[0])) }
-        let n = Int32(count[0])
+        agreeOnLength(&bytes, root: root, filler: 0)
+        let n = Int32(bytes.count)
         check(bytes.withUnsafeMutableBufferPointer { MPI_Bcast($0.baseAddress, n, sobolev_mpi_byte(), Int32(root), comm) }, "MPI_Bcast")
     }
 

@@ -47,15 +47,15 @@ public struct ModelConfig: Sendable, Equatable {
 public struct LossConfig: Sendable, Equatable {
     public var scheme: String
     public var groupGradients: Bool
-    /// The scheme's constants by name (loss.<name>), defaults filled in.
-    public var constants: [String: WeightingConstant]
+    /// The scheme's constants by name (loss.<name>), checked, defaults filled in.
+    public var constants: WeightingConstants
 
     /// The fixed scheme's weights (1 for the other schemes).
     public var lambdaValue: Double { fixedWeight("lambda_value") }
     public var lambdaGrad: Double { fixedWeight("lambda_grad") }
 
     func fixedWeight(_ name: String) -> Double {
-        if case let .number(v)? = constants[name] { return v }
+        if case let .number(v)? = constants.values[name] { return v }
         return 1
     }
 }
@@ -119,7 +119,7 @@ public struct RunConfig: Sendable, Equatable {
         standardize = b("training.standardize")
 
         loss = LossConfig(scheme: s("loss.scheme"), groupGradients: b("loss.group_gradients"),
-                          constants: WeightingKeys.constants(in: v))
+                          constants: run.lossConstants!)
         seed = run.seed
     }
 

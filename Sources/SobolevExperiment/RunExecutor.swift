@@ -1,5 +1,6 @@
 // One run from configuration to result: data, standardisation, training, metrics. No MPI and no
-// files here: the group to train with is handed in, and the caller stores the result.
+// writing: the group to train with is handed in and the caller stores the result; the only files
+// touched are the users' data files a run reads (UserDataset).
 import Foundation
 import SobolevCore
 import SobolevProblems
@@ -20,10 +21,8 @@ public struct RunData: Sendable {
 
 /// Everything a finished (or failed) run leaves behind.
 public struct RunResult: Sendable {
-    public enum Status: String, Sendable { case completed, failed }
-
     public var spec: RunSpec
-    public var status: Status
+    public var status: RunStatus
     /// Why a run failed, and at which step (nil when completed).
     public var failureReason: String?
     public var failureStep: Int?
@@ -159,7 +158,7 @@ public enum RunExecutor {
             }
         }
 
-        var status = RunResult.Status.completed
+        var status = RunStatus.completed
         var reason: String? = nil, failStep: Int? = nil
         let stopReason: String
         switch outcome.status {

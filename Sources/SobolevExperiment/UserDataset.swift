@@ -1,5 +1,6 @@
 // Data brought by users: an HDF5 file with X (n x d), Y (n x m) and optional dY (n x m x d), or a
 // CSV file with named columns; split into train/validation/test by fraction or by given indices.
+import CSV
 import Foundation
 import SobolevCore
 import SobolevHDF5
@@ -56,7 +57,7 @@ public enum UserDataset {
         var costs: [String: Double] = [:]
         if !source.isCSV, let f = try? H5File.open(path) {
             for name in ["data_generation_time", "simulation_time_per_sample"] where f.hasAttribute(name) {
-                costs[name] = try? f.doubleAttribute1(name)
+                costs[name] = try? f.scalarDoubleAttribute(name)
             }
         }
         return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
@@ -165,8 +166,8 @@ public enum UserDataset {
     }
 }
 
-/// A CSV file's header and data lines (blank lines and '#' comments skipped); errors name the
-/// file, the line and the column.
+/// A CSV file's header and data lines (blank lines and '#' comments skipped; fields quoted as
+/// RFC 4180 says, surrounding spaces trimmed); errors name the file, the line and the column.
 struct CSVTable {
     struct Line { var number: Int; var cells: [String] }
     var path: String
@@ -180,10 +181,10 @@ struct CSVTable {
         let lines = String(decoding: raw, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty && !$0.element.hasPrefix("#") }
         guard let header = lines.first else { throw DataFileError(file: path, object: "", message: "the file is empty") }
+        // Each line is one record (a quoted field may hold commas and doubled quotes, not a line
+        // break), so errors can name the line of the file.
         func cells(_ line: Substring) -> [String] {
-            line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
+            ((try? CSVReader(string: String(line), trimFields: true))?.next()) ?? [""]
         }
         let names = cells(header.element)
         var rows: [Line] = []

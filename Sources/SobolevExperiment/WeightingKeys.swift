@@ -5,6 +5,11 @@
 // (given or default) and none of the others', so a run's attributes record exactly the constants
 // its scheme used. With loss.scheme as a grid axis, a constant given in the file applies to every
 // scheme of the grid that uses it; a constant that no scheme of the grid uses is an error.
+//
+// A name that means different things in different schemes (alpha) is also a key per scheme,
+// loss.<scheme>_<name>, read only by that scheme's runs; the shared key still works, with a
+// deprecation note. Runs store the constant under its plain name, loss.<name>, whichever key
+// gave it, so run ids and the results layout do not depend on the spelling.
 import SobolevCore
 
 enum WeightingKeys {
@@ -19,8 +24,31 @@ enum WeightingKeys {
         ] + WeightingCatalog.constants.map { constant in
             let specs = constant.schemes.map { s in (s, s.constants.first { $0.name == constant.name }!) }
             let defaults = specs.map { "\($0.0.name) \($0.1.defaultValue)" }.joined(separator: ", ")
+            let deprecated = WeightingCatalog.perSchemeNames.contains(constant.name)
+                ? "; deprecated: " + perSchemeKeys.filter { $0.constant == constant.name }.map(\.key).joined(separator: ", ") : ""
             return FieldSpec(key: prefix + constant.name, kind: fieldKind(specs.map { $0.1.domain }), defaultValue: nil,
-                             help: "\(specs[0].1.help) (default: \(defaults))")
+                             help: "\(specs[0].1.help) (default: \(defaults)\(deprecated))")
+        } + perSchemeKeys.map { k in
+            FieldSpec(key: k.key, kind: fieldKind([k.spec.domain]), defaultValue: nil,
+                      help: "\(k.spec.help) (loss.scheme \(k.scheme) only; default \(k.spec.defaultValue))")
+        }
+    }
+
+    /// loss.<scheme>_<name> for every scheme of every constant name in `perSchemeNames`.
+    static var perSchemeKeys: [(key: String, scheme: String, constant: String, spec: WeightingConstantSpec)] {
+        WeightingCatalog.constants.filter { WeightingCatalog.perSchemeNames.contains($0.name) }.flatMap { c in
+            c.schemes.map { s in (prefix + s.name + "_" + c.name, s.name, c.name, s.constants.first { $0.name == c.name }!) }
+        }
+    }
+
+    /// One note per shared key given where a per-scheme key now says what is meant.
+    static func deprecations(given: [String: RawNode], file: String) -> [String] {
+        WeightingCatalog.perSchemeNames.sorted().compactMap { name in
+            guard let node = given[prefix + name] else { return nil }
+            let keys = perSchemeKeys.filter { $0.constant == name }
+            return "\(file)\(node.line.map { ":\($0)" } ?? ""): \(prefix + name) is deprecated: \(name) is a different constant "
+                + "for each of \(keys.map(\.scheme).joined(separator: ", ")); write \(keys.map(\.key).joined(separator: ", ")) "
+                + "instead (the same values give the same runs and run ids)"
         }
     }
 
@@ -56,50 +84,81 @@ enum WeightingKeys {
                 "\(node.text) does not apply: \(name) is a constant of \(users.map(\.name).joined(separator: ", ")), "
                 + "not of loss.scheme \(gridSchemes.sorted().joined(separator: ", "))")
         }
+        try checkPerSchemeKeys(given: given, gridSchemes: gridSchemes, file: file)
 
         var seen = Set<String>()
         var out: [RunSpec] = []
         for var run in runs {
             let scheme = WeightingCatalog.scheme(named: run.values["loss.scheme"]!.stringValue!)!
-            var chosen: [String: WeightingConstant] = [:]
+            var chosen: [String: WeightingConstant] = [:], keyOf: [String: String] = [:]
             for (name, _) in constants {
-                if let v = run.values.removeValue(forKey: prefix + name) { chosen[name] = constant(v) }
+                if let v = run.values.removeValue(forKey: prefix + name) { chosen[name] = WeightingConstant(v); keyOf[name] = prefix + name }
             }
-            if let (spec, value) = scheme.invalid(chosen) {
-                throw ExperimentError(file: file, key: prefix + spec.name, line: given[prefix + spec.name]?.line,
-                                      message: "expected \(spec.domain.expectation) for loss.scheme \(scheme.name), got \(value)")
+            for k in perSchemeKeys {
+                if let v = run.values.removeValue(forKey: k.key), k.scheme == scheme.name { chosen[k.constant] = WeightingConstant(v); keyOf[k.constant] = k.key }
             }
-            for (name, value) in scheme.resolve(chosen).values { run.values[prefix + name] = configValue(value) }
-            let values = run.values
-            run.axisValues.removeAll { values[$0.key] == nil }
+            let checked: WeightingConstants
+            do { checked = try scheme.checked(chosen) } catch let e as WeightingConstantError {
+                let key = keyOf[e.constant.name] ?? prefix + e.constant.name
+                throw ExperimentError(file: file, key: key, line: given[key]?.line,
+                                      message: "expected \(e.constant.domain.expectation) for loss.scheme \(scheme.name), got \(e.value)")
+            }
+            for (name, value) in checked.values { run.values[prefix + name] = ConfigValue(value) }
+            run.lossConstants = checked
+            // Labels keep the axes this run's scheme read, per-scheme keys included.
+            let values = run.values, ownKeys = Set(perSchemeKeys.filter { $0.scheme == scheme.name }.map(\.key))
+            run.axisValues.removeAll { values[$0.key] == nil && !ownKeys.contains($0.key) }
             if seen.insert(run.id).inserted { out.append(run) }
         }
         return out
     }
 
-    /// The scheme constants among a run's resolved values, by constant name.
-    static func constants(in values: [String: ConfigValue]) -> [String: WeightingConstant] {
+    /// A per-scheme key applies only where its scheme is in the grid, and not beside the shared key.
+    static func checkPerSchemeKeys(given: [String: RawNode], gridSchemes: Set<String>, file: String) throws {
+        for k in perSchemeKeys {
+            guard let node = given[k.key] else { continue }
+            if !gridSchemes.contains(k.scheme) {
+                throw ExperimentError(file: file, key: k.key, line: node.line, message:
+                    "\(node.text) does not apply: \(k.key) is read only with loss.scheme \(k.scheme), not with loss.scheme \(gridSchemes.sorted().joined(separator: ", "))")
+            }
+            if given[prefix + k.constant] != nil {
+                throw ExperimentError(file: file, key: k.key, line: node.line, message:
+                    "give \(prefix + k.constant) (deprecated) or the per-scheme keys, not both")
+            }
+        }
+    }
+
+    /// The constants given for `scheme` among values not yet resolved, by constant name.
+    static func given(in values: [String: ConfigValue], scheme: String) -> [String: WeightingConstant] {
         var out: [String: WeightingConstant] = [:]
         for (name, _) in WeightingCatalog.constants {
-            if let v = values[prefix + name] { out[name] = constant(v) }
+            if let v = values[prefix + name] { out[name] = WeightingConstant(v) }
+        }
+        for k in perSchemeKeys where k.scheme == scheme {
+            if let v = values[k.key] { out[k.constant] = WeightingConstant(v) }
         }
         return out
     }
+}
 
-    static func constant(_ v: ConfigValue) -> WeightingConstant {
+// The two conversions between the experiment's values and the catalogue's constants.
+extension WeightingConstant {
+    init(_ v: ConfigValue) {
         switch v {
-        case let .double(x): return .number(x)
-        case let .int(x): return .integer(x)
-        case let .string(x): return .word(x)
+        case let .double(x): self = .number(x)
+        case let .int(x): self = .integer(x)
+        case let .string(x): self = .word(x)
         case .bool, .intList, .stringList: preconditionFailure("scheme constants are numbers, integers or words")
         }
     }
+}
 
-    static func configValue(_ c: WeightingConstant) -> ConfigValue {
+extension ConfigValue {
+    init(_ c: WeightingConstant) {
         switch c {
-        case let .number(x): return .double(x)
-        case let .integer(x): return .int(x)
-        case let .word(x): return .string(x)
+        case let .number(x): self = .double(x)
+        case let .integer(x): self = .int(x)
+        case let .word(x): self = .string(x)
         }
     }
 }

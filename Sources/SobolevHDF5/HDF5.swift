@@ -33,8 +33,8 @@ final class H5Handle {
     deinit { if id >= 0 { _ = close(id) } }
 }
 
-/// A group (or the file's root group) in an open file.
-public class H5Group {
+/// What groups and datasets share: a handle, a place in a file, and attributes.
+public class H5Object {
     let handle: H5Handle
     public let file: String
     public let path: String
@@ -48,65 +48,6 @@ public class H5Group {
     func error(_ object: String, _ message: String) -> HDF5Error {
         HDF5Error(file: file, object: object.isEmpty ? path : (path == "/" ? "/" + object : path + "/" + object), message: message)
     }
-
-    // MARK: Groups and links
-
-    /// Whether a link of that name (a group or dataset, one level down) exists.
-    public func contains(_ name: String) -> Bool { H5Lexists(id, name, sobolev_h5p_default()) > 0 }
-
-    public func createGroup(_ name: String) throws -> H5Group {
-        let g = H5Gcreate2(id, name, sobolev_h5p_default(), sobolev_h5p_default(), sobolev_h5p_default())
-        guard g >= 0 else { throw error(name, "cannot create group") }
-        return H5Group(handle: H5Handle(g, close: H5Gclose), file: file, path: childPath(name))
-    }
-
-    public func openGroup(_ name: String) throws -> H5Group {
-        guard contains(name) else { throw error(name, "no such group") }
-        let g = H5Gopen2(id, name, sobolev_h5p_default())
-        guard g >= 0 else { throw error(name, "cannot open group") }
-        return H5Group(handle: H5Handle(g, close: H5Gclose), file: file, path: childPath(name))
-    }
-
-    /// The group at `name`, created if missing.
-    public func group(_ name: String) throws -> H5Group {
-        contains(name) ? try openGroup(name) : try createGroup(name)
-    }
-
-    /// Names of the links in this group, in name order.
-    public func childNames() throws -> [String] {
-        var info = H5G_info_t()
-        guard H5Gget_info(id, &info) >= 0 else { throw error("", "cannot list group") }
-        var names: [String] = []
-        for i in 0..<info.nlinks {
-            let n = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, sobolev_h5p_default())
-            guard n >= 0 else { throw error("", "cannot read link name \(i)") }
-            var buffer = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, sobolev_h5p_default())
-            names.append(cText(buffer))
-        }
-        return names
-    }
-
-    /// Whether the named child is a group (false for datasets).
-    public func isGroup(_ name: String) -> Bool {
-        var info = H5O_info_t()
-        guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), sobolev_h5p_default()) >= 0 else { return false }
-        return info.type == H5O_TYPE_GROUP
-    }
-
-    /// Removes the link `name` (the space is reclaimed when the file is rewritten).
-    public func remove(_ name: String) throws {
-        guard H5Ldelete(id, name, sobolev_h5p_default()) >= 0 else { throw error(name, "cannot delete") }
-    }
-
-    /// Copies `name` from `source` (with everything below it) into this group under `newName`.
-    public func copy(_ name: String, from source: H5Group, as newName: String? = nil) throws {
-        guard H5Ocopy(source.id, name, id, newName ?? name, sobolev_h5p_default(), sobolev_h5p_default()) >= 0 else {
-            throw error(newName ?? name, "cannot copy from \(source.file):\(source.path)/\(name)")
-        }
-    }
-
-    func childPath(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
 
     // MARK: Attributes
 
@@ -123,7 +64,7 @@ public class H5Group {
 
     public func hasAttribute(_ name: String) -> Bool { H5Aexists(id, name) > 0 }
 
-    private func writeAttribute(_ name: String, type: hid_t, dims: [hsize_t]?, _ body: (hid_t) -> herr_t) throws {
+    fileprivate func writeAttribute(_ name: String, type: hid_t, dims: [hsize_t]?, _ body: (hid_t) -> herr_t) throws {
         if hasAttribute(name) { H5Adelete(id, name) }
         let space = dims.map { d in d.withUnsafeBufferPointer { H5Screate_simple(Int32(d.count), $0.baseAddress, nil) } }
             ?? H5Screate(H5S_SCALAR)
@@ -185,14 +126,14 @@ public class H5Group {
         return t
     }
 
-    private func openAttribute(_ name: String) throws -> H5Handle {
+    fileprivate func openAttribute(_ name: String) throws -> H5Handle {
         guard hasAttribute(name) else { throw error("", "no attribute \(name)") }
         let a = H5Aopen(id, name, sobolev_h5p_default())
         guard a >= 0 else { throw error("", "cannot open attribute \(name)") }
         return H5Handle(a, close: H5Aclose)
     }
 
-    private func elementCount(_ space: hid_t) -> Int { Int(H5Sget_simple_extent_npoints(space)) }
+    fileprivate func elementCount(_ space: hid_t) -> Int { Int(H5Sget_simple_extent_npoints(space)) }
 
     /// A numeric attribute as doubles (scalar or 1-D; integers converted).
     public func doubleAttribute(_ name: String) throws -> [Double] {
@@ -206,8 +147,16 @@ public class H5Group {
         return out
     }
 
+    /// An integer attribute (scalar or 1-D). Integers are read as int64, exactly (through a
+    /// double they would lose digits above 2^53); a float attribute is truncated as before.
     public func intAttribute(_ name: String) throws -> [Int] {
-        try doubleAttribute(name).map { Int($0) }
+        let a = try openAttribute(name)
+        let ftype = H5Aget_type(a.id); defer { H5Tclose(ftype) }
+        guard H5Tget_class(ftype) == H5T_INTEGER else { return try doubleAttribute(name).map { Int($0) } }
+        let space = H5Aget_space(a.id); defer { H5Sclose(space) }
+        var out = [Int64](repeating: 0, count: elementCount(space))
+        guard H5Aread(a.id, sobolev_h5t_native_int64(), &out) >= 0 else { throw error("", "cannot read attribute \(name)") }
+        return out.map { Int($0) }
     }
 
     /// A string attribute (variable- or fixed-length; scalar or 1-D).
@@ -233,15 +182,87 @@ public class H5Group {
         }
     }
 
-    public func stringAttribute1(_ name: String) throws -> String {
-        guard let s = try stringAttribute(name).first else { throw error("", "attribute \(name) is empty") }
-        return s
+    /// The first (for a scalar attribute: the only) value of a string attribute.
+    public func scalarStringAttribute(_ name: String) throws -> String {
+        try first(of: stringAttribute(name), name)
     }
 
-    public func doubleAttribute1(_ name: String) throws -> Double {
-        guard let v = try doubleAttribute(name).first else { throw error("", "attribute \(name) is empty") }
+    /// The first (for a scalar attribute: the only) value of a numeric attribute, as a double.
+    public func scalarDoubleAttribute(_ name: String) throws -> Double {
+        try first(of: doubleAttribute(name), name)
+    }
+
+    /// The first (for a scalar attribute: the only) value of a numeric attribute, as an integer.
+    public func scalarIntAttribute(_ name: String) throws -> Int {
+        try first(of: intAttribute(name), name)
+    }
+
+    fileprivate func first<T>(of values: [T], _ name: String) throws -> T {
+        guard let v = values.first else { throw error("", "attribute \(name) is empty") }
         return v
     }
+}
+
+/// A group (or the file's root group) in an open file: links to groups and datasets below it.
+public class H5Group: H5Object {
+    // MARK: Groups and links
+
+    /// Whether a link of that name (a group or dataset, one level down) exists.
+    public func contains(_ name: String) -> Bool { H5Lexists(id, name, sobolev_h5p_default()) > 0 }
+
+    public func createGroup(_ name: String) throws -> H5Group {
+        let g = H5Gcreate2(id, name, sobolev_h5p_default(), sobolev_h5p_default(), sobolev_h5p_default())
+        guard g >= 0 else { throw error(name, "cannot create group") }
+        return H5Group(handle: H5Handle(g, close: H5Gclose), file: file, path: childPath(name))
+    }
+
+    public func openGroup(_ name: String) throws -> H5Group {
+        guard contains(name) else { throw error(name, "no such group") }
+        let g = H5Gopen2(id, name, sobolev_h5p_default())
+        guard g >= 0 else { throw error(name, "cannot open group") }
+        return H5Group(handle: H5Handle(g, close: H5Gclose), file: file, path: childPath(name))
+    }
+
+    /// The group at `name`, created if missing.
+    public func group(_ name: String) throws -> H5Group {
+        contains(name) ? try openGroup(name) : try createGroup(name)
+    }
+
+    /// Names of the links in this group, in name order.
+    public func childNames() throws -> [String] {
+        var info = H5G_info_t()
+        guard H5Gget_info(id, &info) >= 0 else { throw error("", "cannot list group") }
+        var names: [String] = []
+        for i in 0..<info.nlinks {
+            let n = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, sobolev_h5p_default())
+            guard n >= 0 else { throw error("", "cannot read link name \(i)") }
+            var buffer = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, sobolev_h5p_default())
+            names.append(cText(buffer))
+        }
+        return names
+    }
+
+    /// Whether the named child is a group (false for datasets).
+    public func isGroup(_ name: String) -> Bool {
+        var info = H5O_info_t()
+        guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), sobolev_h5p_default()) >= 0 else { return false }
+        return info.type == H5O_TYPE_GROUP
+    }
+
+    /// Removes the link `name` (the space is reclaimed when the file is rewritten).
+    public func remove(_ name: String) throws {
+        guard H5Ldelete(id, name, sobolev_h5p_default()) >= 0 else { throw error(name, "cannot delete") }
+    }
+
+    /// Copies `name` from `source` (with everything below it) into this group under `newName`.
+    public func copy(_ name: String, from source: H5Group, as newName: String? = nil) throws {
+        guard H5Ocopy(source.id, name, id, newName ?? name, sobolev_h5p_default(), sobolev_h5p_default()) >= 0 else {
+            throw error(newName ?? name, "cannot copy from \(source.file):\(source.path)/\(name)")
+        }
+    }
+
+    func childPath(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
 
     // MARK: Datasets
 
@@ -302,7 +323,7 @@ public class H5Group {
 }
 
 /// A dataset: its shape, its values, and attributes like a group's.
-public final class H5Dataset: H5Group {
+public final class H5Dataset: H5Object {
     public func shape() -> [Int] {
         let space = H5Dget_space(id); defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
@@ -373,7 +394,7 @@ public final class H5File: H5Group {
     /// a temporary file, which is then moved into place. `replace` false refuses an existing file
     /// (a hard link fails atomically when the target exists); true replaces it by rename.
     public static func writeAtomically(_ path: String, replace: Bool = false, _ body: (H5File) throws -> Void) throws {
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let tmp = TemporaryFiles.name(for: path)
         try? FileManager.default.removeItem(atPath: tmp)
         do {
             let f = try H5File.create(tmp)

@@ -3,6 +3,7 @@
 // complete state at a step boundary; the run continues from it bit for bit.
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 public enum CheckpointFile {
     public static let format = "sobolev-checkpoint"
@@ -42,16 +43,16 @@ public enum CheckpointFile {
     /// The state in the checkpoint at `path`; errors name the file and what is wrong.
     public static func read(_ path: String, run id: String) throws -> TrainingState {
         let f = try H5File.open(path)
-        guard f.hasAttribute("format"), try f.stringAttribute1("format") == format else {
+        guard f.hasAttribute("format"), try f.scalarStringAttribute("format") == format else {
             throw HDF5Error(file: path, object: "/", message: "not a sobolev checkpoint")
         }
-        guard Int(try f.doubleAttribute1("format_version")) <= version else {
+        guard try f.scalarIntAttribute("format_version") <= version else {
             throw HDF5Error(file: path, object: "/", message: "checkpoint format is newer than this tool reads")
         }
-        guard try f.stringAttribute1("run_id") == id else {
+        guard try f.scalarStringAttribute("run_id") == id else {
             throw HDF5Error(file: path, object: "/run_id", message: "belongs to another run")
         }
-        func int(_ name: String) throws -> Int { Int(try f.doubleAttribute1(name)) }
+        func int(_ name: String) throws -> Int { try f.scalarIntAttribute(name) }
         func ints(_ g: H5Group, _ name: String) throws -> [Int] { try g.read(name).values.map { Int($0) } }
         func rows(_ g: H5Group, _ name: String) throws -> [[Double]] {
             let (v, shape) = try g.read(name)
@@ -74,7 +75,7 @@ public enum CheckpointFile {
         return TrainingState(step: try int("step"), parameters: try f.read("parameters").values,
                              optimizer: try f.read("optimizer_state").values, weighting: try f.read("weighting_state").values,
                              shuffler: try f.read("shuffle_state").values, order: try ints(f, "order"), history: history,
-                             bestLoss: try f.doubleAttribute1("best_loss"), bestStep: try int("best_step"),
+                             bestLoss: try f.scalarDoubleAttribute("best_loss"), bestStep: try int("best_step"),
                              bestParameters: try f.read("best_parameters").values, samples: try int("samples"),
                              perTermSteps: try int("per_term_steps"), fusedSteps: try int("fused_steps"))
     }

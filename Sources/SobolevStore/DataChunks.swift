@@ -7,6 +7,7 @@
 // the command that made it (problem, settings, samples, sampler, seed): a rerun reuses only
 // chunks of the same command.
 import Foundation
+import SobolevHDF5
 
 /// One finished block of samples [start, start + count).
 public struct DataChunk: Sendable, Equatable {
@@ -81,8 +82,8 @@ public struct DataChunkStore: Sendable {
     func read(_ file: String, samples: Int) throws -> DataChunk {
         func bad(_ message: String) -> HDF5Error { HDF5Error(file: file, object: "", message: message) }
         let f = try H5File.open(file)
-        guard f.hasAttribute("signature"), try f.stringAttribute1("signature") == signature else {
-            let theirs = (try? f.stringAttribute1("signature")) ?? "unknown"
+        guard f.hasAttribute("signature"), try f.scalarStringAttribute("signature") == signature else {
+            let theirs = (try? f.scalarStringAttribute("signature")) ?? "unknown"
             throw bad("was made by another data command (\(theirs)), not by this one (\(signature)); use another --out or delete \(directory)")
         }
         let start = try f.intAttribute("start").first ?? -1
@@ -98,15 +99,8 @@ public struct DataChunkStore: Sendable {
 
     /// Deletes temporary files of writers that were killed (never a finished file).
     public func removeStaleTemporaries() {
-        let fm = FileManager.default
-        let outURL = URL(fileURLWithPath: out)
-        let dir = outURL.deletingLastPathComponent().path
-        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(outURL.lastPathComponent + ".tmp-") {
-            try? fm.removeItem(atPath: dir + "/" + name)
-        }
-        for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".h5.tmp-") {
-            try? fm.removeItem(atPath: directory + "/" + name)
-        }
+        TemporaryFiles.removeStale(of: out)
+        TemporaryFiles.removeStale(in: directory, extensions: [".h5"])
     }
 
     /// Deletes every chunk and the parts folder (once the data file holds them).

@@ -1,6 +1,8 @@
-// The per-term gradient dump of `sobolev gradients`.
+// The per-term gradient dump of `sobolev gradients`: reading its model and writing the file
+// (the numbers come from SobolevCore's TermGradients).
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 /// Every loss term and every term's gradient per parameter array, for a stored model and data.
 public enum GradientDump {
@@ -26,9 +28,8 @@ public enum GradientDump {
         return (try StoredModel.read(f), "\(path):/")
     }
 
-    /// Computes the terms on `data` (in the model's normalised units, i.e. the training loss)
-    /// and writes them to a new file at `out`.
-    public static func write(model: StoredModel, modelLocation: String, data: Dataset, dataPath: String, out: String) throws {
+    /// Checks that `data` fits the model (errors name the data file's dataset).
+    public static func check(model: StoredModel, data: Dataset, dataPath: String) throws {
         let arch = model.architecture
         guard data.inputDimension == arch.inputDimension else {
             throw HDF5Error(file: dataPath, object: "/X", message: "has \(data.inputDimension) columns, the model takes \(arch.inputDimension) inputs")
@@ -36,25 +37,22 @@ public enum GradientDump {
         guard data.outputDimension == arch.outputDimension else {
             throw HDF5Error(file: dataPath, object: "/Y", message: "has \(data.outputDimension) columns, the model has \(arch.outputDimension) outputs")
         }
-        let normalized = model.standardization.normalize(data)
-        let sums = arch.termSums(parameters: model.parameters, batch: normalized)
-        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians)
-        let n = Double(data.count), P = arch.parameterCount
+    }
+
+    /// Writes the terms (computed on `samples` samples of `dataPath`) to a new file at `out`.
+    public static func write(_ terms: TermGradients, modelLocation: String, dataPath: String, samples: Int, out: String) throws {
         try H5File.writeAtomically(out) { f in
             try f.setAttribute("format", "sobolev-gradients")
             try f.setAttribute("model", modelLocation)
             try f.setAttribute("data", dataPath)
-            try f.setAttribute("samples", data.count)
+            try f.setAttribute("samples", samples)
             try f.setAttribute("units", "normalized")
             try f.setAttribute("loss_definition", "L_value = 1/(2n) sum_i ||N(x_i) - y_i||^2; L_grad_j = 1/(2n) sum_i ||dN/dx_j(x_i) - dY_i[:, j]||^2 (after the model's standardisation)")
-            try f.write("loss_terms", sums.losses.map { $0 / n }, compress: false).setAttribute("term_names", layout.names)
+            try f.write("loss_terms", terms.losses, compress: false).setAttribute("term_names", terms.names)
             let grads = try f.createGroup("gradients")
-            for (t, name) in layout.names.enumerated() {
+            for (name, arrays) in zip(terms.names, terms.gradients) {
                 let g = try grads.createGroup(name)
-                for (array, offset, shape) in arch.parameterArrays {
-                    let count = shape.reduce(1, *)
-                    try g.write(array, sums.gradients[(t * P + offset)..<(t * P + offset + count)].map { $0 / n }, shape: shape, compress: false)
-                }
+                for a in arrays { try g.write(a.array, a.values, shape: a.shape, compress: false) }
             }
         }
     }

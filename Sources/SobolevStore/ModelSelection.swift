@@ -3,6 +3,8 @@
 // completed run by a metric (lowest error, highest R²).
 import Foundation
 import SobolevCore
+import SobolevExperiment
+import SobolevHDF5
 
 /// A stored surrogate and where it came from.
 public struct SelectedModel {
@@ -80,11 +82,11 @@ public enum ModelSelection {
         var scored: [(id: String, value: Double)] = [], completed = 0
         var metricNames = Set<String>()
         for id in try runs.childNames() {
-            guard let g = try? runs.openGroup(id), (try? g.stringAttribute1("status")) == "completed" else { continue }
+            guard let g = try? runs.openGroup(id), RunStatus(stored: try? g.scalarStringAttribute("status")) == .completed else { continue }
             completed += 1
             guard let m = try? g.openGroup("metrics") else { continue }
             metricNames.formUnion((try? m.attributeNames()) ?? [])
-            if let v = try? m.doubleAttribute1(metric) { scored.append((id, v)) }
+            if let v = try? m.scalarDoubleAttribute(metric) { scored.append((id, v)) }
         }
         guard completed > 0 else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
         guard let (id, value) = best(scored, metric: metric) else {
@@ -97,8 +99,8 @@ public enum ModelSelection {
         let runs = try f.openGroup("runs")
         guard runs.contains(id) else { throw HDF5Error(file: path, object: "/runs/\(id)", message: "no such run") }
         let g = try runs.openGroup(id)
-        if let status = try? g.stringAttribute1("status"), status != "completed" {
-            let why = (try? g.stringAttribute1("error")) ?? ""
+        if let status = try? g.scalarStringAttribute("status"), RunStatus(stored: status) != .completed {
+            let why = (try? g.scalarStringAttribute("error")) ?? ""
             throw HDF5Error(file: path, object: "/runs/\(id)", message: "run \(status)\(why.isEmpty ? "" : " (\(why))"); its model is not usable")
         }
         guard g.contains("model") else { throw HDF5Error(file: path, object: "/runs/\(id)/model", message: "no such group") }

@@ -3,6 +3,7 @@
 // back as a data set).
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 public struct Predictions {
     public var inputs: Matrix

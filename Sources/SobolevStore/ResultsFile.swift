@@ -2,6 +2,7 @@
 import Foundation
 import SobolevCore
 import SobolevExperiment
+import SobolevHDF5
 
 public enum ResultsFormat {
     public static let name = "sobolev-results"
@@ -123,7 +124,7 @@ public struct StoredModel {
 
     /// Reads the model layout from `group` (see ResultsWriter.writeModel).
     public static func read(_ g: H5Group) throws -> StoredModel {
-        let actName = try g.stringAttribute1("activation")
+        let actName = try g.scalarStringAttribute("activation")
         guard let act = Activation(rawValue: actName) else {
             throw HDF5Error(file: g.file, object: g.path, message: "attribute activation: unknown activation '\(actName)'")
         }
@@ -137,7 +138,7 @@ public struct StoredModel {
                 throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "entry \(i) is \(values[i]); the model is not usable")
             }
         }
-        let scale = g.hasAttribute("adaptive_scale") ? try g.doubleAttribute1("adaptive_scale") : 0
+        let scale = g.hasAttribute("adaptive_scale") ? try g.scalarDoubleAttribute("adaptive_scale") : 0
         let arch = MLPArchitecture(layerSizes: sizes, activation: act, adaptiveScale: scale > 0 ? scale : nil)
         var theta = [Double](repeating: 0, count: arch.parameterCount)
         for (name, offset, shape) in arch.parameterArrays {
@@ -166,10 +167,10 @@ public struct StoredModel {
 
 /// Checks that an open file is a results file of a version this tool reads.
 public func checkResultsFormat(_ file: H5File) throws {
-    guard file.hasAttribute("format"), try file.stringAttribute1("format") == ResultsFormat.name else {
+    guard file.hasAttribute("format"), try file.scalarStringAttribute("format") == ResultsFormat.name else {
         throw HDF5Error(file: file.file, object: "/", message: "not a sobolev results file (attribute format is not \"\(ResultsFormat.name)\")")
     }
-    let version = Int(try file.doubleAttribute1("format_version"))
+    let version = try file.scalarIntAttribute("format_version")
     guard version <= ResultsFormat.version else {
         throw HDF5Error(file: file.file, object: "/", message: "format_version \(version) is newer than this tool reads (\(ResultsFormat.version))")
     }

@@ -12,6 +12,7 @@
 import Foundation
 import SobolevCore
 import SobolevExperiment
+import SobolevHDF5
 
 public final class ResultsStore {
     public let path: String
@@ -51,19 +52,19 @@ public final class ResultsStore {
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
-    public func storedRuns() throws -> [String: String] {
-        var out: [String: String] = [:]
+    public func storedRuns() throws -> [String: RunStatus] {
+        var out: [String: RunStatus] = [:]
         if !replacing && FileManager.default.fileExists(atPath: path) {
             let f = try H5File.open(path)
             let runs = try f.openGroup("runs")
             for id in try runs.childNames() {
-                out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+                out[id] = RunStatus(stored: try? runs.openGroup(id).scalarStringAttribute("status"))
             }
         }
         for part in partFiles() {
             if let f = try? H5File.open(part), let runs = try? f.openGroup("runs") {
                 for id in (try? runs.childNames()) ?? [] {
-                    out[id] = (try? runs.openGroup(id).stringAttribute1("status")) ?? "unknown"
+                    out[id] = RunStatus(stored: try? runs.openGroup(id).scalarStringAttribute("status"))
                 }
             }
         }
@@ -78,8 +79,8 @@ public final class ResultsStore {
         for id in ids where runs.contains(id) {
             let g = try runs.openGroup(id)
             let ranks = Double(try g.intAttribute("ranks").first ?? 1)
-            wall += ranks * (try g.doubleAttribute1("wall_time"))
-            train += ranks * (try g.doubleAttribute1("train_time"))
+            wall += ranks * (try g.scalarDoubleAttribute("wall_time"))
+            train += ranks * (try g.scalarDoubleAttribute("train_time"))
         }
         return (wall, train)
     }
@@ -145,7 +146,7 @@ public final class ResultsStore {
         // The new file is about the old one plus the parts. HDF5 crashes on some failed writes
         // (H5Ocopy on a full disk), so a merge that cannot fit is refused before it starts.
         try ensureFreeSpace((parts + [path]).map(fileSize).reduce(0, +))
-        let tmp = temporaryName(path)
+        let tmp = TemporaryFiles.name(for: path)
         try? FileManager.default.removeItem(atPath: tmp)
         var merged = 0
         do {
@@ -167,7 +168,7 @@ public final class ResultsStore {
             try f.flush()
             complete = true
         }
-        // A file that had runs removed and re-added keeps dead space; rewrite it compactly then.
+        // Rename over the old file: a reader sees the old or the new file, never half of one.
         try rename(tmp, path)
         replacing = false
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
@@ -214,8 +215,8 @@ public final class ResultsStore {
         do {
             let f = try H5File.open(path)
             try checkResultsFormat(f)
-            text = try f.stringAttribute1("experiment_text")
-            overrides = try f.stringAttribute1("overrides")
+            text = try f.scalarStringAttribute("experiment_text")
+            overrides = try f.scalarStringAttribute("overrides")
         } catch let e as HDF5Error {
             throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
         }
@@ -226,15 +227,8 @@ public final class ResultsStore {
 
     /// Deletes temporary files a killed writer left behind (never a finished file).
     func removeStaleTemporaries() {
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let base = URL(fileURLWithPath: path).lastPathComponent
-        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base + ".tmp-") {
-            try? fm.removeItem(atPath: dir + "/" + name)
-        }
-        for name in (try? fm.contentsOfDirectory(atPath: partsDirectory)) ?? [] where name.contains(".h5.tmp-") || name.contains(".ckpt.tmp-") {
-            try? fm.removeItem(atPath: partsDirectory + "/" + name)
-        }
+        TemporaryFiles.removeStale(of: path)
+        TemporaryFiles.removeStale(in: partsDirectory, extensions: [".h5", ".ckpt"])
     }
 
     /// Deletes unmerged parts (those of a file --force replaces) and then the parts folder if it
@@ -259,10 +253,6 @@ public final class ResultsStore {
     func partFiles() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partsDirectory)) ?? []
         return names.filter { $0.hasSuffix(".h5") }.sorted().map { partsDirectory + "/" + $0 }
-    }
-
-    func temporaryName(_ target: String) -> String {
-        target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     func rename(_ from: String, _ to: String) throws {

@@ -1,5 +1,8 @@
 import ArgumentParser
+import SobolevCore
 import SobolevStore
+import SobolevHDF5
+import SobolevExperiment
 
 struct Gradients: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +21,9 @@ struct Gradients: ParsableCommand {
         do {
             let (m, location) = try GradientDump.readModel(model)
             let d = try DatasetFile.read(data)
-            try GradientDump.write(model: m, modelLocation: location, data: d, dataPath: data, out: out)
+            try GradientDump.check(model: m, data: d, dataPath: data)
+            let terms = TermGradients(architecture: m.architecture, parameters: m.parameters, normalized: m.standardization.normalize(d))
+            try GradientDump.write(terms, modelLocation: location, dataPath: data, samples: d.count, out: out)
             print("gradients: \(out)")
         } catch {
             fail("\(error)")

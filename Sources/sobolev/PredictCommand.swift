@@ -4,6 +4,7 @@ import SobolevCore
 import SobolevExperiment
 import SobolevExport
 import SobolevStore
+import SobolevHDF5
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SobolevCore
 import SobolevCluster
 import SobolevExperiment
 import SobolevStore
@@ -55,7 +56,7 @@ struct Run: ParsableCommand {
         options.memoryLimit = memory.limit
         // The same code path as `sobolev sweep`, on a single-process communicator.
         let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: options,
-                                world: SingleProcessCommunicator())
+                                world: SoloGroup())
         try exitStatus(outcome, dryRun: false)
     }
 }

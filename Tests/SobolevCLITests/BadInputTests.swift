@@ -5,6 +5,8 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
+import SobolevExperiment
 
 /// One bad input: the files it needs (name -> contents), the arguments, and what the one error
 /// line must contain.

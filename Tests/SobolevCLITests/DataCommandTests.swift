@@ -6,6 +6,8 @@ import SobolevCore
 import SobolevFE
 import SobolevProblems
 import SobolevStore
+import SobolevHDF5
+import SobolevExperiment
 
 /// X, Y, dY (raw values) and the shapes of a data file.
 func dataArrays(_ path: String) throws -> (x: [Double], y: [Double], dy: [Double], shapes: [[Int]]) {
@@ -39,13 +41,13 @@ struct DataCommandTests {
         #expect(worstRelative(data.jacobians ?? [], exact.jacobians ?? []) <= 1e-12)
 
         let f = try H5File.open(dir + "/f.h5")
-        #expect(try f.stringAttribute1("format") == "sobolev-dataset")
-        #expect(try f.stringAttribute1("problem") == "franke")
-        #expect(try f.stringAttribute1("sampler") == "sobol")
+        #expect(try f.scalarStringAttribute("format") == "sobolev-dataset")
+        #expect(try f.scalarStringAttribute("problem") == "franke")
+        #expect(try f.scalarStringAttribute("sampler") == "sobol")
         #expect(try f.intAttribute("seed") == [0] && f.intAttribute("samples") == [50])
-        #expect(try f.stringAttribute1("noise") == "none")
-        #expect(try f.doubleAttribute1("data_generation_time") > 0)
-        #expect(try f.doubleAttribute1("simulation_time_per_sample") > 0)
+        #expect(try f.scalarStringAttribute("noise") == "none")
+        #expect(try f.scalarDoubleAttribute("data_generation_time") > 0)
+        #expect(try f.scalarDoubleAttribute("simulation_time_per_sample") > 0)
         let times = try f.read("solve_time")
         #expect(times.shape == [50] && times.values.allSatisfy { $0 > 0 })
         #expect(!FileManager.default.fileExists(atPath: dir + "/f.h5.parts"))
@@ -89,7 +91,7 @@ struct DataCommandTests {
         #expect(data.values != clean.values)
         #expect(data.jacobians == clean.jacobians)
         let f = try H5File.open(dir + "/n.h5")
-        #expect(try f.stringAttribute1("value_noise") == "gaussian:0.1" && f.stringAttribute1("grad_noise") == "none")
+        #expect(try f.scalarStringAttribute("value_noise") == "gaussian:0.1" && f.scalarStringAttribute("grad_noise") == "none")
     }
 
     @Test("bad arguments name the value; nothing is written")
@@ -126,9 +128,9 @@ struct DataCommandTests {
             #expect(worstRelative(Array(data.jacobians![(i * 4)..<(i * 4 + 4)]), jacobian) <= 1e-12)
         }
         let f = try H5File.open(dir + "/h.h5")
-        #expect(try f.stringAttribute1("problem") == "hook" && f.stringAttribute1("material") == "svk")
+        #expect(try f.scalarStringAttribute("problem") == "hook" && f.scalarStringAttribute("material") == "svk")
         #expect(try f.stringAttribute("input_names") == HookModel.designNames && f.stringAttribute("output_names") == ["ux", "uy"])
-        #expect(try f.doubleAttribute1("youngs_modulus") == 210_000 && f.intAttribute("load_steps") == [5])
+        #expect(try f.scalarDoubleAttribute("youngs_modulus") == 210_000 && f.intAttribute("load_steps") == [5])
         #expect(try f.doubleAttribute("tip_load") == [0, -2])
         #expect(try f.read("solve_time").shape == [2])
     }

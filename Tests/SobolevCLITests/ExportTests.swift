@@ -5,6 +5,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct ExportTests {
     /// Every run of both fixture files: (results file, run id, activation, inputs d).
@@ -177,7 +178,7 @@ import Testing
         try FileManager.default.copyItem(atPath: files.plain, toPath: copy)
         let ids = try SurrogateFixture.runs(copy).map(\.id)
         // The best run by test_grad_rmse fails; the worst gets a NaN weight.
-        let metrics = try ids.map { try H5File.open(copy).openGroup("runs").openGroup($0).openGroup("metrics").doubleAttribute1("test_grad_rmse") }
+        let metrics = try ids.map { try H5File.open(copy).openGroup("runs").openGroup($0).openGroup("metrics").scalarDoubleAttribute("test_grad_rmse") }
         let best = ids[metrics.firstIndex(of: metrics.min()!)!]
         let broken = ids[metrics.firstIndex(of: metrics.max()!)!]
         do {

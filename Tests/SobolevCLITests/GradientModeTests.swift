@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// One SGD step on a 2-D problem (two derivative terms), full batch.
 let oneStepExperiment = """
@@ -31,7 +32,7 @@ func onlyRun(_ path: String) throws -> (id: String, parameters: [Double], archit
     let id = try runs.childNames()[0]
     let (model, _) = try GradientDump.readModel(path)
     let g = try runs.openGroup(id)
-    return (id, model.parameters, model.architecture, try g.stringAttribute1("gradient_mode_used"), try g.stringAttribute1("jacobian_plan"))
+    return (id, model.parameters, model.architecture, try g.scalarStringAttribute("gradient_mode_used"), try g.scalarStringAttribute("jacobian_plan"))
 }
 
 @Suite("Gradient modes end to end", .serialized)

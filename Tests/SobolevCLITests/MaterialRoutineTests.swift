@@ -5,6 +5,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct MaterialRoutineTests {
     /// The fenced blocks of `language` in docs/surrogates.md.

@@ -3,6 +3,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct PredictTests {
     /// Relative difference in the max norm.
@@ -27,7 +28,7 @@ import Testing
                 #expect(Self.relativeError(try p.read("Y").values, try test.read("Y_pred").values) < 1e-14, "\(activation)")
                 #expect(Self.relativeError(try p.read("dYdX").values, try test.read("dY_pred").values) < 1e-14, "\(activation)")
                 #expect(try p.read("dYdX").shape == [xs[0], try test.read("Y_pred").shape[1], xs[1]])
-                #expect(try p.stringAttribute1("run_id") == id)
+                #expect(try p.scalarStringAttribute("run_id") == id)
             }
         }
     }
@@ -37,7 +38,7 @@ import Testing
         let dir = scratchFolder()
         _ = try SurrogateFixture.randomInputs(dir + "/x.h5", samples: 5, inputs: 1, seed: 1)
         let runs = try H5File.open(files.plain).openGroup("runs")
-        func metric(_ id: String, _ name: String) throws -> Double { try runs.openGroup(id).openGroup("metrics").doubleAttribute1(name) }
+        func metric(_ id: String, _ name: String) throws -> Double { try runs.openGroup(id).openGroup("metrics").scalarDoubleAttribute(name) }
         let ids = try runs.childNames()
         for (name, lowest) in [("test_grad_rmse", true), ("test_value_r2", false)] {
             let values = try ids.map { try metric($0, name) }
@@ -47,8 +48,8 @@ import Testing
             #expect(r.status == 0, "\(r.output)")
             #expect(r.stdout.contains("/runs/\(best)/model (best \(name) = "), "\(r.stdout)")
             let f = try H5File.open(out)
-            #expect(try f.stringAttribute1("run_id") == best)
-            #expect(try f.stringAttribute1("chosen_by").hasPrefix("best \(name) = "))
+            #expect(try f.scalarStringAttribute("run_id") == best)
+            #expect(try f.scalarStringAttribute("chosen_by").hasPrefix("best \(name) = "))
             #expect(!f.contains("dYdX"))
         }
     }

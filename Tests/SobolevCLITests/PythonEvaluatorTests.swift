@@ -4,6 +4,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 
 @Suite struct PythonEvaluatorTests {
     static let script = packageRoot + "/analysis/examples/evaluate_model.py"
@@ -37,7 +38,7 @@ import Testing
             let r = try run(python, [Self.script, files.adaptive, dir + "/in.csv", "--metric", metric, "--out", "\(dir)/\(metric)-py.h5"])
             #expect(r.status == 0, "\(r.stderr)")
             let mine = try H5File.open("\(dir)/\(metric)-py.h5"), theirs = try H5File.open("\(dir)/\(metric)-p.h5")
-            #expect(try mine.stringAttribute1("model") == (try theirs.stringAttribute1("model")), "\(metric)")
+            #expect(try mine.scalarStringAttribute("model") == (try theirs.scalarStringAttribute("model")), "\(metric)")
             #expect(try mine.read("X").values == [-0.25, 0.5, 1.5, -2])
             #expect(PredictTests.relativeError(try mine.read("dYdX").values, try theirs.read("dYdX").values) < 1e-12)
         }

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
+import SobolevExperiment
 
 @Suite("sobolev run", .serialized)
 struct RunCommandTests {

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import SobolevStore
+import SobolevHDF5
 
 @Suite("Science check")
 struct ScienceTests {
@@ -17,7 +18,7 @@ struct ScienceTests {
         var gradRMSE: [Double: [Double]] = [:]
         for id in try runs.childNames() {
             let g = try runs.openGroup(id)
-            gradRMSE[try g.doubleAttribute1("loss.lambda_grad"), default: []].append(try g.openGroup("metrics").doubleAttribute1("test_grad_rmse"))
+            gradRMSE[try g.scalarDoubleAttribute("loss.lambda_grad"), default: []].append(try g.openGroup("metrics").scalarDoubleAttribute("test_grad_rmse"))
         }
         let plain = gradRMSE[0]!, sobolev = gradRMSE[1]!
         #expect(plain.count == 5 && sobolev.count == 5)

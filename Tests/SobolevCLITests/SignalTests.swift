@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// Two runs of a few thousand short steps with a stateful scheme each (their own optimizer and
 /// random stream), mini-batches shuffled every epoch and early stopping on validation.

@@ -4,6 +4,7 @@
 import Foundation
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 enum SurrogateFixture {
     static let activations = ["tanh", "sin", "softplus", "sigmoid", "gelu", "silu"]
@@ -79,7 +80,7 @@ enum SurrogateFixture {
     /// Run ids of a results file with their activation.
     static func runs(_ path: String) throws -> [(id: String, activation: String)] {
         let runs = try H5File.open(path).openGroup("runs")
-        return try runs.childNames().map { id in (id, try runs.openGroup(id).stringAttribute1("model.activation")) }
+        return try runs.childNames().map { id in (id, try runs.openGroup(id).scalarStringAttribute("model.activation")) }
     }
 
     /// Inputs in [-8, 8], well beyond the training range (every branch of every activation), as an HDF5 X.

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import SobolevCore
 import SobolevStore
+import SobolevHDF5
 
 /// One run of 200 optimizer steps: 30 samples in batches of 7 (5 per epoch, the last of 2),
 /// which divide by none of K = 2, 3, 4.
@@ -60,7 +61,7 @@ func wallTimes(_ path: String) throws -> [String: Double] {
     files += ((try? FileManager.default.contentsOfDirectory(atPath: parts)) ?? []).filter { $0.hasSuffix(".h5") }.map { parts + "/" + $0 }
     for file in files {
         let runs = try H5File.open(file).openGroup("runs")
-        for id in try runs.childNames() { out[id] = try runs.openGroup(id).doubleAttribute1("wall_time") }
+        for id in try runs.childNames() { out[id] = try runs.openGroup(id).scalarDoubleAttribute("wall_time") }
     }
     return out
 }
@@ -123,7 +124,7 @@ struct SweepTests {
         var schemes = Set<String>()
         for id in try a.childNames() {
             let ra = try a.openGroup(id), rb = try b.openGroup(id)
-            let scheme = try ra.stringAttribute1("loss.scheme")
+            let scheme = try ra.scalarStringAttribute("loss.scheme")
             schemes.insert(scheme)
             let (la, shape) = try ra.openGroup("history").read("lambda")
             let lb = try rb.openGroup("history").read("lambda").values
@@ -136,12 +137,12 @@ struct SweepTests {
         }
         #expect(schemes.count == 8)
         // Each run records its scheme's constants (and only those).
-        let lmax = try a.childNames().map { try a.openGroup($0) }.first { try $0.stringAttribute1("loss.scheme") == "lmax" }!
-        #expect(try lmax.doubleAttribute1("loss.eta") == 0.01)
+        let lmax = try a.childNames().map { try a.openGroup($0) }.first { try $0.scalarStringAttribute("loss.scheme") == "lmax" }!
+        #expect(try lmax.scalarDoubleAttribute("loss.eta") == 0.01)
         #expect(!lmax.hasAttribute("loss.temperature"))
-        let ntk = try a.childNames().map { try a.openGroup($0) }.first { try $0.stringAttribute1("loss.scheme") == "ntk" }!
+        let ntk = try a.childNames().map { try a.openGroup($0) }.first { try $0.scalarStringAttribute("loss.scheme") == "ntk" }!
         #expect(try ntk.intAttribute("loss.ntk_every") == [10])
-        #expect(try ntk.stringAttribute1("loss.ntk_mode") == "exact")
+        #expect(try ntk.scalarStringAttribute("loss.ntk_mode") == "exact")
     }
 
     @Test("every grid point is trained exactly once, with groups of 1 and of 2", arguments: [1, 2])
@@ -159,7 +160,7 @@ struct SweepTests {
         let runs = try H5File.open(dir + "/g.h5").openGroup("runs")
         #expect(try runs.childNames().count == 12)
         for id in try runs.childNames() {
-            #expect(try runs.openGroup(id).stringAttribute1("status") == "completed")
+            #expect(try runs.openGroup(id).scalarStringAttribute("status") == "completed")
             #expect(try runs.openGroup(id).intAttribute("ranks") == [ranksPerRun])
         }
         // Again: nothing left to train.
@@ -239,7 +240,7 @@ struct SweepTests {
         // The results file opens after the kill, and nothing half-written looks whole.
         #expect(try run(which("h5dump"), ["-H", dir + "/kill.h5"]).status == 0, "\(note)")
         let before = try ResultsStore(path: dir + "/kill.h5").storedRuns()
-        #expect(before.values.allSatisfy { $0 == "completed" })
+        #expect(before.values.allSatisfy { $0 == .completed })
         #expect(before.count < 12, "the kill came after the sweep had finished (\(note))")
         let wallBefore = try wallTimes(dir + "/kill.h5")
         #expect(Set(wallBefore.keys) == Set(before.keys))
@@ -250,9 +251,9 @@ struct SweepTests {
 
         let runs = try H5File.open(dir + "/kill.h5").openGroup("runs")
         #expect(try runs.childNames().count == 12, "\(note)")
-        for id in try runs.childNames() { #expect(try runs.openGroup(id).stringAttribute1("status") == "completed") }
+        for id in try runs.childNames() { #expect(try runs.openGroup(id).scalarStringAttribute("status") == "completed") }
         // Runs finished before the kill were kept, not retrained (same wall time to the bit).
-        for (id, wall) in wallBefore { #expect(try runs.openGroup(id).doubleAttribute1("wall_time") == wall, "\(note): \(id) retrained") }
+        for (id, wall) in wallBefore { #expect(try runs.openGroup(id).scalarDoubleAttribute("wall_time") == wall, "\(note): \(id) retrained") }
         #expect(try run(which("h5dump"), ["-H", dir + "/kill.h5"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: dir + "/g.h5.parts"))
     }
@@ -271,10 +272,10 @@ struct SweepTests {
         var failed = 0
         for id in try runs.childNames() {
             let g = try runs.openGroup(id)
-            guard try g.stringAttribute1("status") == "failed" else { continue }
+            guard try g.scalarStringAttribute("status") == "failed" else { continue }
             failed += 1
-            #expect(try g.stringAttribute1("training.optimizer") == "sgd")
-            #expect(try g.stringAttribute1("error").contains("diverged"))
+            #expect(try g.scalarStringAttribute("training.optimizer") == "sgd")
+            #expect(try g.scalarStringAttribute("error").contains("diverged"))
             #expect(try g.intAttribute("failure_step")[0] >= 0)
         }
         #expect(failed >= 1 && failed <= 4)

@@ -92,6 +92,25 @@ struct UserDatasetTests {
         #expect(data.train.values[1, 0] == (1.0 / 12) * (1.0 / 12) + 11.0 / 12)
     }
 
+    @Test("quoted CSV fields: names with commas and doubled quotes, quoted numbers, spaces around quotes")
+    func csvQuotedFields() throws {
+        let dir = dataFolder()
+        let text = #"""
+            "load, kN", "say ""hi""",note,"split"
+            "1.5", 2, "a, b", train
+              "2.5"  ,4,"",test
+            3.5,"6","x ""y"" z",train
+
+            """#
+        try text.write(toFile: dir + "/q.csv", atomically: true, encoding: .utf8)
+        let table = try CSVTable.read(dir + "/q.csv")
+        #expect(table.names == ["load, kN", "say \"hi\"", "note", "split"])
+        #expect(table.rows.map(\.cells) == [["1.5", "2", "a, b", "train"], ["2.5", "4", "", "test"], ["3.5", "6", "x \"y\" z", "train"]])
+        #expect(table.rows.map(\.number) == [2, 3, 4])
+        let m = try UserDataset.readColumns(dir + "/q.csv", columns: ["load, kN", "say \"hi\""])
+        #expect(m.rows == 3 && m[2, 0] == 3.5 && m[1, 1] == 4)
+    }
+
     @Test("bad data files name the file, the dataset or column, and what was found")
     func errors() throws {
         let dir = dataFolder()

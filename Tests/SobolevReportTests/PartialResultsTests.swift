@@ -3,6 +3,7 @@
 import Foundation
 import SobolevStore
 import Testing
+import SobolevHDF5
 @testable import SobolevReport
 
 extension ReportTests {

@@ -2,6 +2,8 @@
 import Foundation
 import Testing
 import SobolevCore
+import SobolevHDF5
+import SobolevExperiment
 @testable import SobolevExperiment
 @testable import SobolevStore
 
@@ -49,8 +51,8 @@ struct StoreTests {
             try g.write("big", big, shape: [1000, 3])
         }
         let f = try H5File.open(path)
-        #expect(try f.stringAttribute1("name") == "Sobolev ∂")
-        #expect(try f.doubleAttribute1("lr") == 1e-3)
+        #expect(try f.scalarStringAttribute("name") == "Sobolev ∂")
+        #expect(try f.scalarDoubleAttribute("lr") == 1e-3)
         #expect(try f.intAttribute("n") == [42])
         #expect(try f.intAttribute("sizes") == [1, 50, 50, 1])
         #expect(try f.stringAttribute("names") == ["value", "grad_1"])
@@ -88,7 +90,7 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))   // nothing before the first result
         let first = try RunExecutor.execute(exp.runs[0])
         try store.save(first)
-        #expect(try store.storedRuns() == [first.id: "completed"])
+        #expect(try store.storedRuns() == [first.id: .completed])
         #expect(try store.consolidate() == 1)
         #expect(!FileManager.default.fileExists(atPath: store.partsDirectory))
         let second = try RunExecutor.execute(exp.runs[1])
@@ -98,11 +100,11 @@ struct StoreTests {
 
         let f = try H5File.open(store.path)
         try checkResultsFormat(f)
-        #expect(try f.stringAttribute1("experiment_text") == exp.text)
+        #expect(try f.scalarStringAttribute("experiment_text") == exp.text)
         #expect(try f.stringAttribute("grid_axes") == ["loss.lambda_grad"])
         let run = try f.openGroup("runs").openGroup(second.id)
-        #expect(try run.stringAttribute1("status") == "completed")
-        #expect(try run.doubleAttribute1("loss.lambda_grad") == 1)
+        #expect(try run.scalarStringAttribute("status") == "completed")
+        #expect(try run.scalarDoubleAttribute("loss.lambda_grad") == 1)
         #expect(try run.intAttribute("model.width") == [6])
         let h = try run.openGroup("history")
         let (lambda, shape) = try h.read("lambda")
@@ -110,7 +112,7 @@ struct StoreTests {
         #expect(lambda.allSatisfy { $0 == 1 })
         #expect(try h.read("loss_grad").shape == [second.history.steps.count, 1])
         let metrics = try run.openGroup("metrics")
-        let rmse = try metrics.doubleAttribute1("test_grad_rmse")
+        let rmse = try metrics.scalarDoubleAttribute("test_grad_rmse")
         #expect(rmse == second.metrics.first { $0.name == "test_grad_rmse" }!.value)
 
         // The stored model reproduces the run's test predictions.

@@ -79,8 +79,16 @@ public struct WeightingContext: Sendable {
     }
 }
 
-/// A scheme's constants with the defaults filled in.
-public struct WeightingConstants: Sendable {
+/// A constant outside its scheme's range.
+public struct WeightingConstantError: Error, Sendable {
+    public let scheme: String
+    public let constant: WeightingConstantSpec
+    public let value: WeightingConstant
+}
+
+/// A scheme's constants, each within its range, with the defaults filled in. Only
+/// `WeightingSchemeSpec.checked(_:)` makes one, so holding one means the check was made.
+public struct WeightingConstants: Sendable, Equatable {
     public let values: [String: WeightingConstant]
 
     public func number(_ name: String) -> Double {
@@ -107,22 +115,32 @@ public struct WeightingSchemeSpec: Sendable {
     public let constants: [WeightingConstantSpec]
     let build: @Sendable (WeightingConstants, WeightingContext) -> any WeightingScheme
 
-    /// The constants with defaults for those absent from `given` (constants of other schemes in
-    /// `given` are left out).
-    public func resolve(_ given: [String: WeightingConstant]) -> WeightingConstants {
-        WeightingConstants(values: Dictionary(uniqueKeysWithValues: constants.map { ($0.name, given[$0.name] ?? $0.defaultValue) }))
+    /// The one check of a scheme's constants: each in `given` against its range (the first one
+    /// outside throws), those absent at their defaults; constants of other schemes are left out.
+    public func checked(_ given: [String: WeightingConstant]) throws -> WeightingConstants {
+        if let (c, v) = invalid(given) { throw WeightingConstantError(scheme: name, constant: c, value: v) }
+        return resolve(given)
     }
 
     /// The first constant in `given` outside its range: (spec, value).
-    public func invalid(_ given: [String: WeightingConstant]) -> (WeightingConstantSpec, WeightingConstant)? {
+    func invalid(_ given: [String: WeightingConstant]) -> (WeightingConstantSpec, WeightingConstant)? {
         for c in constants { if let v = given[c.name], !c.domain.accepts(v) { return (c, v) } }
         return nil
     }
 
-    /// Builds the scheme; constants absent from `given` take their defaults.
-    public func make(_ given: [String: WeightingConstant], context: WeightingContext) -> any WeightingScheme {
-        precondition(invalid(given) == nil, "weighting constant out of range for \(name)")
-        return build(resolve(given), context)
+    /// The constants with defaults for those absent from `given`, unchecked (for `checked`).
+    func resolve(_ given: [String: WeightingConstant]) -> WeightingConstants {
+        WeightingConstants(values: Dictionary(uniqueKeysWithValues: constants.map { ($0.name, given[$0.name] ?? $0.defaultValue) }))
+    }
+
+    /// Builds the scheme from its checked constants.
+    public func make(_ constants: WeightingConstants, context: WeightingContext) -> any WeightingScheme {
+        build(constants, context)
+    }
+
+    /// For this module's tests: builds from constants known to be in range.
+    func make(_ given: [String: WeightingConstant], context: WeightingContext) -> any WeightingScheme {
+        make(resolve(given), context: context)
     }
 }
 
@@ -192,6 +210,11 @@ public enum WeightingCatalog {
     ]
 
     public static var names: [String] { schemes.map(\.name) }
+
+    /// Constant names that mean different things in different schemes (alpha: lra's and
+    /// relobralo's smoothing, gradnorm's restoring force). Each such scheme also takes the
+    /// constant under its own key, loss.<scheme>_<name>.
+    public static let perSchemeNames: Set<String> = ["alpha"]
 
     public static func scheme(named name: String) -> WeightingSchemeSpec? { schemes.first { $0.name == name } }
 

@@ -2,6 +2,7 @@
 // statistics and edge cases can be checked against values computed on paper.
 import Foundation
 import SobolevStore
+import SobolevHDF5
 
 struct TinyRun {
     var id: String

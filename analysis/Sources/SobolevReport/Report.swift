@@ -1,12 +1,12 @@
 // A report of one results file (and optionally a baseline sweep to compare with): everything read
 // and computed up front, so nothing is written unless both files were read successfully.
 public struct Report: Sendable {
-    public var sweep: Sweep
+    public var sweep: SweepResults
     public var leaderboard: Leaderboard
     public var colours: ColourKey
-    public var baseline: (sweep: Sweep, leaderboard: Leaderboard)?
+    public var baseline: (sweep: SweepResults, leaderboard: Leaderboard)?
 
-    public init(sweep: Sweep, baseline: Sweep? = nil) {
+    public init(sweep: SweepResults, baseline: SweepResults? = nil) {
         self.sweep = sweep
         leaderboard = Leaderboard(completed: sweep.runs, axes: sweep.header.gridAxes)
         colours = ColourKey(configurations: leaderboard.groups.map(\.configuration), schemes: sweep.runs.map(\.scheme))

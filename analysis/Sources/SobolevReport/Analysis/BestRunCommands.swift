@@ -1,6 +1,5 @@
 // The single best completed run of each metric (the run `sobolev predict` and `sobolev export`
 // take without a run id, by the same rule) and the exact commands that use it.
-import SobolevStore
 
 public struct BestRunCommands: Sendable {
     public var metric: String
@@ -13,7 +12,7 @@ public struct BestRunCommands: Sendable {
     public init?(metric: String, runs: [RunRecord], file: String) {
         let completed = runs.filter(\.isCompleted)
         let scored = completed.compactMap { r in r.metrics[metric].map { (id: r.id, value: $0) } }
-        guard let best = ModelSelection.best(scored, metric: metric), let run = completed.first(where: { $0.id == best.id }) else { return nil }
+        guard let best = MetricNames.best(scored, metric: metric), let run = completed.first(where: { $0.id == best.id }) else { return nil }
         self.metric = metric; self.run = run; self.value = best.value
         let model = BestRunCommands.shellQuoted("\(file):/runs/\(run.id)")
         commands = [

@@ -12,7 +12,7 @@ public struct SweepOverview: Sendable {
     public var axisValues: [(axis: String, values: [String])]
     public var unmergedParts: Int
 
-    public init(_ sweep: Sweep) {
+    public init(_ sweep: SweepResults) {
         completed = sweep.completed.count
         failed = sweep.notCompleted.count
         missing = sweep.missing

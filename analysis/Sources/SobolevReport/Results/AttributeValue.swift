@@ -1,6 +1,6 @@
 // One attribute as the file stores it. Run attributes mix numbers, integer lists and strings
 // (docs/results-format.md), and the report shows every one of them without knowing the keys.
-import SobolevStore
+import SobolevHDF5
 
 public enum AttributeValue: Equatable, Sendable {
     case number(Double)

@@ -1,13 +1,13 @@
 // Reads a results file through its documented layout (docs/results-format.md) only. Tolerant of
 // what a sweep in progress or a failed run leaves: missing runs, runs without history or test set.
 import Foundation
-import SobolevStore
+import SobolevHDF5
 
 public enum ResultsReader {
     /// Root attribute names of the optional break-even costs (also allowed on each run).
     public static let costAttributes = ["data_generation_time", "simulation_time_per_sample", "surrogate_time_per_sample"]
 
-    public static func read(_ path: String) throws -> Sweep {
+    public static func read(_ path: String) throws -> SweepResults {
         let file: H5File
         do { file = try H5File.open(path) } catch let e as HDF5Error {
             throw ReportError.unreadable(file: path, message: e.message)
@@ -18,24 +18,24 @@ public enum ResultsReader {
         if file.contains("runs"), let group = try? file.openGroup("runs") {
             for id in (try? group.childNames()) ?? [] { runs.append(readRun(id, in: group)) }
         }
-        return Sweep(header: header, runs: runs, unmergedParts: PartsFolder.unmergedCount(besides: path))
+        return SweepResults(header: header, runs: runs, unmergedParts: PartsFolder.unmergedCount(besides: path))
     }
 
     static func readHeader(_ f: H5File, version: Int) -> SweepHeader {
-        func text(_ name: String) -> String? { try? f.stringAttribute1(name) }
+        func text(_ name: String) -> String? { try? f.scalarStringAttribute(name) }
         return SweepHeader(
             file: f.file, formatVersion: version, toolVersion: text("tool_version"),
             experimentName: text("experiment_name") ?? URL(fileURLWithPath: f.file).deletingPathExtension().lastPathComponent,
             experimentDescription: text("experiment_description") ?? "",
             gridAxes: (try? f.stringAttribute("grid_axes")) ?? [],
             seeds: (try? f.intAttribute("seeds")) ?? [],
-            totalRuns: (try? f.doubleAttribute1("total_runs")).map { Int($0) },
+            totalRuns: (try? f.scalarDoubleAttribute("total_runs")).map { Int($0) },
             created: text("created"), updated: text("updated"), costs: costs(of: f))
     }
 
     static func costs(of g: H5Group) -> [String: Double] {
         var out: [String: Double] = [:]
-        for name in costAttributes { if let v = try? g.doubleAttribute1(name) { out[name] = v } }
+        for name in costAttributes { if let v = try? g.scalarDoubleAttribute(name) { out[name] = v } }
         return out
     }
 
@@ -45,8 +45,8 @@ public enum ResultsReader {
             return RunRecord(id: id, status: "unreadable", stopReason: "", error: "cannot open /runs/\(id)", label: id,
                              configuration: id, hyperparameters: [:], costs: [:], metrics: [:])
         }
-        func text(_ name: String) -> String? { try? g.stringAttribute1(name) }
-        func number(_ name: String) -> Double? { try? g.doubleAttribute1(name) }
+        func text(_ name: String) -> String? { try? g.scalarStringAttribute(name) }
+        func number(_ name: String) -> Double? { try? g.scalarDoubleAttribute(name) }
         var hyper: [String: AttributeValue] = [:]
         for name in (try? g.attributeNames()) ?? []
         where !RunAttribute.bookkeeping.contains(name) && !costAttributes.contains(name) {
@@ -73,7 +73,7 @@ public enum ResultsReader {
     static func metrics(of g: H5Group) -> [String: Double] {
         guard let m = try? g.openGroup("metrics") else { return [:] }
         var out: [String: Double] = [:]
-        for name in (try? m.attributeNames()) ?? [] { if let v = try? m.doubleAttribute1(name) { out[name] = v } }
+        for name in (try? m.attributeNames()) ?? [] { if let v = try? m.scalarDoubleAttribute(name) { out[name] = v } }
         return out
     }
 
@@ -81,7 +81,7 @@ public enum ResultsReader {
     static func parameterCount(_ model: H5Group) -> Int? {
         guard let sizes = try? model.intAttribute("layer_sizes"), sizes.count >= 2 else { return nil }
         let dense = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
-        let adaptive = ((try? model.doubleAttribute1("adaptive_scale")) ?? 0) > 0 ? sizes.count - 2 : 0
+        let adaptive = ((try? model.scalarDoubleAttribute("adaptive_scale")) ?? 0) > 0 ? sizes.count - 2 : 0
         return dense + adaptive
     }
 }

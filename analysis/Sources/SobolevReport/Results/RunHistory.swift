@@ -1,5 +1,5 @@
 // `/runs/<id>/history`: the logged steps and, per step, every loss term and its weight.
-import SobolevStore
+import SobolevHDF5
 
 public struct RunHistory: Equatable, Sendable {
     public var steps: [Double]

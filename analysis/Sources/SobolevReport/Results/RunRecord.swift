@@ -1,5 +1,5 @@
 // One `/runs/<id>` group as the documented format describes it; every field the report uses.
-import SobolevStore
+import SobolevHDF5
 
 public struct RunRecord: Sendable {
     public var id: String

@@ -1,5 +1,5 @@
 // `/runs/<id>/test`: the test inputs, the truth and the surrogate's predictions on them.
-import SobolevStore
+import SobolevHDF5
 
 public struct TestPredictions: Equatable, Sendable {
     /// Inputs [n, d].

@@ -1,6 +1,8 @@
-// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d).
+// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d). The one
+// reader and the one writer of the format (docs/results-format.md, "Data files").
 import Foundation
 import SobolevCore
+import SobolevHDF5
 
 public enum DatasetFile {
     /// Reads `X`, `Y` and (when present) `dY` from an HDF5 file (names configurable); shapes,
@@ -38,14 +40,15 @@ public enum DatasetFile {
         return Matrix(rows: shape[0], cols: shape[1], data: x)
     }
 
-    /// Writes a dataset as X, Y (and dY) into a new file (never overwrites).
-    public static func write(_ data: Dataset, to path: String, attributes: [String: String] = [:]) throws {
+    /// Writes a dataset as X, Y (and dY) into a new file (never overwrites); `extra` then adds
+    /// what a maker of the file records beside them (`sobolev data`: provenance and timings).
+    public static func write(_ data: Dataset, to path: String, extra: (H5File) throws -> Void = { _ in }) throws {
         try H5File.writeAtomically(path) { f in
             try f.setAttribute("format", "sobolev-dataset")
-            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(k, v) }
             try f.write("X", data.inputs.data, shape: [data.count, data.inputDimension])
             try f.write("Y", data.values.data, shape: [data.count, data.outputDimension])
             if let j = data.jacobians { try f.write("dY", j, shape: [data.count, data.outputDimension, data.inputDimension]) }
+            try extra(f)
         }
     }
 }

@@ -1,5 +1,5 @@
 // Everything a results file holds, read once: the header and whatever runs `/runs` has so far.
-public struct Sweep: Sendable {
+public struct SweepResults: Sendable {
     public var header: SweepHeader
     /// Runs in id order.
     public var runs: [RunRecord]

@@ -1,0 +1,72 @@
+// What a sweep will do, known to every rank: the runs, how the world splits into groups, and
+// which runs will be trained. Rank 0 makes it and broadcasts it; the roles read it.
+import Foundation
+import SobolevExperiment
+
+public struct SweepPlan: Sendable {
+    public var runs: [RunSpec]
+    /// Status of every run stored already (results file and parts), by id. Rank 0 only: the
+    /// other ranks get the plan without it.
+    public var stored: [String: RunStatus]
+    /// Indices into `runs` that will be trained, in grid order.
+    public var pending: [Int]
+    public var worldSize: Int
+    public var ranksPerRun: Int
+    /// Runs with a checkpoint (interrupted mid-run): they continue from it. Rank 0 only.
+    public var checkpointed = Set<String>()
+    /// A dry run describes the plan and trains nothing.
+    public var dryRun = false
+
+    public init(runs: [RunSpec], stored: [String: RunStatus], retryFailed: Bool, worldSize: Int, ranksPerRun: Int) {
+        self.runs = runs; self.stored = stored; self.worldSize = worldSize; self.ranksPerRun = ranksPerRun
+        pending = runs.indices.filter { i in
+            switch stored[runs[i].id] {
+            case nil: return true
+            case .failed?: return retryFailed
+            default: return false
+            }
+        }
+    }
+
+    // MARK: Groups: world rank r is in group r / K; its leader is the group's first rank.
+
+    public var groups: Int { (worldSize + ranksPerRun - 1) / ranksPerRun }
+    public func group(ofRank rank: Int) -> Int { rank / ranksPerRun }
+    public func leader(ofGroup g: Int) -> Int { g * ranksPerRun }
+    public func ranks(ofGroup g: Int) -> ClosedRange<Int> { leader(ofGroup: g)...(min(leader(ofGroup: g + 1), worldSize) - 1) }
+
+    // MARK: The broadcast: [dry run ? -1 : pending count, pending...]
+
+    var wire: [Int64] { [Int64(dryRun ? -1 : pending.count)] + pending.map(Int64.init) }
+
+    /// The plan as the other ranks know it: runs and groups from the experiment and options,
+    /// pending and the dry-run flag from rank 0's wire.
+    init(wire: [Int64], runs: [RunSpec], worldSize: Int, ranksPerRun: Int) {
+        self.init(runs: runs, stored: [:], retryFailed: false, worldSize: worldSize, ranksPerRun: ranksPerRun)
+        dryRun = wire[0] < 0
+        pending = wire.dropFirst().map { Int($0) }
+    }
+
+    // MARK: What is stored (rank 0)
+
+    public var completedCount: Int { runs.filter { stored[$0.id] == .completed }.count }
+    public var failedCount: Int { runs.filter { stored[$0.id] == .failed }.count }
+
+    /// The expanded grid, what is complete, and the plan (for --dry-run).
+    public func describe(experiment: Experiment) -> String {
+        var lines = ["experiment \(experiment.name): \(runs.count) runs (\(experiment.axes.map { "\($0.key) x\($0.values.count)" }.joined(separator: ", "))\(experiment.axes.isEmpty ? "" : ", ")seeds x\(experiment.seeds.count))"]
+        for axis in experiment.axes {
+            lines.append("  axis \(axis.key): \(axis.values.map(\.description).joined(separator: ", "))")
+        }
+        lines.append("  seeds: \(experiment.seeds.map(String.init).joined(separator: ", "))")
+        lines.append("stored: \(completedCount) completed, \(failedCount) failed")
+        let pendingSet = Set(pending)
+        for (i, r) in runs.enumerated() {
+            let state = pendingSet.contains(i) ? (stored[r.id] == .failed ? "retry" : (checkpointed.contains(r.id) ? "continue" : "train"))
+                                               : (stored[r.id]?.rawValue ?? "?")
+            lines.append("  \(r.id)  \(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.label)")
+        }
+        lines.append("plan: train \(pending.count) runs on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
+        return lines.joined(separator: "\n")
+    }
+}

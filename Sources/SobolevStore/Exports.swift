@@ -1,2 +1,0 @@
-// Users of the store see the HDF5 layer and the dataset format too.
-@_exported import SobolevHDF5
