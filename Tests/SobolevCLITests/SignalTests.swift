@@ -218,6 +218,17 @@ struct SignalTests {
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/s.h5") == [])
     }
 
+    @Test("the Slurm script finds the binary from the submission folder (Slurm runs a spooled copy), or says where it looked")
+    func slurmScriptFindsTheBinary() throws {
+        let dir = scratchFolder()
+        let script = packageRoot + "/cluster/slurm-sweep.sbatch"
+        let missing = try run(which("bash"), [script, "l.yaml", "s.h5"], in: dir,
+                              environment: ["SLURM_SUBMIT_DIR": dir, "LAUNCHER": "mpirun", "SLURM_NTASKS": "1"])
+        #expect(missing.status == 2, "\(missing.output)")
+        #expect(missing.stderr.contains("no sobolev binary at \(dir)/.build/release/sobolev"), "\(missing.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
     @Test("chaos: a sweep under mpirun -np 3 killed (SIGKILL or SIGTERM; mpirun, rank 0 or another rank) at random moments and resumed each time ends bitwise equal to an uninterrupted sweep")
     func chaos() throws {
         let dir = scratchFolder()
