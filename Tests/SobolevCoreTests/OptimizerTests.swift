@@ -42,6 +42,25 @@ struct OptimizerTests {
         #expect(abs(p[0] - (1 - s1 - s2)) < 1e-14)
     }
 
+    @Test("Adam: the four-wide loop gives the scalar update bit for bit, tail included", arguments: [1, 4, 7, 1001])
+    func adamLanes(count: Int) {
+        var rng = SeededRNG(seed: 21)
+        var adam = Adam(parameterCount: count)
+        var p = (0..<count).map { _ in rng.uniform(-1, 1) }
+        var (m, v, q) = ([Double](repeating: 0, count: count), [Double](repeating: 0, count: count), p)
+        for t in 1...3 {
+            let g = (0..<count).map { _ in rng.uniform(-2, 2) }
+            adam.step(parameters: &p, gradient: g, learningRate: 1e-3)
+            let c1 = 1 - pow(0.9, Double(t)), c2 = 1 - pow(0.999, Double(t))
+            for i in 0..<count {
+                m[i] = 0.9 * m[i] + (1 - 0.9) * g[i]
+                v[i] = 0.999 * v[i] + (1 - 0.999) * g[i] * g[i]
+                q[i] -= 1e-3 * (m[i] / c1) / ((v[i] / c2).squareRoot() + 1e-8)
+            }
+            #expect(p == q && adam.firstMoment == m && adam.secondMoment == v, "step \(t), \(count) parameters")
+        }
+    }
+
     @Test("exponential schedule reaches the rate after decay_steps")
     func exponentialSchedule() {
         let s = LearningRateSchedule.exponential(rate: 0.1, steps: 1000)
