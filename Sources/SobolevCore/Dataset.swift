@@ -7,13 +7,31 @@ public struct Dataset: Equatable, Sendable {
     public var values: Matrix
     public var jacobians: [Double]?
 
-    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?) {
+    /// Directions V (n x k x d: `directions[(i * k + c) * d + j]`) and the directional derivatives
+    /// J V (n x m x k: `directionalDerivatives[(i * m + o) * k + c]` = sum_j dY_o/dx_j V_cj), both
+    /// or neither (Directional.swift).
+    public var directions: [Double]?
+    public var directionalDerivatives: [Double]?
+    /// k, the directions per sample (0 without directional data; given for an empty set).
+    public private(set) var directionCount = 0
+
+    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?,
+                directions: [Double]? = nil, directionalDerivatives: [Double]? = nil, directionCount: Int? = nil) {
         precondition(inputs.rows == values.rows, "inputs have \(inputs.rows) rows, values \(values.rows)")
         if let j = jacobians {
             precondition(j.count == inputs.rows * values.cols * inputs.cols,
                          "jacobians have \(j.count) entries, expected n*m*d = \(inputs.rows * values.cols * inputs.cols)")
         }
         self.inputs = inputs; self.values = values; self.jacobians = jacobians
+        precondition((directions == nil) == (directionalDerivatives == nil), "directions and directional derivatives come together")
+        if let v = directions, let jv = directionalDerivatives {
+            let n = inputs.rows, d = inputs.cols, m = values.cols
+            let k = directionCount ?? (n > 0 ? v.count / (n * d) : 0)
+            precondition(k > 0 && v.count == n * k * d && jv.count == n * m * k,
+                         "directions have \(v.count) entries and directional derivatives \(jv.count), expected n*k*d and n*m*k")
+            self.directionCount = k
+        }
+        self.directions = directions; self.directionalDerivatives = directionalDerivatives
     }
 
     public var count: Int { inputs.rows }
@@ -30,7 +48,17 @@ public struct Dataset: Equatable, Sendable {
             for i in indices { out.append(contentsOf: j[(i * m * d)..<((i + 1) * m * d)]) }
             jac = out
         }
-        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac)
+        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac,
+                       directions: directions.map { rows($0, indices, width: directionCount * inputDimension) },
+                       directionalDerivatives: directionalDerivatives.map { rows($0, indices, width: outputDimension * directionCount) },
+                       directionCount: directionCount)
+    }
+
+    /// Rows `indices` of an n x `width` row-major array.
+    private func rows(_ a: [Double], _ indices: [Int], width: Int) -> [Double] {
+        var out = [Double](); out.reserveCapacity(indices.count * width)
+        for i in indices { out.append(contentsOf: a[(i * width)..<((i + 1) * width)]) }
+        return out
     }
 
     /// Jacobian entry dY_o/dx_j of sample i.

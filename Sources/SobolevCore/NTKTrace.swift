@@ -16,7 +16,7 @@ extension MLPArchitecture {
     /// unnormalised NTK traces tr(K_tt), terms in `termSums` order (value, then one per input
     /// direction when the batch has Jacobians). Divide by the sample count for per-sample means.
     public func ntkTraceSums(parameters: [Double], batch: Dataset) -> [Double] {
-        let trace = forward(parameters, inputs: batch.inputs, tangents: batch.hasJacobians)
+        let trace = forward(parameters, batch: batch)
         let B = batch.count, m = outputDimension, dirs = trace.directions
         let T = 1 + dirs, channels = 1 + 2 * dirs
         var traces = [Double](repeating: 0, count: T)

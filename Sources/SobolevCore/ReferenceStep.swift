@@ -63,17 +63,26 @@ extension MLPArchitecture {
 
     /// Forward pass of the rows of `inputs`, with tangents for all d input directions when asked.
     func forward(_ parameters: [Double], inputs: Matrix, tangents: Bool) -> ForwardTrace {
+        let batch = Dataset(inputs: inputs, values: Matrix(rows: inputs.rows, cols: outputDimension),
+                            jacobians: tangents ? [Double](repeating: 0, count: inputs.rows * outputDimension * inputDimension) : nil)
+        return forward(parameters, batch: batch)
+    }
+
+    /// Forward pass of `batch`'s inputs with its tangent blocks (Directional.swift): the unit
+    /// directions e_j when it has Jacobians, then its directions v_ic.
+    func forward(_ parameters: [Double], batch: Dataset) -> ForwardTrace {
+        let inputs = batch.inputs
         precondition(parameters.count == parameterCount, "parameter vector has \(parameters.count) entries, network needs \(parameterCount)")
         precondition(inputs.cols == inputDimension, "network takes \(inputDimension) inputs, data has \(inputs.cols)")
         let B = inputs.rows, d = inputDimension
-        let dirs = tangents ? d : 0
+        let dirs = batch.tangentBlockCount
         let rows = B * (1 + dirs)
         var trace = ForwardTrace(batch: B, directions: dirs)
         trace.scales = scales(parameters)
 
         var a = [Double](repeating: 0, count: rows * d)
         a.replaceSubrange(0..<(B * d), with: inputs.data)
-        for j in 0..<dirs { for i in 0..<B { a[(B + j * B + i) * d + j] = 1 } }
+        a.withUnsafeMutableBufferPointer { batch.seedTangents($0.baseAddress! + B * d) }
 
         let slices = layers
         parameters.withUnsafeBufferPointer { theta in
@@ -150,16 +159,16 @@ extension MLPArchitecture {
     }
 
     /// Reference loss-term sums of `batch` and each term's parameter gradient. Terms: value, then one per
-    /// input direction when the batch has Jacobians (otherwise the value term only).
+    /// input direction when the batch has Jacobians, then one per direction index c when it has
+    /// directions (the tangent blocks of Directional.swift).
     /// With `derivativeGradients` false the derivative terms' losses are still summed (to watch
     /// them, as in plain L2 training) but only the value term's gradient is computed; the
     /// derivative rows of `gradients` are then zero.
     public func referenceTermSums(parameters: [Double], batch: Dataset, withGradients: Bool = true,
                          derivativeGradients: Bool = true) -> TermSums {
         precondition(batch.outputDimension == outputDimension, "network has \(outputDimension) outputs, data has \(batch.outputDimension)")
-        let sobolev = batch.hasJacobians
-        let trace = forward(parameters, inputs: batch.inputs, tangents: sobolev)
-        let B = batch.count, m = outputDimension, d = inputDimension
+        let trace = forward(parameters, batch: batch)
+        let B = batch.count, m = outputDimension
         let dirs = trace.directions
         let T = 1 + dirs, P = parameterCount
         // Terms and channels that back-propagate: all, or the value term alone.
@@ -175,11 +184,11 @@ extension MLPArchitecture {
             g[i * m + o] = r
             losses[0] += 0.5 * r * r
         } }
-        if let dY = batch.jacobians {
+        do {
             for j in 0..<dirs {
                 let base = (2 + 2 * j) * B * m // the gzt channel of term j
                 for i in 0..<B { for o in 0..<m {
-                    let r = trace.output[(B + j * B + i) * m + o] - dY[(i * m + o) * d + j]
+                    let r = trace.output[(B + j * B + i) * m + o] - batch.tangentTarget(i, o, j)
                     if j < activeDirs { g[base + i * m + o] = r }
                     losses[1 + j] += 0.5 * r * r
                 } }

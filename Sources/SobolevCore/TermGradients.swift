@@ -12,7 +12,8 @@ public struct TermGradients: Sendable {
     /// On `data` already in the model's normalised units (the training loss).
     public init(architecture arch: MLPArchitecture, parameters: [Double], normalized data: Dataset) {
         let sums = arch.termSums(parameters: parameters, batch: data)
-        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians)
+        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians,
+                                directionCount: data.directionCount)
         let n = Double(data.count), P = arch.parameterCount
         names = layout.names
         losses = sums.losses.map { $0 / n }

@@ -67,6 +67,11 @@ public struct TrainingOptions: Sendable, Equatable {
     /// Threads of this run's BLAS calls and element-wise loops (1 per rank under a launcher).
     public var threads = 1
 
+    /// Stochastic Sobolev training (`loss.projections`): k random unit directions per sample and
+    /// step replace the full Jacobian terms (Directional.swift); the layout then has k
+    /// directional terms and no gradient terms. nil: the data's own terms.
+    public var projections: Int? = nil
+
     public init() {}
 }
 
@@ -146,12 +151,11 @@ public struct Trainer {
         return layout.combine(group.means(ofSums: sums.losses, count: sums.count).means)
     }
 
-    /// The weight of each direction's derivative term in the fused gradient: (value, grad_1..grad_d)
-    /// from the layout's lambdas (one lambda for all directions when grouped), times `scale`.
+    /// The weight of each of the step's terms in the fused gradient: (value, grad_1..grad_d,
+    /// dir_1..dir_k) from the layout's lambdas (one lambda per family when grouped), times `scale`.
     func directionWeights(_ lambdas: [Double], scale: Double) -> [Double] {
-        let dirs = layout.hasDerivatives ? layout.inputDimension : 0
-        return [scale * lambdas[0]] + (0..<dirs).map { j in
-            derivativeGradients ? scale * lambdas[layout.groupDerivatives ? 1 : 1 + j] : 0
+        layout.termOfStepTerm.enumerated().map { t, term in
+            t == 0 || derivativeGradients ? scale * lambdas[term] : 0
         }
     }
 
@@ -180,7 +184,14 @@ public struct Trainer {
         let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
         BLAS.setThreads(options.threads)
         let engine = SobolevStep(architecture: architecture, threads: options.threads)
-        let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count)
+        let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count,
+                                         jacobians: layout.hasDerivatives, directions: layout.directionCount)
+        precondition(options.projections == nil || (train.hasJacobians && layout.directionCount == options.projections),
+                     "projections need Jacobians and a layout of as many directional terms")
+        // With projections the validation losses use one fixed draw of directions, so they compare across steps.
+        let validation = options.projections.map { k in
+            validation?.projected(k, stream: .validation(seed: seed), sampleIndices: Array(0..<validation!.count))
+        } ?? validation
 
         var theta = initialParameters
         var optimizer = options.optimizer.make(parameterCount: P)
@@ -233,7 +244,11 @@ public struct Trainer {
             for b in firstBatch..<batchesPerEpoch {
                 let batchIndices = Array(order[(b * batch)..<min((b + 1) * batch, n)])
                 let mine = Trainer.shard(count: batchIndices.count, rank: group.rank, size: group.size)
-                let shard = train.subset(Array(batchIndices[mine]))
+                var shard = train.subset(Array(batchIndices[mine]))
+                if let k = options.projections {
+                    // Directions by global sample index: the same on every rank whatever the shard.
+                    shard = shard.projected(k, stream: ProjectionStream(seed: seed, step: step), sampleIndices: Array(batchIndices[mine]))
+                }
                 let learningRate = options.schedule.learningRate(base: options.learningRate, step: step)
                 let perTerm = options.gradientMode == .perTerm
                     || (options.gradientMode == .auto && weighting.needsTermGradients(atStep: step))

@@ -87,36 +87,52 @@ public struct TermLayout: Sendable, Equatable {
     public var hasDerivatives: Bool
     public var groupDerivatives: Bool
 
-    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false) {
+    /// k directional terms dir_1..dir_k after the gradient terms (Directional.swift); one "dir" when grouped.
+    public var directionCount = 0
+
+    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false, directionCount: Int = 0) {
         self.inputDimension = inputDimension; self.hasDerivatives = hasDerivatives
-        self.groupDerivatives = groupDerivatives
+        self.groupDerivatives = groupDerivatives; self.directionCount = directionCount
     }
 
     public var derivativeTermCount: Int { hasDerivatives ? (groupDerivatives ? 1 : inputDimension) : 0 }
-    public var count: Int { 1 + derivativeTermCount }
+    public var directionTermCount: Int { directionCount > 0 ? (groupDerivatives ? 1 : directionCount) : 0 }
+    public var count: Int { 1 + derivativeTermCount + directionTermCount }
 
-    /// "value", then "grad_1".."grad_d" (or "grad" when grouped).
+    /// "value", then "grad_1".."grad_d" (or "grad" when grouped), then "dir_1".."dir_k" (or "dir").
     public var names: [String] {
         ["value"] + (groupDerivatives ? (hasDerivatives ? ["grad"] : [])
                                       : (0..<derivativeTermCount).map { "grad_\($0 + 1)" })
+            + (groupDerivatives ? (directionCount > 0 ? ["dir"] : []) : (0..<directionTermCount).map { "dir_\($0 + 1)" })
     }
 
-    /// Maps per-direction term quantities (value, grad_1..grad_d) that add up, such as losses or
-    /// NTK traces, onto this layout by summing the derivative terms when grouped.
+    /// The layout term of each of the step's terms (value, grad_1..grad_d, dir_1..dir_k).
+    public var termOfStepTerm: [Int] {
+        let unit = hasDerivatives ? inputDimension : 0, dirBase = 1 + derivativeTermCount
+        return [0] + (0..<unit).map { groupDerivatives ? 1 : 1 + $0 }
+            + (0..<directionCount).map { groupDerivatives ? dirBase : dirBase + $0 }
+    }
+
+    /// Maps per-direction term quantities (value, grad_1..grad_d, dir_1..dir_k) that add up, such
+    /// as losses or NTK traces, onto this layout by summing each family's terms when grouped.
     public func combine(_ perDirection: [Double]) -> [Double] {
-        guard groupDerivatives, perDirection.count > 2 else { return perDirection }
-        return [perDirection[0], perDirection[1...].reduce(0, +)]
+        let map = termOfStepTerm
+        guard groupDerivatives, perDirection.count == map.count else { return perDirection }
+        var out = [Double](repeating: 0, count: count)
+        for (t, v) in perDirection.enumerated() { out[map[t]] += v }
+        return out
     }
 
-    /// Maps the step's per-direction terms (value, grad_1..grad_d) onto this layout by summing
-    /// the derivative terms when grouped.
+    /// Maps the step's per-direction terms (value, grad_1..grad_d, dir_1..dir_k) onto this layout
+    /// by summing each family's terms when grouped.
     public func combine(losses: [Double], gradients: [Double], parameterCount P: Int) -> (losses: [Double], gradients: [Double]) {
-        guard groupDerivatives, losses.count > 2 else { return (losses, gradients) }
-        let l = combine(losses)
-        var g = Array(gradients[0..<(2 * P)])
-        for t in 2..<losses.count {
-            for p in 0..<P { g[P + p] += gradients[t * P + p] }
+        let map = termOfStepTerm
+        guard groupDerivatives, losses.count == map.count else { return (losses, gradients) }
+        var g = [Double](repeating: 0, count: count * P)
+        for t in losses.indices {
+            let target = map[t] * P
+            for p in 0..<P { g[target + p] += gradients[t * P + p] }
         }
-        return (l, g)
+        return (combine(losses), g)
     }
 }

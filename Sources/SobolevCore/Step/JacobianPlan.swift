@@ -14,9 +14,13 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
     /// Flop-equivalents charged per element of a hidden layer per element-wise pass.
     static let elementCost = 4.0
 
-    /// Cost of one fused step of `architecture` on `batch` samples with this plan.
-    public func cost(_ architecture: MLPArchitecture, batch B: Int) -> Double {
-        let d = Double(architecture.inputDimension), m = Double(architecture.outputDimension), b = Double(B)
+    /// Cost of one fused step of `architecture` on `batch` samples with this plan, for data with
+    /// Jacobians (d unit tangents) and/or k directions (Directional.swift): plan F runs one tangent
+    /// block per unit direction and per direction, plan R the same m reverse passes plus the
+    /// products J_i v_ic (2 m d k flops a sample).
+    public func cost(_ architecture: MLPArchitecture, batch B: Int, jacobians: Bool = true, directions k: Int = 0) -> Double {
+        let m = Double(architecture.outputDimension), b = Double(B)
+        let d = Double((jacobians ? architecture.inputDimension : 0) + k)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
         let all = layers.reduce(0, +)                 // sum_l n_l n_{l+1}
         let belowFirst = all - (layers.first ?? 0)    // back-propagation stops above layer 0
@@ -29,14 +33,21 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
             // values, m reverse passes to x, m tangents, then 1 + m channels' weight gradients and
             // the value channel's input gradients
             let gemm = 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
+                + 2 * b * m * Double(architecture.inputDimension * k)
             return gemm + JacobianPlan.elementCost * b * hidden * (1 + 2 * m + 2 * (1 + m))
         }
     }
 
     /// The cheaper plan by `cost` (forward on a tie: it needs no second forward pass).
-    public static func cheapest(_ architecture: MLPArchitecture, batch: Int) -> JacobianPlan {
-        JacobianPlan.reverse.cost(architecture, batch: batch) < JacobianPlan.forward.cost(architecture, batch: batch)
+    public static func cheapest(_ architecture: MLPArchitecture, batch: Int, jacobians: Bool = true, directions: Int = 0) -> JacobianPlan {
+        JacobianPlan.reverse.cost(architecture, batch: batch, jacobians: jacobians, directions: directions)
+            < JacobianPlan.forward.cost(architecture, batch: batch, jacobians: jacobians, directions: directions)
             ? .reverse : .forward
+    }
+
+    /// The cheaper plan for a batch of `data`'s kind (Jacobians and/or directions).
+    public static func cheapest(_ architecture: MLPArchitecture, batch: Int, for data: Dataset) -> JacobianPlan {
+        cheapest(architecture, batch: batch, jacobians: data.hasJacobians, directions: data.directionCount)
     }
 
     /// GEMM flops of one per-term step: forward with d tangents; weight gradients of 1 + 2d

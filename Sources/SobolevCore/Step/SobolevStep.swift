@@ -19,7 +19,7 @@ public final class SobolevStep {
     let workspace: StepWorkspace
     /// Output residuals kept between `fusedLosses` and `fusedGradient`.
     let residuals = StepBuffer()
-    private var pending: (batch: Int, plan: JacobianPlan, sobolev: Bool)?
+    private var pending: (batch: Int, plan: JacobianPlan, blocks: Int, unit: Int, directions: [Double]?)?
 
     public init(architecture: MLPArchitecture, threads: Int = 1) {
         self.architecture = architecture
@@ -34,27 +34,28 @@ public final class SobolevStep {
     // MARK: Per-term mode
 
     /// Loss-term sums of `batch` and each term's parameter gradient (T x P): value, then one term
-    /// per input direction when the batch has Jacobians. With `derivativeGradients` false only the
-    /// value term's gradient is computed (the derivative rows stay zero).
+    /// per tangent block (input direction when the batch has Jacobians, then direction index when
+    /// it has directions). With `derivativeGradients` false only the value term's gradient is
+    /// computed (the derivative rows stay zero).
     public func termSums(parameters: [Double], batch: Dataset, derivativeGradients: Bool = true) -> TermSums {
         check(parameters, batch)
-        let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
-        let dirs = batch.hasJacobians ? d : 0
+        let B = batch.count, m = architecture.outputDimension
+        let dirs = batch.tangentBlockCount
         let active = derivativeGradients ? dirs : 0
         let T = 1 + dirs, P = architecture.parameterCount
         let shared = SobolevStep.sharesTangentChannels(m: m, active: active)
         reserve(B: B, blocks: dirs, channelRows: B * (1 + 2 * active + (shared ? m : 0)), reverse: false)
         var losses = [Double](repeating: 0, count: T)
         var grads = [Double](repeating: 0, count: T * P)
-        let E = residuals.reserve(B * m * d)
+        let E = residuals.reserve(B * m * dirs)
         parameters.withUnsafeBufferPointer { theta in
             let scales = architecture.scales(parameters)
-            seedUnitTangents(batch.inputs, blocks: dirs)
+            seedTangents(batch)
             forward(theta.baseAddress!, scales: scales, B: B, blocks: dirs, valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
             let G = workspace.channels.pointer, cv = 1 + active
-            // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: direction
-            // j's Jacobian residual (also kept in E, entry (i * m + o) * d + j); then, when the
+            // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: block
+            // j's tangent residual (also kept in E, entry (i * m + o) * dirs + j); then, when the
             // tangent channels are shared, m reverse channels seeded with e_o.
             for i in 0..<B { for o in 0..<m {
                 let r = out[i * m + o] - batch.values[i, o]
@@ -62,12 +63,12 @@ public final class SobolevStep {
                 G[(i * cv) * m + o] = r
                 for t in 1..<cv { G[(i * cv + t) * m + o] = 0 }
             } }
-            if let dY = batch.jacobians {
+            do {
                 let tangentBase = B * cv * m
                 for j in 0..<dirs { for i in 0..<B { for o in 0..<m {
-                    let r = out[(B + j * B + i) * m + o] - dY[(i * m + o) * d + j]
+                    let r = out[(B + j * B + i) * m + o] - batch.tangentTarget(i, o, j)
                     losses[1 + j] += 0.5 * r * r
-                    E[(i * m + o) * d + j] = r
+                    E[(i * m + o) * dirs + j] = r
                     if j < active { G[tangentBase + (j * B + i) * m + o] = r }
                 } } }
             }
@@ -77,7 +78,8 @@ public final class SobolevStep {
                 for o in 0..<m { for i in 0..<B { seeds[(o * B + i) * m + o] = 1 } }
             }
             grads.withUnsafeMutableBufferPointer { g in
-                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, shared: shared, grads: g.baseAddress!)
+                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, blocks: dirs, shared: shared,
+                                grads: g.baseAddress!)
             }
         }
         return TermSums(losses: losses, gradients: grads, count: B)
@@ -91,58 +93,74 @@ public final class SobolevStep {
     // MARK: Fused mode
 
     /// First half of a fused step: the forward pass, the Jacobian by `plan` and the term-loss sums
-    /// (value, then one per input direction). `fusedGradient` finishes the step once the weights are known.
+    /// (value, then one per tangent block: input directions, then direction indices).
+    /// `fusedGradient` finishes the step once the weights are known.
     public func fusedLosses(parameters: [Double], batch: Dataset, plan: JacobianPlan) -> TermSums {
         check(parameters, batch)
         let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
-        let sobolev = batch.hasJacobians
-        let blocks = sobolev ? (plan == .forward ? d : m) : 0
+        let dirs = batch.tangentBlockCount, sobolev = dirs > 0
+        let unit = batch.hasJacobians ? d : 0, k = batch.directionCount
+        let blocks = sobolev ? (plan == .forward ? dirs : m) : 0
         reserve(B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: sobolev && plan == .reverse)
-        var losses = [Double](repeating: 0, count: sobolev ? 1 + d : 1)
-        let res = residuals.reserve(B * m * (1 + d))
+        var losses = [Double](repeating: 0, count: 1 + dirs)
+        let res = residuals.reserve(B * m * (1 + dirs))
         parameters.withUnsafeBufferPointer { theta in
             let scales = architecture.scales(parameters)
-            if sobolev && plan == .forward { seedUnitTangents(batch.inputs, blocks: d) } else { seedUnitTangents(batch.inputs, blocks: 0) }
+            seedTangents(batch, blocks: plan == .forward ? dirs : 0)
             forward(theta.baseAddress!, scales: scales, B: B, blocks: plan == .forward ? blocks : 0, valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
             for k in 0..<(B * m) {
                 let r = out[k] - batch.values.data[k]
                 res[k] = r; losses[0] += 0.5 * r * r
             }
-            guard let dY = batch.jacobians else { return }
+            guard sobolev else { return }
             if plan == .reverse { reverseJacobian(theta.baseAddress!, scales: scales, B: B) }
             let J = workspace.jacobian.pointer, E = res + B * m
-            for i in 0..<B { for o in 0..<m { for j in 0..<d {
-                let k = (i * m + o) * d + j
-                let jac = plan == .forward ? out[(B + j * B + i) * m + o] : J[(o * B + i) * d + j]
-                let r = jac - dY[k]
-                E[k] = r; losses[1 + j] += 0.5 * r * r
+            for i in 0..<B { for o in 0..<m { for j in 0..<dirs {
+                // Plan R: J_i v_ic from the reverse Jacobian for a direction block.
+                var tangent: Double
+                if plan == .forward { tangent = out[(B + j * B + i) * m + o] }
+                else if j < unit { tangent = J[(o * B + i) * d + j] }
+                else {
+                    let V = batch.directions!, c = j - unit
+                    tangent = 0
+                    for q in 0..<d { tangent += J[(o * B + i) * d + q] * V[(i * k + c) * d + q] }
+                }
+                let r = tangent - batch.tangentTarget(i, o, j)
+                E[(i * m + o) * dirs + j] = r; losses[1 + j] += 0.5 * r * r
             } } }
         }
-        pending = (B, plan, sobolev)
+        pending = (B, plan, dirs, unit, batch.directions)
         return TermSums(losses: losses, gradients: [], count: B)
     }
 
     /// Second half of a fused step: the parameter gradient of sum_t w_t S_t over the batch given to
-    /// `fusedLosses`, with `weights` = (w_value, w_1..w_d) (w_j of direction j; extra entries ignored
-    /// without Jacobians).
+    /// `fusedLosses`, with `weights` = (w_value, w_1..w_T) (w_b of tangent block b: input
+    /// directions, then direction indices; extra entries ignored).
     public func fusedGradient(parameters: [Double], weights: [Double]) -> [Double] {
-        guard let (B, plan, sobolev) = pending else { preconditionFailure("fusedGradient needs fusedLosses first") }
+        guard let (B, plan, dirs, unit, directions) = pending else { preconditionFailure("fusedGradient needs fusedLosses first") }
         pending = nil
         let m = architecture.outputDimension, d = architecture.inputDimension
-        let derivative = sobolev && weights.dropFirst().contains { $0 != 0 }
-        let blocks = derivative ? (plan == .forward ? d : m) : 0
+        let derivative = dirs > 0 && weights.dropFirst().prefix(dirs).contains { $0 != 0 }
+        let blocks = derivative ? (plan == .forward ? dirs : m) : 0
         var grad = [Double](repeating: 0, count: architecture.parameterCount)
         parameters.withUnsafeBufferPointer { thetaBuffer in
             let theta = thetaBuffer.baseAddress!
             let scales = architecture.scales(parameters)
             let res = residuals.pointer, E = res + B * m
             if derivative && plan == .reverse {
-                // Tangent block o, sample i: the direction R_i[o, :] = E_i[o, :] diag(w_1..w_d).
-                let A0 = workspace.inputs[0].pointer
-                for o in 0..<m { for i in 0..<B { for j in 0..<d {
-                    A0[(B + o * B + i) * d + j] = weights[1 + j] * E[(i * m + o) * d + j]
-                } } }
+                // Tangent block o, sample i: the direction R_i[o, :] = E_i[o, :] diag(w_1..w_d)
+                // + sum_c w_c r_ic[o] v_ic (the directional residuals, docs/design.md).
+                let A0 = workspace.inputs[0].pointer, k = dirs - unit
+                for o in 0..<m { for i in 0..<B {
+                    let row = A0 + (B + o * B + i) * d, e = E + (i * m + o) * dirs
+                    for j in 0..<d { row[j] = unit > 0 ? weights[1 + j] * e[j] : 0 }
+                    guard let V = directions else { continue }
+                    for c in 0..<k {
+                        let w = weights[1 + unit + c] * e[unit + c], v = (i * k + c) * d
+                        for j in 0..<d { row[j] += w * V[v + j] }
+                    }
+                } }
                 forward(theta, scales: scales, B: B, blocks: m, valueRows: false)
             }
             let G = workspace.channels.pointer
@@ -150,7 +168,7 @@ public final class SobolevStep {
             if derivative {
                 for b in 0..<blocks { for i in 0..<B { for o in 0..<m {
                     G[(B + b * B + i) * m + o] = plan == .forward
-                        ? weights[1 + b] * E[(i * m + o) * d + b]   // direction b's weighted residual
+                        ? weights[1 + b] * E[(i * m + o) * dirs + b]   // block b's weighted residual
                         : (o == b ? 1 : 0)                          // e_b on tangent block b
                 } } }
             }
@@ -165,7 +183,7 @@ public final class SobolevStep {
     /// Term-loss sums (value, then one per direction) without gradients, the Jacobian by the
     /// cheaper plan.
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
-        let plan = batch.hasJacobians ? JacobianPlan.cheapest(architecture, batch: batch.count) : .forward
+        let plan = batch.tangentBlockCount > 0 ? JacobianPlan.cheapest(architecture, batch: batch.count, for: batch) : .forward
         let sums = fusedLosses(parameters: parameters, batch: batch, plan: plan)
         pending = nil
         return sums
@@ -229,13 +247,12 @@ public final class SobolevStep {
         return size.total
     }
 
-    /// Layer 0's input rows: x, then `blocks` blocks of unit seeds e_j.
-    private func seedUnitTangents(_ x: Matrix, blocks: Int) {
-        let A = workspace.inputs[0].pointer, B = x.rows, d = x.cols
-        x.data.withUnsafeBufferPointer { A.update(from: $0.baseAddress!, count: B * d) }
-        let t = A + B * d
-        t.update(repeating: 0, count: blocks * B * d)
-        for j in 0..<blocks { for i in 0..<B { t[(j * B + i) * d + j] = 1 } }
+    /// Layer 0's input rows: x, then the batch's tangent blocks (unit seeds e_j, then the
+    /// directions v_ic), or none when `blocks` is 0.
+    private func seedTangents(_ batch: Dataset, blocks: Int? = nil) {
+        let A = workspace.inputs[0].pointer, B = batch.count, d = batch.inputDimension
+        batch.inputs.data.withUnsafeBufferPointer { A.update(from: $0.baseAddress!, count: B * d) }
+        if blocks ?? batch.tangentBlockCount > 0 { batch.seedTangents(A + B * d) }
     }
 
     /// Forward through every layer: the value rows (bias, activation, phi', phi'') when asked, and
@@ -322,10 +339,10 @@ public final class SobolevStep {
     /// Back-propagates the per-term channels (value rows of T = 1 + `active` terms interleaved by
     /// sample, then `active` tangent blocks, then with `shared` m reverse channels) and writes each
     /// term's gradient into `grads` (T x P).
-    private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, shared: Bool,
-                                 grads: UnsafeMutablePointer<Double>) {
+    private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, blocks: Int,
+                                 shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
-        let d = architecture.inputDimension, rows = B * (T + active)
+        let rows = B * (T + active)
         var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
             let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
@@ -354,7 +371,7 @@ public final class SobolevStep {
                           c: next + rows * nin, ldc: nin)
                 Kernels.parallel(count: B, threads: threads) { r in
                     Kernels.combineChannels(next + T * B * nin, from: next + rows * nin, weights: residuals.pointer,
-                                            channels: active, outputs: m, d: d, B: B, width: nin, range: r)
+                                            channels: active, outputs: m, d: blocks, B: B, width: nin, range: r)
                 }
             } else {
                 BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)

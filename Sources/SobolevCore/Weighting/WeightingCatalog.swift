@@ -151,7 +151,7 @@ public enum WeightingCatalog {
             .number("lambda_grad", 1, "weight of each derivative term; 0 is plain L2 training"),
         ]) { c, ctx in
             FixedWeighting(value: c.number("lambda_value"), gradient: c.number("lambda_grad"),
-                           gradientTerms: ctx.layout.derivativeTermCount)
+                           gradientTerms: ctx.layout.count - 1)
         },
         WeightingSchemeSpec(name: "lmax", summary: "L_max, projected gradient ascent on the loss (Kilicsoy et al. 2024)", constants: [
             .number("eta", 0.01, openMin: true, "step size eta_lambda of the lambda update"),
