@@ -16,6 +16,9 @@ public struct ErrorMetrics: Sendable, Equatable {
     public var gradRMSEPerOutput: [Double]
     public var valueR2PerOutput: [Double]
 
+    /// sqrt(mean_{i,o,c} (J v_ic - JV_ioc)^2) when the truth has directions.
+    public var directionalRMSE: Double? = nil
+
     /// Metrics of predictions (`values` n x m, `jacobians` n x m x d) against `truth`.
     public init(values: Matrix, jacobians: [Double], truth: Dataset) {
         let n = truth.count, m = truth.outputDimension, d = truth.inputDimension
@@ -44,6 +47,11 @@ public struct ErrorMetrics: Sendable, Equatable {
             gradRMSEPerOutput = Array(repeating: .nan, count: m)
             gradRMSE = .nan; gradRelativeL2 = .nan
         }
+        if let JV = truth.directionalDerivatives {
+            let predicted = truth.directionalDerivatives(of: jacobians)
+            let se = zip(predicted, JV).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+            directionalRMSE = (se / Double(max(JV.count, 1))).squareRoot()
+        }
     }
 
     /// Flat name -> value pairs with a prefix (e.g. "test_"), as stored in results files.
@@ -53,6 +61,7 @@ public struct ErrorMetrics: Sendable, Equatable {
             ("\(prefix)value_rel_l2", valueRelativeL2), ("\(prefix)grad_rel_l2", gradRelativeL2),
             ("\(prefix)value_r2", valueR2),
         ]
+        if let e = directionalRMSE { out.append(("\(prefix)dir_rmse", e)) }
         if valueRMSEPerOutput.count > 1 {
             for (o, v) in valueRMSEPerOutput.enumerated() { out.append(("\(prefix)value_rmse_out\(o)", v)) }
             for (o, v) in gradRMSEPerOutput.enumerated() { out.append(("\(prefix)grad_rmse_out\(o)", v)) }

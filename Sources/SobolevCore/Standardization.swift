@@ -50,7 +50,15 @@ public struct Standardization: Sendable, Equatable {
             } } }
             jac = j
         }
-        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac)
+        // Directions v' = v / sigma_x and targets (J v)' = J v / sigma_y, so that J' v' = (J v) / sigma_y.
+        var V = data.directions, JV = data.directionalDerivatives
+        let m = data.outputDimension, d = data.inputDimension, k = data.directionCount
+        for i in 0..<data.count {
+            for c in 0..<k { for j in 0..<d { V?[(i * k + c) * d + j] /= inputStd[j] } }
+            for o in 0..<m { for c in 0..<k { JV?[(i * m + o) * k + c] /= outputStd[o] } }
+        }
+        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac, directions: V, directionalDerivatives: JV,
+                       directionCount: data.hasDirections ? k : nil)
     }
 
     /// Values and Jacobians predicted in normalised units, mapped back to original units.

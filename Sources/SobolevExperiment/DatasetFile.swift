@@ -1,13 +1,16 @@
-// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d). The one
-// reader and the one writer of the format (docs/results-format.md, "Data files").
+// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d), optional
+// directions V (n x k x d) with their directional derivatives JV (n x m x k). The one reader and
+// the one writer of the format (docs/results-format.md, "Data files").
 import Foundation
 import SobolevCore
 import SobolevHDF5
 
 public enum DatasetFile {
-    /// Reads `X`, `Y` and (when present) `dY` from an HDF5 file (names configurable); shapes,
-    /// NaN/Inf and size mismatches are errors that name the dataset and the shape found.
-    public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY") throws -> Dataset {
+    /// Reads `X`, `Y` and (when present) `dY`, `V` and `JV` from an HDF5 file (names
+    /// configurable); shapes, NaN/Inf and size mismatches are errors that name the dataset and
+    /// the shape found.
+    public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY",
+                            v vName: String = "V", jv jvName: String = "JV") throws -> Dataset {
         let f = try H5File.open(path)
         func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
         let inputs = try readInputs(f, x: xName)
@@ -25,7 +28,9 @@ public enum DatasetFile {
             dy = j
         }
         if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
-        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy)
+        let directional = try readDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
+        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy,
+                       directions: directional?.V, directionalDerivatives: directional?.JV)
     }
 
     /// The inputs `X` [n, d] alone (finite numbers, n and d positive).
@@ -48,6 +53,10 @@ public enum DatasetFile {
             try f.write("X", data.inputs.data, shape: [data.count, data.inputDimension])
             try f.write("Y", data.values.data, shape: [data.count, data.outputDimension])
             if let j = data.jacobians { try f.write("dY", j, shape: [data.count, data.outputDimension, data.inputDimension]) }
+            if let v = data.directions, let jv = data.directionalDerivatives {
+                try f.write("V", v, shape: [data.count, data.directionCount, data.inputDimension])
+                try f.write("JV", jv, shape: [data.count, data.outputDimension, data.directionCount])
+            }
             try extra(f)
         }
     }

@@ -136,6 +136,7 @@ extension Experiment {
         if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
         }
+        try checkProjections(values, file: file, given: given)
     }
 
     /// Inputs and outputs of a data file must be named, and apart.

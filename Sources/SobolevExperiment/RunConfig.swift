@@ -115,6 +115,7 @@ public struct RunConfig: Sendable, Equatable {
         t.patience = i("training.patience") > 0 ? i("training.patience") : nil
         t.gradientMode = GradientMode(rawValue: s("training.gradient_mode"))!
         t.threads = i("training.threads")
+        t.projections = v["loss.projections"]?.intValue
         training = t
         standardize = b("training.standardize")
 

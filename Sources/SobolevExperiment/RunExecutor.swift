@@ -90,7 +90,8 @@ public enum RunExecutor {
     public static func check(_ data: RunData, config: RunConfig) throws {
         guard let source = config.problem.dataset else { return }
         let path = source.path(baseDirectory: config.baseDirectory)
-        if config.trainsDerivatives && !data.train.hasJacobians {
+        try checkProjections(data, config: config, file: path)
+        if config.trainsDerivatives && !data.train.hasJacobians && !data.train.hasDirections {
             let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
             let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
             throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
@@ -116,11 +117,12 @@ public enum RunExecutor {
         let validationN = validation.map { stdz.normalize($0) }
 
         let arch = config.model.architecture(inputs: train.inputDimension, outputs: train.outputDimension)
-        let layout = TermLayout(inputDimension: train.inputDimension, hasDerivatives: train.hasJacobians,
-                                groupDerivatives: config.loss.groupGradients)
+        let layout = TermLayout(inputDimension: train.inputDimension, hasDerivatives: train.hasJacobians && config.training.projections == nil,
+                                groupDerivatives: config.loss.groupGradients,
+                                directionCount: config.training.projections ?? train.directionCount)
         var weighting = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
         // Early stopping watches the terms that are trained (for plain L2: the value term only).
-        let monitored = [config.loss.lambdaValue > 0] + Array(repeating: config.loss.lambdaGrad > 0, count: layout.derivativeTermCount)
+        let monitored = [config.loss.lambdaValue > 0] + Array(repeating: config.loss.lambdaGrad > 0, count: layout.count - 1)
         let trainer = Trainer(architecture: arch, options: config.training, layout: layout, monitoredTerms: monitored,
                               derivativeGradients: config.trainsDerivatives)
 

@@ -150,6 +150,9 @@ public enum ExperimentSchema {
         choice("training.gradient_mode", "auto", GradientMode.allCases.map(\.rawValue),
                "auto: every term's gradient only on the steps where the scheme reads them, else one fused gradient; fused; per_term"),
         integer("training.threads", 1, min: 1, max: 256, "threads of one run (BLAS and element-wise loops); 1 per rank under mpirun"),
+
+        integer("loss.projections", nil, min: 1,
+                "stochastic Sobolev: k random unit directions per sample and step replace the d gradient terms (needs dY; k <= d)"),
     ] + WeightingKeys.fields
 
     /// Keys that choose how a run is computed, not what: left out of run ids, so that a sweep

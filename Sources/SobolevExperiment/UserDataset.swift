@@ -1,5 +1,6 @@
-// Data brought by users: an HDF5 file with X (n x d), Y (n x m) and optional dY (n x m x d), or a
-// CSV file with named columns; split into train/validation/test by fraction or by given indices.
+// Data brought by users: an HDF5 file with X (n x d), Y (n x m) and optional dY (n x m x d), V
+// (n x k x d) and JV (n x m x k), or a CSV file with named columns; split into
+// train/validation/test by fraction or by given indices.
 import CSV
 import Foundation
 import SobolevCore
@@ -137,11 +138,16 @@ public enum UserDataset {
             }
         }
         let splitColumn = table.names.firstIndex(of: "split")
+        let directional = try directionColumns(table, inputs: inputs, outputs: outputs)
+        var V = [Double](), JV = [Double]()
 
         var x = [Double](), y = [Double](), dy = [Double](), split = DataSplit(train: [], validation: [], test: [])
         for (row, line) in table.rows.enumerated() {
             x += try xi.map { try table.number(line, $0) }; y += try yi.map { try table.number(line, $0) }
             if let di { dy += try di.map { try table.number(line, $0) } }
+            if let directional {
+                V += try directional.V.map { try table.number(line, $0) }; JV += try directional.JV.map { try table.number(line, $0) }
+            }
             if let sc = splitColumn {
                 switch line.cells[sc] {
                 case "train": split.train.append(row)
@@ -152,8 +158,10 @@ public enum UserDataset {
             }
         }
         let n = table.rows.count
+        if let directional { try checkDirections(V, k: directional.V.count / inputs.count, d: inputs.count, table: table) }
         let data = Dataset(inputs: Matrix(rows: n, cols: inputs.count, data: x), values: Matrix(rows: n, cols: outputs.count, data: y),
-                           jacobians: di == nil ? nil : dy)
+                           jacobians: di == nil ? nil : dy, directions: directional == nil ? nil : V,
+                           directionalDerivatives: directional == nil ? nil : JV)
         return (data, splitColumn == nil ? nil : split)
     }
 
