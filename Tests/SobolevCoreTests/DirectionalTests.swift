@@ -202,4 +202,33 @@ struct DirectionalTests {
         let end = net.termSums(parameters: a.parameters, batch: data, withGradients: false).losses
         #expect(end[1...].reduce(0, +) < 0.5 * start[1...].reduce(0, +), "\(start) -> \(end)")
     }
+
+    @Test("NTK traces of directional terms = brute-force per-sample gradients")
+    func ntkTraces() {
+        for (d, m, k, jac) in directionalShapes {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [5, 4], activation: .tanh, adaptive: false, seed: 12)
+            let batch = directionalBatch(n: 3, d: d, m: m, k: k, jacobians: jac, seed: 51)
+            let P = net.parameterCount, unit = jac ? d : 0
+            var brute = [Double](repeating: 0, count: 1 + unit + k)
+            // A one-sample batch whose residuals are 0 except component o of every term, which is 1:
+            // then d S_t / d theta = d r_{t,o} / d theta.
+            for b in 0..<batch.count {
+                let one = batch.subset([b])
+                let (values, J) = net.predict(parameters: theta, inputs: one.inputs)
+                let JV = one.directionalDerivatives(of: J)
+                for o in 0..<m {
+                    var y = values; y[0, o] -= 1
+                    var dy = J; for j in 0..<d { dy[o * d + j] -= 1 }
+                    var jv = JV; for c in 0..<k { jv[o * k + c] -= 1 }
+                    let single = Dataset(inputs: one.inputs, values: y, jacobians: jac ? dy : nil,
+                                         directions: one.directions, directionalDerivatives: jv)
+                    let sums = net.referenceTermSums(parameters: theta, batch: single)
+                    for t in brute.indices { brute[t] += sums.gradients[(t * P)..<((t + 1) * P)].reduce(0) { $0 + $1 * $1 } }
+                }
+            }
+            let exact = net.ntkTraceSums(parameters: theta, batch: batch)
+            #expect(exact.count == brute.count)
+            #expect(relativeError(exact, brute) < 1e-10, "d=\(d) m=\(m) k=\(k)")
+        }
+    }
 }
