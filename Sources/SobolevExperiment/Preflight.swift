@@ -29,7 +29,7 @@ public struct Preflight: Sendable {
                 loaded[source] = data
                 try RunExecutor.check(data, config: config)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
-                                        hasDerivatives: data.train.hasJacobians, train: data.train.count,
+                                        hasDerivatives: data.train.hasJacobians, directions: data.train.directionCount, train: data.train.count,
                                         validation: data.validation?.count ?? 0, test: data.test.count, ranksPerRun: ranksPerRun)
             } else {
                 shape = try Preflight.generatedShape(config, ranksPerRun: ranksPerRun, file: file)
@@ -90,9 +90,10 @@ public struct Preflight: Sendable {
                      validation: p.validationSamples, test: Int(test), ranksPerRun: ranksPerRun)
     }
 
-    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, train: Int, validation: Int, test: Int,
-                      ranksPerRun: Int) -> RunShape {
-        let layout = TermLayout(inputDimension: d, hasDerivatives: hasDerivatives, groupDerivatives: config.loss.groupGradients)
+    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, directions: Int = 0, train: Int,
+                      validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
+        let layout = TermLayout(inputDimension: d, hasDerivatives: hasDerivatives && config.training.projections == nil,
+                                groupDerivatives: config.loss.groupGradients, directionCount: config.training.projections ?? directions)
         let batch = min(config.training.batchSize ?? train, train)
         let state: Int
         switch config.training.optimizer { case .adam: state = 2; case .sgd: state = 1 }
