@@ -231,4 +231,29 @@ struct DirectionalTests {
             #expect(relativeError(exact, brute) < 1e-10, "d=\(d) m=\(m) k=\(k)")
         }
     }
+
+    @Test("training with projections stopped and resumed gives the same bits (the directions follow the step)")
+    func projectionsResume() throws {
+        let d = 3, k = 2
+        let net = MLPArchitecture(inputs: d, outputs: 2, depth: 2, width: 6, activation: .tanh)
+        let data = randomBatch(n: 14, d: d, m: 2, seed: 61)
+        var options = TrainingOptions()
+        options.epochs = 6; options.batchSize = 4; options.projections = k; options.logEvery = 3
+        let trainer = Trainer(architecture: net, options: options, layout: TermLayout(inputDimension: d, hasDerivatives: false, directionCount: k))
+        let theta0 = net.glorotUniformParameters(seed: 3)
+        func scheme() -> any WeightingScheme { FixedWeighting(value: 1, gradient: 1, gradientTerms: k) }
+        var w = scheme()
+        let reference = trainer.train(initialParameters: theta0, train: data, validation: data, weighting: &w, seed: 8)
+        var state: TrainingState? = nil
+        w = scheme()
+        _ = trainer.train(initialParameters: theta0, train: data, validation: data, weighting: &w, seed: 8,
+                          afterStep: { steps, current in
+            guard steps == 9 else { return .proceed }
+            state = current(); return .stop
+        })
+        w = scheme()
+        let resumed = trainer.train(initialParameters: theta0, train: data, validation: data, weighting: &w, seed: 8, resume: try #require(state))
+        #expect(resumed.parameters == reference.parameters)
+        #expect(resumed.history == reference.history)
+    }
 }
