@@ -53,7 +53,13 @@ extension UserDataset {
             }
             V += found; k = c
         }
-        let derivativeNames = table.names.filter { $0.contains("/dv") }
+        // d<output>/dv<c> with c = 1, 2, ... that is not also a dY column d<output>/d<input>.
+        let derivativeNames = table.names.filter { name in
+            outputs.contains { o in
+                guard name.hasPrefix("d\(o)/dv"), let c = Int(name.dropFirst("d\(o)/dv".count)), c > 0 else { return false }
+                return !inputs.contains { "d\(o)/d\($0)" == name }
+            }
+        }
         if k == 0 {
             if let name = derivativeNames.first {
                 throw DataFileError(file: table.path, object: "column \(name)", message: "a directional derivative without directions (columns v1_<input>)")

@@ -99,6 +99,11 @@ struct DirectionalDataTests {
         try "x, y, E, dE/dv1\n1, 2, 3, 1\n".write(toFile: dir + "/jvonly.csv", atomically: true, encoding: .utf8)
         try "x, y, E, v1_x, v1_y\n1, 2, 3, 1, 1\n".write(toFile: dir + "/nojv.csv", atomically: true, encoding: .utf8)
         try "x, y, E, v1_x, v1_y, dE/dv1\n1, 2, 3, 1, 1, 1\n4, 5, 6, 0, 0, 1\n".write(toFile: dir + "/zero.csv", atomically: true, encoding: .utf8)
+        // An input named v (or v1) makes dE/dv (dE/dv1) a gradient column, not a directional one.
+        try "v, v1, E, dE/dv, dE/dv1\n1, 2, 3, 1, 1\n4, 5, 6, 1, 1\n".write(toFile: dir + "/inputv.csv", atomically: true, encoding: .utf8)
+        let plain = try experiment(dir, "  file: inputv.csv\n  input_columns: [v, v1]\n  output_columns: [E]")
+        let (vData, _) = try UserDataset.readCSV(dir + "/inputv.csv", RunConfig(plain.runs[0]).problem.dataset!)
+        #expect(vData.hasJacobians && !vData.hasDirections)
         let csv = "\n  input_columns: [x, y]\n  output_columns: [E]"
         let cases: [(String, [String])] = [
             ("  file: onlyV.h5", ["onlyV.h5", "/JV", "missing"]),
