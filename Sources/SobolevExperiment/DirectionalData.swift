@@ -23,7 +23,7 @@ extension DatasetFile {
         guard js == [n, m, k] else { throw fail(jvName, "expected shape (n, m, k) = (\(n), \(m), \(k)), found \(js)") }
         if let bad = V.firstIndex(where: { !$0.isFinite }) { throw fail(vName, "entry \(bad) is \(V[bad])") }
         if let bad = JV.firstIndex(where: { !$0.isFinite }) { throw fail(jvName, "entry \(bad) is \(JV[bad])") }
-        if let (i, c) = zeroDirection(V, k: k, d: d) { throw fail(vName, "direction \(c) of sample \(i) is zero") }
+        if let (i, c) = zeroDirection(V, k: k, d: d) { throw fail(vName, "\(vName)[\(i), \(c), :] is all zeros (sample \(i), direction \(c), from 0): a direction must not be zero") }
         return (V, JV)
     }
 
