@@ -54,7 +54,13 @@ public struct SweepPlan: Sendable {
 
     /// The expanded grid, what is complete, and the plan (for --dry-run).
     public func describe(experiment: Experiment) -> String {
-        var lines = ["experiment \(experiment.name): \(runs.count) runs (\(experiment.axes.map { "\($0.key) x\($0.values.count)" }.joined(separator: ", "))\(experiment.axes.isEmpty ? "" : ", ")seeds x\(experiment.seeds.count))"]
+        let search = experiment.search
+        let factors = (search.ranges.isEmpty ? [] : ["search \(search.method.rawValue) x\(search.samples ?? 1)"])
+            + experiment.axes.map { "\($0.key) x\($0.values.count)" } + ["seeds x\(experiment.seeds.count)"]
+        var lines = ["experiment \(experiment.name): \(runs.count) runs (\(factors.joined(separator: ", ")))"]
+        for r in search.ranges {
+            lines.append("  search \(r.key): \(r.range) (seed \(search.seed))")
+        }
         for axis in experiment.axes {
             lines.append("  axis \(axis.key): \(axis.values.map(\.description).joined(separator: ", "))")
         }

@@ -22,7 +22,9 @@ public enum ResultsWriter {
         try root.setAttribute("experiment_file", experiment.file)
         try root.setAttribute("experiment_text", experiment.text)
         try root.setAttribute("overrides", experiment.overrides.joined(separator: "\n"))
-        if !experiment.axes.isEmpty { try root.setAttribute("grid_axes", experiment.axes.map(\.key)) }
+        // Searched keys vary between configurations as axes do: the report orders by both.
+        let varying = experiment.search.ranges.map(\.key) + experiment.axes.map(\.key)
+        if !varying.isEmpty { try root.setAttribute("grid_axes", varying) }
         try root.setAttribute("seeds", experiment.seeds.map { Int($0) })
         try root.setAttribute("total_runs", experiment.runs.count)
         try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))

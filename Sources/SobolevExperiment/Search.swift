@@ -1,0 +1,197 @@
+// Hyperparameter search beyond grids: a key may take a range instead of a value or a list, and
+// `search.samples` configurations are drawn from the ranges, randomly or along Sobol's sequence,
+// from the search seed. Each drawn configuration is crossed with the grid axes and the seeds; the
+// drawn values are resolved values like any other, so run ids, resume and reports are unchanged.
+import Foundation
+import SobolevCore
+import SobolevProblems
+
+/// How configurations are chosen.
+public enum SearchMethod: String, CaseIterable, Sendable {
+    /// Only lists (grid axes); a range is an error.
+    case grid
+    /// Independent uniform draws from the search seed's stream.
+    case random
+    /// Sobol's low-discrepancy points with a random digital shift from the search seed: N = 2^m
+    /// points put exactly one point in each of the N equal strata of every key's range.
+    case sobol
+}
+
+/// The range of one key: where its sampled values come from.
+public enum SearchRange: Sendable, Equatable, CustomStringConvertible {
+    case uniform(Double, Double)
+    case logUniform(Double, Double)
+    case intUniform(Int, Int)
+    case choice([ConfigValue])
+
+    public static let forms = ["uniform", "log_uniform", "int_uniform", "choice"]
+
+    public var description: String {
+        switch self {
+        case let .uniform(a, b): return "uniform [\(ConfigValue.format(a)), \(ConfigValue.format(b))]"
+        case let .logUniform(a, b): return "log_uniform [\(ConfigValue.format(a)), \(ConfigValue.format(b))]"
+        case let .intUniform(a, b): return "int_uniform [\(a), \(b)]"
+        case let .choice(c): return "choice [" + c.map(\.description).joined(separator: ", ") + "]"
+        }
+    }
+
+    /// The value at the unit coordinate u in [0, 1): uniform affinely, log_uniform affinely in
+    /// log space, int_uniform and choice by floor over equal strata (each integer or choice has
+    /// probability 1 / count).
+    public func value(at u: Double) -> ConfigValue {
+        switch self {
+        case let .uniform(a, b):
+            return .double(min(max(a + (b - a) * u, a), b))
+        case let .logUniform(a, b):
+            // Clamped: exp(log a) may differ from a in the last bit.
+            return .double(min(max(exp(log(a) + (log(b) - log(a)) * u), a), b))
+        case let .intUniform(a, b):
+            let span = b - a + 1
+            return .int(a + min(Int((u * Double(span)).rounded(.down)), span - 1))
+        case let .choice(c):
+            return c[min(Int((u * Double(c.count)).rounded(.down)), c.count - 1)]
+        }
+    }
+
+    /// The range a YAML map `{form: [..]}` gives for the field `spec`, every bound or choice
+    /// checked exactly as a value of the field would be.
+    static func parse(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> SearchRange {
+        guard case let .map(pairs, _) = node, pairs.count == 1, let (form, argument) = pairs.first else {
+            throw fail("expected \(spec.kind.expectation), a list (grid axis) or one range {\(forms.joined(separator: "|")): [...]}, got \(node.text)", node)
+        }
+        guard forms.contains(form) else {
+            throw fail("unknown range \(form) in \(node.text): expected one of \(forms.joined(separator: ", "))" + Experiment.nearest(form, in: forms), node)
+        }
+        guard case let .list(items, _) = argument else {
+            throw fail("\(form) takes a list, got \(node.text)", argument)
+        }
+        if form == "choice" {
+            guard !items.isEmpty else { throw fail("choice needs at least one value, got \(node.text)", node) }
+            let values = try items.map { try Experiment.value($0, spec: spec, fail: fail) }
+            guard Set(values).count == values.count else { throw fail("a value is listed twice in \(node.text)", node) }
+            return .choice(values)
+        }
+        guard items.count == 2 else { throw fail("\(form) takes two bounds [low, high], got \(node.text)", argument) }
+        switch (form, spec.kind) {
+        case ("uniform", .double), ("log_uniform", .double):
+            let bounds = try items.map { try Experiment.value($0, spec: spec, fail: fail).doubleValue! }
+            guard bounds[0] < bounds[1] else { throw fail("\(form) needs low < high, got \(node.text)", argument) }
+            if form == "uniform" { return .uniform(bounds[0], bounds[1]) }
+            guard bounds[0] > 0 else { throw fail("log_uniform needs positive bounds, got \(node.text)", argument) }
+            return .logUniform(bounds[0], bounds[1])
+        case ("int_uniform", .int), ("int_uniform", .intOrFull):
+            let bounds = try items.map { item -> Int in
+                guard case let .int(v) = try Experiment.value(item, spec: spec, fail: fail) else {
+                    throw fail("int_uniform takes integer bounds, got \(node.text)", item)
+                }
+                return v
+            }
+            guard bounds[0] < bounds[1] else { throw fail("int_uniform needs low < high, got \(node.text)", argument) }
+            // Wider spans than 2^52 integers outrun the unit coordinate's precision (and Int).
+            let span = bounds[1].subtractingReportingOverflow(bounds[0])
+            guard !span.overflow, span.partialValue < 1 << 52 else {
+                throw fail("int_uniform spans more than 2^52 integers, got \(node.text)", argument)
+            }
+            return .intUniform(bounds[0], bounds[1])
+        default:
+            let fits: String
+            switch spec.kind {
+            case .double: fits = "uniform, log_uniform or choice"
+            case .int, .intOrFull: fits = "int_uniform or choice"
+            default: fits = "choice"
+            }
+            throw fail("\(form) does not fit \(spec.kind.expectation): use \(fits), got \(node.text)", node)
+        }
+    }
+}
+
+/// The `search` section: how configurations are chosen, and the ranges of the keys that take one.
+public struct SearchSpec: Sendable {
+    public static let keys = ["method", "samples", "seed"]
+    /// Keys of the issue's schedulers, not available yet: an error rather than ignored.
+    static let plannedKeys = ["scheduler", "metric", "reduction", "min_budget", "max_budget"]
+
+    public var method: SearchMethod = .grid
+    public var samples: Int? = nil
+    /// Seed of the draws; default 0. Independent of the runs' seeds (its own stream).
+    public var seed: UInt64 = 0
+    /// Keys with a range, in schema order (the order of the sample's coordinates).
+    public var ranges: [(key: String, range: SearchRange)] = []
+
+    /// The drawn configurations: `samples` rows, one value per range. Point i does not depend on
+    /// the number of samples, so raising search.samples keeps the configurations (and runs)
+    /// already drawn.
+    public func configurations() -> [[(key: String, value: ConfigValue)]] {
+        guard let n = samples, !ranges.isEmpty else { return [[]] }
+        let sampler = Sampler(kind: method == .sobol ? .sobol : .uniform, seed: seed ^ SeededRNG.fnv1a("search"))
+        let unit = sampler.unitSamples(count: n, dimension: ranges.count)
+        return (0..<n).map { i in ranges.enumerated().map { (j, r) in (r.key, r.range.value(at: unit[i, j])) } }
+    }
+
+    /// Reads the `search` section (method, samples, seed), checked.
+    static func parse(_ node: RawNode, fail: (String, RawNode?, String) -> ExperimentError) throws -> SearchSpec {
+        guard case let .map(pairs, _) = node else { throw fail("search", node, "expected a section of keys, got \(node.text)") }
+        var spec = SearchSpec()
+        for (key, value) in pairs {
+            let full = "search.\(key)"
+            if plannedKeys.contains(key) {
+                throw fail(full, value, "not yet supported (schedulers are planned); remove it to run the search to the full budget")
+            }
+            guard case let .scalar(s, _) = value else { throw fail(full, value, "expected a single value, got \(value.text)") }
+            switch key {
+            case "method":
+                guard let m = SearchMethod(rawValue: s) else {
+                    throw fail(full, value, "expected one of \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \(s)")
+                }
+                spec.method = m
+            case "samples":
+                guard let n = Int(s), n >= 1, n <= Experiment.maximumRuns else {
+                    throw fail(full, value, "expected an integer in [1, \(Experiment.maximumRuns)], got \(s)")
+                }
+                spec.samples = n
+            case "seed":
+                guard let v = UInt64(s) else { throw fail(full, value, "expected an integer >= 0, got \(s)") }
+                spec.seed = v
+            default:
+                throw fail(full, value, "unknown key" + Experiment.nearest(key, in: keys + plannedKeys))
+            }
+        }
+        return spec
+    }
+
+    /// Checks that the ranges and the section agree: a range needs a sampling method, a sampling
+    /// method needs ranges and a number of samples.
+    func check(section: RawNode?, rangeNodes: [String: RawNode], fail: (String, RawNode?, String) -> ExperimentError) throws {
+        func node(_ key: String) -> RawNode? {
+            guard case let .map(pairs, _)? = section else { return nil }
+            return pairs.first { $0.0 == key }?.1
+        }
+        switch method {
+        case .grid:
+            if let first = ranges.first {
+                throw fail(first.key, rangeNodes[first.key], "a range (\(first.range)) is sampled, not a grid axis: set search.method to random or sobol, and search.samples")
+            }
+            for key in ["samples", "seed"] where node(key) != nil {
+                throw fail("search.\(key)", node(key), "does not apply: search.\(key) is read only with search.method random or sobol")
+            }
+        case .random, .sobol:
+            guard !ranges.isEmpty else {
+                throw fail("search.method", node("method"), "\(method.rawValue) samples ranges, but no key has one: give a key a range, e.g. {log_uniform: [1e-4, 1e-2]}")
+            }
+            guard samples != nil else {
+                throw fail("search.method", node("method"), "\(method.rawValue) needs search.samples (how many configurations to draw)")
+            }
+            if method == .sobol && ranges.count > Sampler.sobolMaximumDimension {
+                throw fail(ranges.last!.key, rangeNodes[ranges.last!.key], "\(ranges.count) keys with ranges are more than Sobol's \(Sampler.sobolMaximumDimension) dimensions")
+            }
+        }
+    }
+}
+
+extension Experiment {
+    /// " (did you mean 'x'?)" for a name at most three edits from the nearest of `names`.
+    static func nearest(_ name: String, in names: [String]) -> String {
+        guard let (k, d) = names.map({ ($0, editDistance($0, name)) }).min(by: { $0.1 < $1.1 }), d <= 3 else { return "" }
+        return " (did you mean '\(k)'?)"
+    }
+}
