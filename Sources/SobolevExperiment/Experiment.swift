@@ -131,7 +131,7 @@ public struct Experiment: Sendable {
                 continue
             }
             if case .map = node {
-                search.ranges.append((spec.key, try SearchRange.parse(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) })))
+                search.ranges.append((spec.key, try Experiment.searchRange(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) })))
                 rangeNodes[spec.key] = node
             } else if let axis = try Experiment.axisValues(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) }) {
                 axes.append((spec.key, axis))

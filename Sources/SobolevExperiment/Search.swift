@@ -37,14 +37,13 @@ public enum SearchRange: Sendable, Equatable, CustomStringConvertible {
 
     /// The value at the unit coordinate u in [0, 1): uniform affinely, log_uniform affinely in
     /// log space, int_uniform and choice by floor over equal strata (each integer or choice has
-    /// probability 1 / count).
+    /// probability 1 / count). Numbers are rounded to `significantDigits`.
     public func value(at u: Double) -> ConfigValue {
         switch self {
         case let .uniform(a, b):
-            return .double(min(max(a + (b - a) * u, a), b))
+            return .double(SearchRange.shortened(a + (b - a) * u, into: a...b))
         case let .logUniform(a, b):
-            // Clamped: exp(log a) may differ from a in the last bit.
-            return .double(min(max(exp(log(a) + (log(b) - log(a)) * u), a), b))
+            return .double(SearchRange.shortened(exp(log(a) + (log(b) - log(a)) * u), into: a...b))
         case let .intUniform(a, b):
             let span = b - a + 1
             return .int(a + min(Int((u * Double(span)).rounded(.down)), span - 1))
@@ -53,55 +52,15 @@ public enum SearchRange: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The range a YAML map `{form: [..]}` gives for the field `spec`, every bound or choice
-    /// checked exactly as a value of the field would be.
-    static func parse(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> SearchRange {
-        guard case let .map(pairs, _) = node, pairs.count == 1, let (form, argument) = pairs.first else {
-            throw fail("expected \(spec.kind.expectation), a list (grid axis) or one range {\(forms.joined(separator: "|")): [...]}, got \(node.text)", node)
-        }
-        guard forms.contains(form) else {
-            throw fail("unknown range \(form) in \(node.text): expected one of \(forms.joined(separator: ", "))" + Experiment.nearest(form, in: forms), node)
-        }
-        guard case let .list(items, _) = argument else {
-            throw fail("\(form) takes a list, got \(node.text)", argument)
-        }
-        if form == "choice" {
-            guard !items.isEmpty else { throw fail("choice needs at least one value, got \(node.text)", node) }
-            let values = try items.map { try Experiment.value($0, spec: spec, fail: fail) }
-            guard Set(values).count == values.count else { throw fail("a value is listed twice in \(node.text)", node) }
-            return .choice(values)
-        }
-        guard items.count == 2 else { throw fail("\(form) takes two bounds [low, high], got \(node.text)", argument) }
-        switch (form, spec.kind) {
-        case ("uniform", .double), ("log_uniform", .double):
-            let bounds = try items.map { try Experiment.value($0, spec: spec, fail: fail).doubleValue! }
-            guard bounds[0] < bounds[1] else { throw fail("\(form) needs low < high, got \(node.text)", argument) }
-            if form == "uniform" { return .uniform(bounds[0], bounds[1]) }
-            guard bounds[0] > 0 else { throw fail("log_uniform needs positive bounds, got \(node.text)", argument) }
-            return .logUniform(bounds[0], bounds[1])
-        case ("int_uniform", .int), ("int_uniform", .intOrFull):
-            let bounds = try items.map { item -> Int in
-                guard case let .int(v) = try Experiment.value(item, spec: spec, fail: fail) else {
-                    throw fail("int_uniform takes integer bounds, got \(node.text)", item)
-                }
-                return v
-            }
-            guard bounds[0] < bounds[1] else { throw fail("int_uniform needs low < high, got \(node.text)", argument) }
-            // Wider spans than 2^52 integers outrun the unit coordinate's precision (and Int).
-            let span = bounds[1].subtractingReportingOverflow(bounds[0])
-            guard !span.overflow, span.partialValue < 1 << 52 else {
-                throw fail("int_uniform spans more than 2^52 integers, got \(node.text)", argument)
-            }
-            return .intUniform(bounds[0], bounds[1])
-        default:
-            let fits: String
-            switch spec.kind {
-            case .double: fits = "uniform, log_uniform or choice"
-            case .int, .intOrFull: fits = "int_uniform or choice"
-            default: fits = "choice"
-            }
-            throw fail("\(form) does not fit \(spec.kind.expectation): use \(fits), got \(node.text)", node)
-        }
+    /// Drawn numbers keep 6 significant digits: labels and reports stay readable, a value can be
+    /// typed back with --set, and a last-bit difference of exp and log between C libraries does
+    /// not change the run id (it would only where it crosses a rounding boundary).
+    public static let significantDigits = 6
+
+    /// `x` to `significantDigits` digits (printf's exact decimal rounding), kept inside `bounds`.
+    static func shortened(_ x: Double, into bounds: ClosedRange<Double>) -> Double {
+        let r = Double(String(format: "%.\(significantDigits)g", x)) ?? x
+        return min(max(r, bounds.lowerBound), bounds.upperBound)
     }
 }
 
@@ -162,10 +121,11 @@ public struct SearchSpec: Sendable {
     /// Checks that the ranges and the section agree: a range needs a sampling method, a sampling
     /// method needs ranges and a number of samples.
     func check(section: RawNode?, rangeNodes: [String: RawNode], fail: (String, RawNode?, String) -> ExperimentError) throws {
-        func node(_ key: String) -> RawNode? {
-            guard case let .map(pairs, _)? = section else { return nil }
-            return pairs.first { $0.0 == key }?.1
+        var given: [String: RawNode] = [:]
+        if let section, case let .map(pairs, _) = section {
+            for (key, value) in pairs { given[key] = value }
         }
+        func node(_ key: String) -> RawNode? { given[key] }
         switch method {
         case .grid:
             if let first = ranges.first {
@@ -193,5 +153,57 @@ extension Experiment {
     static func nearest(_ name: String, in names: [String]) -> String {
         guard let (k, d) = names.map({ ($0, editDistance($0, name)) }).min(by: { $0.1 < $1.1 }), d <= 3 else { return "" }
         return " (did you mean '\(k)'?)"
+    }
+
+    /// The range a YAML map `{form: [..]}` gives for the field `spec`, every bound or choice
+    /// checked exactly as a value of the field would be.
+    static func searchRange(_ node: RawNode, spec: FieldSpec, fail: (String, RawNode?) -> ExperimentError) throws -> SearchRange {
+        guard case let .map(pairs, _) = node, pairs.count == 1 else {
+            throw fail("expected \(spec.kind.expectation), a list (grid axis) or one range {\(SearchRange.forms.joined(separator: "|")): [...]}, got \(node.text)", node)
+        }
+        let form: String = pairs[0].0, argument: RawNode = pairs[0].1
+        guard SearchRange.forms.contains(form) else {
+            throw fail("unknown range \(form) in \(node.text): expected one of \(SearchRange.forms.joined(separator: ", "))" + nearest(form, in: SearchRange.forms), node)
+        }
+        guard case let .list(items, _) = argument else {
+            throw fail("\(form) takes a list, got \(node.text)", argument)
+        }
+        // Which forms fit the key: numbers take uniform and log_uniform, integers int_uniform.
+        let fits: [String]
+        switch spec.kind {
+        case .double: fits = ["uniform", "log_uniform", "choice"]
+        case .int, .intOrFull: fits = ["int_uniform", "choice"]
+        default: fits = ["choice"]
+        }
+        guard fits.contains(form) else {
+            throw fail("\(form) does not fit \(spec.kind.expectation): use \(fits.dropLast().joined(separator: ", "))\(fits.count > 1 ? " or " : "")choice, got \(node.text)", node)
+        }
+        if form == "choice" {
+            guard !items.isEmpty else { throw fail("choice needs at least one value, got \(node.text)", node) }
+            let values = try items.map { try value($0, spec: spec, fail: fail) }
+            guard Set(values).count == values.count else { throw fail("a value is listed twice in \(node.text)", node) }
+            return SearchRange.choice(values)
+        }
+        guard items.count == 2 else { throw fail("\(form) takes two bounds [low, high], got \(node.text)", argument) }
+        if form == "int_uniform" {
+            let bounds = try items.map { item -> Int in
+                guard case let .int(v) = try value(item, spec: spec, fail: fail) else {
+                    throw fail("int_uniform takes integer bounds, got \(node.text)", item)
+                }
+                return v
+            }
+            guard bounds[0] < bounds[1] else { throw fail("int_uniform needs low < high, got \(node.text)", argument) }
+            // Wider spans than 2^52 integers outrun the unit coordinate's precision (and Int).
+            let span = bounds[1].subtractingReportingOverflow(bounds[0])
+            guard !span.overflow, span.partialValue < 1 << 52 else {
+                throw fail("int_uniform spans more than 2^52 integers, got \(node.text)", argument)
+            }
+            return SearchRange.intUniform(bounds[0], bounds[1])
+        }
+        let bounds = try items.map { item -> Double in try value(item, spec: spec, fail: fail).doubleValue ?? .nan }
+        guard bounds[0] < bounds[1] else { throw fail("\(form) needs low < high, got \(node.text)", argument) }
+        if form == "uniform" { return SearchRange.uniform(bounds[0], bounds[1]) }
+        guard bounds[0] > 0 else { throw fail("log_uniform needs positive bounds, got \(node.text)", argument) }
+        return SearchRange.logUniform(bounds[0], bounds[1])
     }
 }

@@ -110,6 +110,14 @@ struct SearchTests {
         #expect(SearchRange.intUniform(16, 19).value(at: 0.25) == .int(17))
         #expect(SearchRange.intUniform(16, 19).value(at: 0.999999) == .int(19))
         #expect(SearchRange.choice([.string("a"), .string("b")]).value(at: 0.5) == .string("b"))
+        // Numbers keep 6 significant digits and stay inside the range.
+        for u in stride(from: 0.0, to: 1, by: 0.0137) {
+            let v = SearchRange.logUniform(1e-4, 1e-2).value(at: u).doubleValue!
+            #expect(Double(String(format: "%.6g", v)) == v && v >= 1e-4 && v <= 1e-2)
+            let w = SearchRange.uniform(-1, 3).value(at: u).doubleValue!
+            #expect(Double(String(format: "%.6g", w)) == w && w >= -1 && w <= 3)
+        }
+        #expect(SearchRange.uniform(0, 1).value(at: 0.9999999999).doubleValue! == 1)
     }
 
     @Test("a choice of hidden-layer lists; choices checked as list elements of the key")
@@ -134,7 +142,9 @@ struct SearchTests {
         ("search: {method: sobol, samples: 4}\ntraining:\n  learning_rate: {uniform: [-1, 1]}", 3, "training.learning_rate", "-1"),
         ("search: {method: sobol, samples: 4}\nmodel:\n  width: {int_uniform: [4, 8.5]}", 3, "model.width", "8.5"),
         ("search: {method: sobol, samples: 4}\nmodel:\n  width: {int_uniform: [0, 8]}", 3, "model.width", "got 0"),
-        ("search: {method: sobol, samples: 4}\nmodel:\n  width: {uniform: [4, 8]}", 3, "model.width", "int_uniform or choice"),
+        ("search: {method: sobol, samples: 4}\nmodel:\n  width: {uniform: [4, 8]}", 3, "model.width", "use int_uniform or choice"),
+        ("search: {method: sobol, samples: 4}\nmodel:\n  width: {log_uniform: [4, 8]}", 3, "model.width", "use int_uniform or choice"),
+        ("search: {method: sobol, samples: 4}\ntraining:\n  learning_rate: {int_uniform: [1, 2]}", 3, "training.learning_rate", "use uniform, log_uniform or choice"),
         ("search: {method: sobol, samples: 4}\nmodel:\n  activation: {choice: []}", 3, "model.activation", "at least one"),
         ("search: {method: sobol, samples: 4}\nmodel:\n  activation: {choice: [tanh, gleu]}", 3, "model.activation", "gleu"),
         ("search: {method: sobol, samples: 4}\nmodel:\n  activation: {choice: [tanh, tanh]}", 3, "model.activation", "twice"),
