@@ -65,6 +65,9 @@ public struct SweepPlan: Sendable {
             lines.append("  axis \(axis.key): \(axis.values.map(\.description).joined(separator: ", "))")
         }
         lines.append("  seeds: \(experiment.seeds.map(String.init).joined(separator: ", "))")
+        if let halving = search.halving, let metric = search.metric {
+            lines.append("  scheduler successive_halving on \(metric): rungs of \(halving.budgets.map(String.init).joined(separator: ", ")) epochs (eta \(halving.reduction)); every trial starts at the lowest rung")
+        }
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)
         for (i, r) in runs.enumerated() {

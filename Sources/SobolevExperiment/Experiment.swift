@@ -142,7 +142,6 @@ public struct Experiment: Sendable {
         axes.sort { order.firstIndex(of: $0.key)! < order.firstIndex(of: $1.key)! }
         self.axes = axes
         try search.check(section: searchNode, rangeNodes: rangeNodes, fail: { fail($0, $1, $2) })
-        self.search = search
 
         // The drawn configurations (slowest), times the grid (first axis slowest), times the seeds.
         let samples = search.ranges.isEmpty ? 1 : search.samples ?? 1
@@ -171,6 +170,8 @@ public struct Experiment: Sendable {
         }
         try Experiment.checkApplicability(runs, given: given, file: file)
         self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
+        try search.checkScheduler(runs: self.runs, section: searchNode, given: given, fail: { fail($0, $1, $2) })
+        self.search = search
         warnings = WeightingKeys.deprecations(given: given, file: file)
     }
 

@@ -54,8 +54,21 @@ public struct RunResult: Sendable {
     public var jacobianPlan = "forward"
     /// A run stopped at a budget (status stopped): its state there, to continue it from.
     public var continuation: TrainingState? = nil
+    /// A trial of a search scheduler: the rung it reached and its metric at every rung so far.
+    public var search: SearchRecord? = nil
 
     public var id: String { spec.id }
+}
+
+/// Where a trial of a search scheduler got: stored as search_rung, search_budget and
+/// search_metrics, which a resumed search reads back to make the same decisions.
+public struct SearchRecord: Sendable, Equatable {
+    /// Rung reached (0 = the lowest) and its budget in epochs.
+    public var rung: Int
+    public var budget: Int
+    /// The search metric at rungs 0...rung (NaN where the trial failed).
+    public var metrics: [Double]
+    public init(rung: Int, budget: Int, metrics: [Double]) { self.rung = rung; self.budget = budget; self.metrics = metrics }
 }
 
 /// Training stopped at a step boundary on request (a signal); the caller checkpointed it.

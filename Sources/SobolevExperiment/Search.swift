@@ -66,9 +66,12 @@ public enum SearchRange: Sendable, Equatable, CustomStringConvertible {
 
 /// The `search` section: how configurations are chosen, and the ranges of the keys that take one.
 public struct SearchSpec: Sendable {
-    public static let keys = ["method", "samples", "seed"]
-    /// Keys of the issue's schedulers, not available yet: an error rather than ignored.
-    static let plannedKeys = ["scheduler", "metric", "reduction", "min_budget", "max_budget"]
+    public static let keys = ["method", "samples", "seed", "scheduler", "metric", "reduction", "min_budget", "max_budget"]
+    /// Schedulers of trials; only successive_halving is available yet.
+    public static let schedulers = ["successive_halving"]
+    static let plannedSchedulers = ["hyperband", "asha"]
+    /// Validation metrics a scheduler may rank trials by (lower is better).
+    public static let metrics = ["validation_value_rmse", "validation_grad_rmse", "validation_value_rel_l2", "validation_grad_rel_l2"]
 
     public var method: SearchMethod = .grid
     public var samples: Int? = nil
@@ -76,6 +79,11 @@ public struct SearchSpec: Sendable {
     public var seed: UInt64 = 0
     /// Keys with a range, in schema order (the order of the sample's coordinates).
     public var ranges: [(key: String, range: SearchRange)] = []
+    /// Early stopping across trials (search.scheduler successive_halving): the rungs, and the
+    /// validation metric that ranks the trials at each. nil: every run trains to its epochs.
+    public var halving: SuccessiveHalving? = nil
+    public var metric: String? = nil
+    var reduction = 3, minBudget: Int? = nil, maxBudget: Int? = nil, scheduler: String? = nil
 
     /// The drawn configurations: `samples` rows, one value per range. Point i does not depend on
     /// the number of samples, so raising search.samples keeps the configurations (and runs)
@@ -93,9 +101,6 @@ public struct SearchSpec: Sendable {
         var spec = SearchSpec()
         for (key, value) in pairs {
             let full = "search.\(key)"
-            if plannedKeys.contains(key) {
-                throw fail(full, value, "not yet supported (schedulers are planned); remove it to run the search to the full budget")
-            }
             guard case let .scalar(s, _) = value else { throw fail(full, value, "expected a single value, got \(value.text)") }
             switch key {
             case "method":
@@ -111,11 +116,67 @@ public struct SearchSpec: Sendable {
             case "seed":
                 guard let v = UInt64(s) else { throw fail(full, value, "expected an integer >= 0, got \(s)") }
                 spec.seed = v
+            case "scheduler":
+                if plannedSchedulers.contains(s) {
+                    throw fail(full, value, "\(s) is not yet supported; use \(schedulers.joined(separator: ", "))")
+                }
+                guard schedulers.contains(s) else { throw fail(full, value, "expected \(schedulers.joined(separator: ", ")), got \(s)") }
+                spec.scheduler = s
+            case "metric":
+                guard metrics.contains(s) else {
+                    throw fail(full, value, "expected a validation metric (lower is better): \(metrics.joined(separator: ", ")), got \(s)" + Experiment.nearest(s, in: metrics))
+                }
+                spec.metric = s
+            case "reduction":
+                guard let v = Int(s), v >= 2, v <= 1000 else { throw fail(full, value, "expected an integer in [2, 1000] (eta), got \(s)") }
+                spec.reduction = v
+            case "min_budget", "max_budget":
+                guard let v = Int(s), v >= 1 else { throw fail(full, value, "expected a number of epochs >= 1, got \(s)") }
+                if key == "min_budget" { spec.minBudget = v } else { spec.maxBudget = v }
             default:
-                throw fail(full, value, "unknown key" + Experiment.nearest(key, in: keys + plannedKeys))
+                throw fail(full, value, "unknown key" + Experiment.nearest(key, in: keys))
             }
         }
         return spec
+    }
+
+    /// Checks the scheduler against the runs and sets `halving`: the full budget is the runs'
+    /// training.epochs (one value for all), a trial is ranked on validation data, and a trial that
+    /// stops early by patience would have nothing to continue from at the next rung.
+    mutating func checkScheduler(runs: [RunSpec], section: RawNode?, given: [String: RawNode],
+                                 fail: (String, RawNode?, String) -> ExperimentError) throws {
+        var nodes: [String: RawNode] = [:]
+        if let section, case let .map(pairs, _) = section { for (k, v) in pairs { nodes[k] = v } }
+        guard scheduler != nil else {
+            for key in ["metric", "reduction", "min_budget", "max_budget"] where nodes[key] != nil {
+                throw fail("search.\(key)", nodes[key], "does not apply: search.\(key) is read only with search.scheduler")
+            }
+            return
+        }
+        guard let metric else { throw fail("search.scheduler", nodes["scheduler"], "needs search.metric, the validation metric that ranks the trials (\(SearchSpec.metrics.joined(separator: ", ")))") }
+        guard let minBudget else { throw fail("search.scheduler", nodes["scheduler"], "needs search.min_budget, the epochs of the lowest rung") }
+        let epochs = Set(runs.compactMap { $0.values["training.epochs"]?.intValue })
+        guard epochs.count == 1, let full = epochs.first else {
+            throw fail("training.epochs", given["training.epochs"], "search.scheduler needs one training.epochs for every run (the full budget), got \(epochs.sorted().map(String.init).joined(separator: ", "))")
+        }
+        if let maxBudget, maxBudget != full {
+            throw fail("search.max_budget", nodes["max_budget"], "\(maxBudget) differs from training.epochs \(full): the full budget is the runs' epochs (leave max_budget out or make them equal)")
+        }
+        guard minBudget < full else {
+            throw fail("search.min_budget", nodes["min_budget"], "\(minBudget) is not below the full budget of \(full) epochs: nothing would be stopped")
+        }
+        if given["training.patience"] != nil, runs.contains(where: { ($0.values["training.patience"]?.intValue ?? 0) > 0 }) {
+            throw fail("training.patience", given["training.patience"], "does not combine with search.scheduler: a trial stopped early by patience has nothing to continue at the next rung")
+        }
+        let withoutValidation = runs.first { r in
+            r.values["problem.name"]?.stringValue == "dataset"
+                ? r.values["problem.split"]?.stringValue == "fraction" && r.values["problem.validation_fraction"]?.doubleValue == 0
+                : r.values["problem.validation_samples"]?.intValue == 0
+        }
+        if let r = withoutValidation {
+            throw fail("search.metric", nodes["metric"], "\(metric) needs validation samples, but \(r.configurationKey.isEmpty ? "the runs have" : r.configurationKey + " has") none")
+        }
+        halving = SuccessiveHalving(reduction: reduction, minBudget: minBudget, maxBudget: full)
     }
 
     /// Checks that the ranges and the section agree: a range needs a sampling method, a sampling

@@ -4,8 +4,8 @@
 // on the results (ties by trial order), never on which rank finished first, so 1 or 64 ranks and a
 // resumed search make the same promotions.
 //
-// Not yet reachable from experiment files (search.scheduler is refused): the coordinator does not
-// yet continue promoted trials from their checkpoints.
+// The sweep's coordinator (SobolevCluster, TrialSchedule) feeds it the stored rung results and
+// hands out what `next` asks for; each promoted trial continues from its checkpoint.
 
 /// The schedule's constants and its decisions.
 public struct SuccessiveHalving: Sendable, Equatable {

@@ -63,6 +63,11 @@ public enum ResultsWriter {
         try g.setAttribute("best_step", r.bestStep)
         try g.setAttribute("gradient_mode_used", r.gradientModeUsed)
         try g.setAttribute("jacobian_plan", r.jacobianPlan)
+        if let s = r.search {
+            try g.setAttribute("search_rung", s.rung)
+            try g.setAttribute("search_budget", s.budget)
+            try g.setAttribute("search_metrics", s.metrics)
+        }
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
         for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }
 

@@ -161,6 +161,21 @@ struct SearchTests {
         ("search:\n  seed: -1", 2, "search.seed", "-1"),
         ("search:\n  sample: 4", 2, "search.sample", "did you mean 'samples'"),
         ("search:\n  scheduler: asha", 2, "search.scheduler", "not yet supported"),
+        ("search:\n  scheduler: hyperband", 2, "search.scheduler", "not yet supported"),
+        ("search:\n  scheduler: halving", 2, "search.scheduler", "got halving"),
+        ("search:\n  scheduler: successive_halving\n  min_budget: 10", 2, "search.scheduler", "needs search.metric"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse", 2, "search.scheduler", "needs search.min_budget"),
+        ("search:\n  scheduler: successive_halving\n  metric: test_value_rmse\n  min_budget: 10", 3, "search.metric", "got test_value_rmse"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_r2\n  min_budget: 10", 3, "search.metric", "lower is better"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 0", 4, "search.min_budget", "got 0"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\n  reduction: 1", 5, "search.reduction", "got 1"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 1000", 4, "search.min_budget", "not below the full budget of 1000"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\n  max_budget: 500", 5, "search.max_budget", "differs from training.epochs 1000"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\ntraining:\n  epochs: [100, 200]", 6, "training.epochs", "100, 200"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\ntraining:\n  patience: 50", 6, "training.patience", "does not combine"),
+        ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\nproblem:\n  validation_samples: 0", 3, "search.metric", "needs validation samples"),
+        ("search:\n  metric: validation_value_rmse", 2, "search.metric", "read only with search.scheduler"),
+        ("search:\n  min_budget: 10", 2, "search.min_budget", "read only with search.scheduler"),
         ("search: sobol", 1, "search", "sobol"),
     ])
     func badInput(text: String, line: Int, key: String, value: String) {
@@ -168,6 +183,27 @@ struct SearchTests {
         #expect(m.hasPrefix("exp.yaml:\(line): \(key): "), "\(m)")
         #expect(m.contains(value), "\(m)")
         #expect(!m.contains("\n"))
+    }
+
+    @Test("successive_halving: rungs from min_budget up to training.epochs; the search keys leave run ids alone")
+    func scheduler() throws {
+        let e = try parse("""
+        search:
+          scheduler: successive_halving
+          metric: validation_grad_rmse
+          min_budget: 10
+        model:
+          width: [8, 16]
+        training:
+          epochs: 100
+        """)
+        #expect(e.search.halving == SuccessiveHalving(reduction: 3, minBudget: 10, maxBudget: 100))
+        #expect(e.search.halving?.budgets == [11, 33, 100])
+        #expect(e.search.metric == "validation_grad_rmse")
+        let plain = try parse("model:\n  width: [8, 16]\ntraining:\n  epochs: 100")
+        #expect(e.runs.map(\.id) == plain.runs.map(\.id))
+        let explicit = try parse("search: {scheduler: successive_halving, metric: validation_value_rmse, min_budget: 5, max_budget: 40, reduction: 2}\ntraining:\n  epochs: 40")
+        #expect(explicit.search.halving?.budgets == [5, 10, 20, 40])
     }
 
     @Test("a grid without search is unchanged: same runs and ids as before")
