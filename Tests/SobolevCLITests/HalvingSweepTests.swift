@@ -82,6 +82,10 @@ struct HalvingSweepTests {
             #expect(out.components(separatedBy: "from its checkpoint at step 3000").count - 1 == 1)
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/one.h5.parts"))
+        // The report counts the stopped trials as such, not as failures.
+        let report = try sobolev(["report", "three.h5", "--out", "rep"], in: dir)
+        #expect(report.status == 0 && report.stdout.contains("(1 completed, 0 failed runs, 8 stopped by the search)"), "\(report.output)")
+        #expect(try String(contentsOfFile: dir + "/rep/summary.md", encoding: .utf8).contains("1 completed, 0 failed, 8 stopped by the search"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/three.h5.parts"))
 
         // The winner, trained straight through without a search, has the same id and the same bits.
