@@ -6,6 +6,32 @@ import SobolevCore
 import SobolevExperiment
 import SobolevStore
 
+/// One assignment: a run and, for a search scheduler, the rung to train it to and its metrics at
+/// the rungs before (for its stored record; the leader alone needs them).
+struct Job {
+    var index: Int
+    var rung: Int? = nil
+    var previous: [Double] = []
+
+    /// "RUN <index>" or "RUN <index> <rung> <metrics as hexadecimal bit patterns>...".
+    var message: String {
+        guard let rung else { return "RUN \(index)" }
+        return (["RUN", String(index), String(rung)] + previous.map { String($0.bitPattern, radix: 16) }).joined(separator: " ")
+    }
+
+    init(index: Int, rung: Int? = nil, previous: [Double] = []) { self.index = index; self.rung = rung; self.previous = previous }
+
+    init?(message: String) {
+        let parts = message.split(separator: " ")
+        guard parts.count >= 2, parts[0] == "RUN", let i = Int(parts[1]) else { return nil }
+        index = i
+        if parts.count >= 3 {
+            rung = Int(parts[2])
+            previous = parts.dropFirst(3).compactMap { UInt64($0, radix: 16).map(Double.init(bitPattern:)) }
+        }
+    }
+}
+
 /// The first rank of a group other than group 0: asks rank 0 for runs and reports each one.
 struct GroupLeader {
     let world: any Communicator
@@ -16,12 +42,11 @@ struct GroupLeader {
         while true {
             world.send(report, to: 0, tag: Tag.request)
             let reply = String(decoding: world.receive(from: 0, tag: Tag.assignment).bytes, as: UTF8.self)
-            let index = reply.hasPrefix("RUN ") ? Int(reply.dropFirst(4)) : nil
-            guard let i = trainer.nextFromLeader(index) else { break }
-            if let r = trainer.train(i, stopAsked: { trainer.haltReceived() }) {
-                report = "DONE \(i) \(r.status.rawValue) \(String(format: "%.3f", r.wallTime)) \(metricSummary(r))"
+            guard let job = trainer.nextFromLeader(Job(message: reply)) else { break }
+            if let r = trainer.train(job, stopAsked: { trainer.haltReceived() }) {
+                report = "DONE \(job.index) \(r.status.rawValue) \(String(format: "%.3f", r.wallTime)) \(metricSummary(r))"
             } else {
-                report = "HALTED \(i) \(trainer.stopSignal)"
+                report = "HALTED \(job.index) \(trainer.stopSignal)"
             }
         }
         _ = trainer.haltReceived()   // a HALT that crossed this group's last report
@@ -33,7 +58,7 @@ struct GroupFollower {
     let trainer: GroupTrainer
 
     func run() {
-        while let i = trainer.nextFromLeader(nil) { _ = trainer.train(i, stopAsked: { false }) }
+        while let job = trainer.nextFromLeader(nil) { _ = trainer.train(job, stopAsked: { false }) }
     }
 }
 
@@ -53,11 +78,13 @@ final class GroupTrainer {
         self.world = world; self.group = group; self.experiment = experiment; self.store = store; self.options = options
     }
 
-    /// The leader's choice (an index or nil), known to every rank of the group.
-    func nextFromLeader(_ index: Int?) -> Int? {
-        var v = [Int64(index ?? -1)]
+    /// The leader's choice (a job or nil), known to every rank of the group (the metrics of the
+    /// rungs before stay with the leader, which alone saves the result).
+    func nextFromLeader(_ job: Job?) -> Job? {
+        var v = [Int64(job?.index ?? -1), Int64(job?.rung ?? -1)]
         group.broadcast(&v, root: 0)
-        return v[0] < 0 ? nil : Int(v[0])
+        guard v[0] >= 0 else { return nil }
+        return Job(index: Int(v[0]), rung: v[1] < 0 ? nil : Int(v[1]), previous: job?.previous ?? [])
     }
 
     /// Whether rank 0 sent this (leader) rank a HALT; consumes it.
@@ -69,10 +96,12 @@ final class GroupTrainer {
         return halt
     }
 
-    /// Trains run `index` (from its checkpoint when there is one) and, on the leader, saves it.
-    /// Returns nil when a signal or `stopAsked` stopped it; it is checkpointed then.
-    func train(_ index: Int, stopAsked: @escaping () -> Bool) -> RunResult? {
-        let spec = experiment.runs[index]
+    /// Trains the job's run (from its checkpoint when there is one; for a search, to its rung's
+    /// budget) and, on the leader, saves it. Returns nil when a signal or `stopAsked` stopped it;
+    /// it is checkpointed then. A trial stopped at its budget keeps its state as its checkpoint.
+    func train(_ job: Job, stopAsked: @escaping () -> Bool) -> RunResult? {
+        let spec = experiment.runs[job.index]
+        let budget = job.rung.flatMap { experiment.search.halving?.budgets[$0] }
         let resume = resumeState(spec)
         var lastCheckpoint = DispatchTime.now()
         let afterStep = { [self] (steps: Int, state: () -> TrainingState) -> StepAction in
@@ -84,13 +113,18 @@ final class GroupTrainer {
             }
             return stop ? .stop : .proceed
         }
-        let r: RunResult
-        do { r = try RunExecutor.execute(spec, group: group, resume: resume, afterStep: afterStep) }
+        var r: RunResult
+        do { r = try RunExecutor.execute(spec, group: group, resume: resume, budget: budget, afterStep: afterStep) }
         catch is RunInterrupted { return nil }
         catch { world.fail("run \(spec.label): \(error)") }
+        if let rung = job.rung, let budget, let metric = experiment.search.metric {
+            let value = r.status == .failed ? Double.nan : r.metrics.first { $0.name == metric }?.value ?? .nan
+            r.search = SearchRecord(rung: rung, budget: budget, metrics: job.previous + [value])
+        }
         if group.rank == 0 {
             save(r)
-            store.removeCheckpoint(of: spec.id)
+            // After the part: a kill in between leaves an older state, which continues to the same bits.
+            if r.status == .stopped, let state = r.continuation { checkpoint(state, spec) } else { store.removeCheckpoint(of: spec.id) }
         }
         return r
     }

@@ -9,7 +9,8 @@
 //
 // Messages on the world communicator are short texts:
 //   leader -> 0, tag 1:  "REQ"  or  "DONE <index> <status> <wall seconds> <summary>"
-//   0 -> leader, tag 2:  "RUN <index>"  or  "STOP"
+//   0 -> leader, tag 2:  "RUN <index>"  or  "STOP"; for a search scheduler
+//                        "RUN <index> <rung> <metrics of the rungs before, hexadecimal bits>..."
 //   0 -> leader, tag 3:  "HALT"  (a signal: checkpoint the running run at the next step and stop)
 //   leader -> 0, tag 1:  "HALTED <index> <signal>"  (the run was checkpointed, not finished)
 import Foundation

@@ -1,7 +1,9 @@
 // World rank 0's role: the coordinator, which is also the leader of group 0. It hands grid points
 // to group leaders as they become free (dynamic scheduling: run times differ by orders of
 // magnitude across a grid), answers them between its own training steps, merges finished runs
-// into the results file now and then, and prints the closing lines.
+// into the results file now and then, and prints the closing lines. With a search scheduler it
+// hands out rung by rung (TrialSchedule): a group that finds the rung's trials all taken waits
+// until the rung is complete and the next one is decided.
 import Foundation
 import SobolevExperiment
 import SobolevStore
@@ -20,26 +22,47 @@ final class SweepCoordinator {
     /// The signal that stopped the sweep (0: none); then no run is handed out any more.
     var stopSignal: Int32 = 0
     var interrupted: [String] = []
+    /// A search scheduler's trials and rungs (nil: every pending run is trained to its end).
+    var schedule: TrialSchedule?
+    /// The rung of the trials in `queue` (search only).
+    var queueRung = 0
+    /// Leaders waiting for the current rung to finish before the next one has work (search only).
+    var deferred: [Int: Int] = [:]   // group -> leader rank
 
     init(world: any Communicator, plan: SweepPlan, experiment: Experiment, store: ResultsStore, options: SweepOptions) {
         self.world = world; self.plan = plan; self.experiment = experiment; self.store = store; self.options = options
         queue = plan.pending
-        progress = ProgressReporter(total: plan.pending.count)
+        if let halving = experiment.search.halving {
+            let s = TrialSchedule(halving: halving, runs: plan.runs)
+            s.metricName = experiment.search.metric ?? ""
+            do { try s.refresh(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
+            schedule = s
+            queue = []
+        }
+        progress = ProgressReporter(total: schedule?.remainingJobs ?? plan.pending.count)
     }
 
     /// Trains group 0's runs, serving the other leaders between steps, then merges and summarises.
     func run(_ trainer: GroupTrainer) -> SweepOutcome {
-        print("experiment \(experiment.name): \(plan.runs.count) runs, \(plan.completedCount) stored, \(plan.pending.count) to train on \(world.size) rank(s) in \(plan.groups) group(s) of \(options.ranksPerRun); results: \(store.path)")
-        while let i = trainer.nextFromLeader(assign(group: 0)) {
-            guard let r = trainer.train(i, stopAsked: { self.poll(); return self.stopSignal != 0 }) else {
-                halted(group: 0, index: i)
+        if let schedule {
+            print("experiment \(experiment.name): search \(schedule.description); \(schedule.remainingJobs) rung results to come on \(world.size) rank(s) in \(plan.groups) group(s) of \(options.ranksPerRun); results: \(store.path)")
+        } else {
+            print("experiment \(experiment.name): \(plan.runs.count) runs, \(plan.completedCount) stored, \(plan.pending.count) to train on \(world.size) rank(s) in \(plan.groups) group(s) of \(options.ranksPerRun); results: \(store.path)")
+        }
+        while let job = trainer.nextFromLeader(nextForGroup0()) {
+            guard let r = trainer.train(job, stopAsked: { self.poll(); return self.stopSignal != 0 }) else {
+                halted(group: 0, index: job.index)
                 requestStop(trainer.stopSignal)
                 continue
             }
-            finished(group: 0, index: i, ok: r.status == .completed, detail: metricSummary(r))
+            finished(group: 0, index: job.index, ok: r.status != .failed, detail: metricSummary(r))
             poll()
         }
         serveRemoteGroups()
+        if let schedule, schedule.finished, stopSignal == 0 {
+            // Finished: no trial continues, so the stopped trials' states go.
+            for id in store.checkpointedRuns() { store.removeCheckpoint(of: id) }
+        }
         do { try store.consolidate() } catch { world.fail("merging results into \(store.path): \(error)") }
         return summary()
     }
@@ -49,13 +72,59 @@ final class SweepCoordinator {
         return ranks.count == 1 ? "rank \(ranks.lowerBound)" : "ranks \(ranks.lowerBound)-\(ranks.upperBound)"
     }
 
-    /// The next run for group `g`, or nil when the queue is empty.
-    func assign(group g: Int) -> Int? {
+    /// The next job for group `g`, or nil when there is none now (for a search, the next rung
+    /// may still bring some: `searchWaits`).
+    func assign(group g: Int) -> Job? {
+        if let schedule, queue.isEmpty, stopSignal == 0, let next = schedule.next() {
+            queue = next.trials; queueRung = next.rung
+        }
         guard !queue.isEmpty else { return nil }
         let i = queue.removeFirst()
         running[g] = i
-        if options.verbose { print("group \(g) (\(groupRanks(g))): start \(plan.runs[i].label)") }
-        return i
+        var job = Job(index: i)
+        if let schedule {
+            schedule.inFlight.insert(i)
+            job = Job(index: i, rung: queueRung, previous: Array((schedule.metrics[i] ?? []).prefix(queueRung)))
+        }
+        if options.verbose { print("group \(g) (\(groupRanks(g))): start \(jobLabel(job))") }
+        return job
+    }
+
+    /// A search whose current rung is still being trained elsewhere: a free group waits for it.
+    var searchWaits: Bool {
+        guard let schedule, stopSignal == 0 else { return false }
+        return !schedule.finished
+    }
+
+    /// Group 0's next job: for a search, waits (serving the others) while the rung finishes.
+    func nextForGroup0() -> Job? {
+        while true {
+            if let job = assign(group: 0) { return job }
+            guard searchWaits else { return nil }
+            poll()
+            usleep(500)
+        }
+    }
+
+    func jobLabel(_ job: Job) -> String {
+        let label = plan.runs[job.index].label
+        guard let rung = job.rung, let budget = schedule?.halving.budgets[rung] else { return label }
+        return "\(label) rung=\(rung) epochs=\(budget)"
+    }
+
+    /// Answers the leaders that wait for the next rung: a job, or stop once the search is over.
+    func answerDeferred() {
+        for (g, source) in deferred.sorted(by: { $0.key < $1.key }) {
+            if let job = assign(group: g) {
+                world.send(job.message, to: source, tag: Tag.assignment)
+            } else if searchWaits {
+                continue
+            } else {
+                stoppedGroups.insert(g)
+                world.send("STOP", to: source, tag: Tag.assignment)
+            }
+            deferred[g] = nil
+        }
     }
 
     /// Stops handing out runs and tells every other running group to checkpoint and stop.
@@ -65,16 +134,26 @@ final class SweepCoordinator {
         queue.removeAll()
         print("\(StopSignals.name(stopSignal)): stopping; running runs are checkpointed at their next step (a second signal ends at once)")
         for g in running.keys where g != 0 { world.send("HALT", to: plan.leader(ofGroup: g), tag: Tag.halt) }
+        answerDeferred()
     }
 
     func halted(group g: Int, index: Int) {
         running[g] = nil
+        schedule?.inFlight.remove(index)
         interrupted.append(plan.runs[index].label)
     }
 
     func finished(group g: Int, index: Int, ok: Bool, detail: String) {
         running[g] = nil
-        progress.finished(plan.runs[index].label, ok: ok, detail: detail, running: running.count)
+        var label = plan.runs[index].label
+        if let schedule {
+            // The trial's part is saved (before its DONE): the stored metrics decide the next rung.
+            schedule.inFlight.remove(index)
+            do { try schedule.refresh(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
+            if let reached = schedule.metrics[index]?.count { label += " rung=\(reached - 1) epochs=\(schedule.halving.budgets[reached - 1])" }
+        }
+        progress.finished(label, ok: ok, detail: detail, running: running.count)
+        if schedule != nil { answerDeferred() }
     }
 
     /// Answers one leader's message.
@@ -83,13 +162,15 @@ final class SweepCoordinator {
         let g = plan.group(ofRank: source)
         let parts = text.split(separator: " ", maxSplits: 4).map(String.init)
         if parts[0] == "DONE", parts.count >= 3, let i = Int(parts[1]) {
-            finished(group: g, index: i, ok: RunStatus(rawValue: parts[2]) == .completed, detail: parts.count > 4 ? parts[4] : "")
+            finished(group: g, index: i, ok: RunStatus(rawValue: parts[2]) != .failed, detail: parts.count > 4 ? parts[4] : "")
         } else if parts[0] == "HALTED", parts.count == 3, let i = Int(parts[1]), let signal = Int32(parts[2]) {
             halted(group: g, index: i)
             requestStop(signal)
         }
-        if let i = assign(group: g) {
-            world.send("RUN \(i)", to: source, tag: Tag.assignment)
+        if let job = assign(group: g) {
+            world.send(job.message, to: source, tag: Tag.assignment)
+        } else if searchWaits {
+            deferred[g] = source
         } else {
             stoppedGroups.insert(g)
             world.send("STOP", to: source, tag: Tag.assignment)
@@ -129,7 +210,9 @@ final class SweepCoordinator {
         let stored = (try? store.storedRuns()) ?? [:]
         let completed = experiment.runs.filter { stored[$0.id] == .completed }.count
         let failed = experiment.runs.filter { stored[$0.id] == .failed }.count
-        print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(experiment.runs.count - completed - failed) missing of \(experiment.runs.count))")
+        let stopped = experiment.runs.filter { stored[$0.id] == .stopped }.count
+        let stoppedText = schedule == nil ? "" : "\(stopped) stopped by the search, "
+        print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count))")
         if stopSignal != 0 {
             let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""
             print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run the same command again: \(launcher)\(Sweep.resumeCommand())")

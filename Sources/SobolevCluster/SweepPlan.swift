@@ -54,11 +54,20 @@ public struct SweepPlan: Sendable {
 
     /// The expanded grid, what is complete, and the plan (for --dry-run).
     public func describe(experiment: Experiment) -> String {
-        var lines = ["experiment \(experiment.name): \(runs.count) runs (\(experiment.axes.map { "\($0.key) x\($0.values.count)" }.joined(separator: ", "))\(experiment.axes.isEmpty ? "" : ", ")seeds x\(experiment.seeds.count))"]
+        let search = experiment.search
+        let factors = (search.ranges.isEmpty ? [] : ["search \(search.method.rawValue) x\(search.samples ?? 1)"])
+            + experiment.axes.map { "\($0.key) x\($0.values.count)" } + ["seeds x\(experiment.seeds.count)"]
+        var lines = ["experiment \(experiment.name): \(runs.count) runs (\(factors.joined(separator: ", ")))"]
+        for r in search.ranges {
+            lines.append("  search \(r.key): \(r.range) (seed \(search.seed))")
+        }
         for axis in experiment.axes {
             lines.append("  axis \(axis.key): \(axis.values.map(\.description).joined(separator: ", "))")
         }
         lines.append("  seeds: \(experiment.seeds.map(String.init).joined(separator: ", "))")
+        if let halving = search.halving, let metric = search.metric {
+            lines.append("  scheduler successive_halving on \(metric): rungs of \(halving.budgets.map(String.init).joined(separator: ", ")) epochs (eta \(halving.reduction)); every trial starts at the lowest rung")
+        }
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)
         for (i, r) in runs.enumerated() {

@@ -1,8 +1,10 @@
 // Loading an experiment file: YAML -> a checked tree -> a grid of runs.
 //
-// A list where the schema expects a single value makes that field a grid axis; the runs are the
-// Cartesian product of all axes times the seeds. Unknown keys, wrong types and out-of-range
-// values are errors that name the file, the key (with its line) and the value.
+// A list where the schema expects a single value makes that field a grid axis; a range
+// ({log_uniform: [a, b]}, ...) makes it a searched key (Search.swift). The runs are the drawn
+// configurations (one without a search) times the Cartesian product of all axes times the seeds.
+// Unknown keys, wrong types and out-of-range values are errors that name the file, the key (with
+// its line) and the value.
 import Foundation
 import SobolevCore
 import Yams
@@ -23,6 +25,8 @@ public struct Experiment: Sendable {
     public let overrides: [String]
     /// Grid axes: key and values, in file order.
     public let axes: [(key: String, values: [ConfigValue])]
+    /// The search: method, samples, seed and the keys with a range (method grid: no ranges).
+    public let search: SearchSpec
     public let seeds: [UInt64]
     public let runs: [RunSpec]
     /// Notes on keys that still work but are deprecated, one line each (file:line: ...).
@@ -77,6 +81,7 @@ public struct Experiment: Sendable {
         var seeds: [UInt64] = [0]
         var given: [String: RawNode] = [:]
         var order: [String] = []
+        var search = SearchSpec(), searchNode: RawNode? = nil
 
         func fail(_ key: String, _ node: RawNode?, _ message: String) -> ExperimentError {
             ExperimentError(file: file, key: key, line: node?.line, message: message)
@@ -96,6 +101,9 @@ public struct Experiment: Sendable {
                 description = s
             case "seeds":
                 seeds = try Experiment.parseSeeds(node, fail: { fail("seeds", node, $0) })
+            case "search":
+                search = try SearchSpec.parse(node, fail: { fail($0, $1, $2) })
+                searchNode = node
             case _ where ExperimentSchema.sections.contains(key):
                 guard case let .map(pairs, _) = node else {
                     throw fail(key, node, "expected a section of keys, got \(node.text)")
@@ -116,12 +124,16 @@ public struct Experiment: Sendable {
         // Resolve every field: a single value, or an axis of values.
         var single: [String: ConfigValue] = [:]
         var axes: [(key: String, values: [ConfigValue])] = []
+        var rangeNodes: [String: RawNode] = [:]
         for spec in ExperimentSchema.fields {
             guard let node = given[spec.key] else {
                 if let d = spec.defaultValue { single[spec.key] = d }
                 continue
             }
-            if let axis = try Experiment.axisValues(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) }) {
+            if case .map = node {
+                search.ranges.append((spec.key, try Experiment.searchRange(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) })))
+                rangeNodes[spec.key] = node
+            } else if let axis = try Experiment.axisValues(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) }) {
                 axes.append((spec.key, axis))
             } else {
                 single[spec.key] = try Experiment.value(node, spec: spec, fail: { fail(spec.key, $1 ?? node, $0) })
@@ -129,15 +141,17 @@ public struct Experiment: Sendable {
         }
         axes.sort { order.firstIndex(of: $0.key)! < order.firstIndex(of: $1.key)! }
         self.axes = axes
+        try search.check(section: searchNode, rangeNodes: rangeNodes, fail: { fail($0, $1, $2) })
 
-        // The grid: Cartesian product of the axes (first axis slowest), times the seeds.
-        let runCount = axes.reduce(Double(seeds.count)) { $0 * Double($1.values.count) }
+        // The drawn configurations (slowest), times the grid (first axis slowest), times the seeds.
+        let samples = search.ranges.isEmpty ? 1 : search.samples ?? 1
+        let runCount = axes.reduce(Double(seeds.count) * Double(samples)) { $0 * Double($1.values.count) }
         guard runCount <= Double(Experiment.maximumRuns) else {
-            let factors = axes.map { "\($0.key) x\($0.values.count)" } + ["seeds x\(seeds.count)"]
+            let factors = (samples > 1 ? ["search.samples x\(samples)"] : []) + axes.map { "\($0.key) x\($0.values.count)" } + ["seeds x\(seeds.count)"]
             throw fail(axes.last?.key ?? "seeds", axes.last.flatMap { given[$0.key] },
                        "the grid has \(ConfigValue.format(runCount)) runs (\(factors.joined(separator: ", "))), more than the limit of \(Experiment.maximumRuns)")
         }
-        var points: [[(String, ConfigValue)]] = [[]]
+        var points: [[(String, ConfigValue)]] = search.configurations().map { $0.map { ($0.key, $0.value) } }
         for axis in axes {
             points = points.flatMap { p in axis.values.map { p + [(axis.key, $0)] } }
         }
@@ -156,6 +170,8 @@ public struct Experiment: Sendable {
         }
         try Experiment.checkApplicability(runs, given: given, file: file)
         self.runs = try WeightingKeys.resolve(runs, given: given, file: file)
+        try search.checkScheduler(runs: self.runs, section: searchNode, given: given, fail: { fail($0, $1, $2) })
+        self.search = search
         warnings = WeightingKeys.deprecations(given: given, file: file)
     }
 

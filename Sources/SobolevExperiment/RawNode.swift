@@ -2,7 +2,9 @@
 import Yams
 
 /// The YAML as a small tree that remembers line numbers and can take `--set` overrides.
-indirect enum RawNode {
+/// Sendable stated, not inferred: inferring it for this recursive enum made the compiler report a
+/// circular reference in some batchings of the module's files.
+indirect enum RawNode: Sendable {
     case scalar(String, line: Int?)
     case list([RawNode], line: Int?)
     case map([(String, RawNode)], line: Int?)

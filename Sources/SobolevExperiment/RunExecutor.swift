@@ -26,7 +26,7 @@ public struct RunResult: Sendable {
     /// Why a run failed, and at which step (nil when completed).
     public var failureReason: String?
     public var failureStep: Int?
-    /// "completed", "early_stopped" or "diverged".
+    /// "completed", "early_stopped", "diverged", or "search" (stopped at a budget).
     public var stopReason: String
     public var termNames: [String]
     public var history: TrainingHistory
@@ -52,8 +52,23 @@ public struct RunResult: Sendable {
     /// steps took the Jacobian ("forward" or "reverse").
     public var gradientModeUsed = "per_term"
     public var jacobianPlan = "forward"
+    /// A run stopped at a budget (status stopped): its state there, to continue it from.
+    public var continuation: TrainingState? = nil
+    /// A trial of a search scheduler: the rung it reached and its metric at every rung so far.
+    public var search: SearchRecord? = nil
 
     public var id: String { spec.id }
+}
+
+/// Where a trial of a search scheduler got: stored as search_rung, search_budget and
+/// search_metrics, which a resumed search reads back to make the same decisions.
+public struct SearchRecord: Sendable, Equatable {
+    /// Rung reached (0 = the lowest) and its budget in epochs.
+    public var rung: Int
+    public var budget: Int
+    /// The search metric at rungs 0...rung (NaN where the trial failed).
+    public var metrics: [Double]
+    public init(rung: Int, budget: Int, metrics: [Double]) { self.rung = rung; self.budget = budget; self.metrics = metrics }
 }
 
 /// Training stopped at a step boundary on request (a signal); the caller checkpointed it.
@@ -104,7 +119,14 @@ public enum RunExecutor {
     /// Trains one run on `group` and measures it, from the start or from `resume` (a checkpoint's
     /// state). `afterStep` sees every step boundary (see `Trainer.train`); when it stops training
     /// this throws `RunInterrupted`.
+    ///
+    /// With `budget` (epochs, fewer than the run's), training stops at the end of that epoch: the
+    /// result is `stopped` ("search"), measured as a finished run would be there (on the best
+    /// parameters so far with early stopping), and carries the state to continue from
+    /// (`continuation`). Continuing from it gives the same bits as never stopping: the run's own
+    /// epochs, which fix its schedule and its last logged step, are unchanged.
     public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), resume: TrainingState? = nil,
+                               budget: Int? = nil,
                                afterStep: ((Int, () -> TrainingState) -> StepAction)? = nil) throws -> RunResult {
         let start = DispatchTime.now()
         let config = RunConfig(spec)
@@ -127,11 +149,30 @@ public enum RunExecutor {
                               derivativeGradients: config.trainsDerivatives)
 
         if let resume { try trainer.check(resume, trainCount: train.count, weighting: weighting, run: spec.id) }
+        // The step that ends the budget's last epoch (none when the budget is the full run).
+        let batch = min(config.training.batchSize ?? train.count, train.count)
+        let budgetStep = budget.flatMap { $0 < config.training.epochs ? $0 * ((train.count + batch - 1) / batch) : nil }
+        if let budgetStep, let resume, resume.step >= budgetStep {
+            preconditionFailure("run \(spec.id) is at step \(resume.step), past its budget of \(budget!) epochs")
+        }
+        var continuation: TrainingState? = nil
+        let stepHook: ((Int, () -> TrainingState) -> StepAction)?
+        if let budgetStep {
+            stepHook = { steps, state in
+                // The caller's hook first: a signal or a checkpoint due at this very step still counts.
+                if afterStep?(steps, state) == .stop { return .stop }
+                guard steps >= budgetStep else { return .proceed }
+                continuation = state()
+                return .stop
+            }
+        } else {
+            stepHook = afterStep
+        }
         let trainStart = DispatchTime.now()
         let outcome = trainer.train(initialParameters: arch.glorotUniformParameters(seed: config.seed), train: trainN,
                                     validation: validationN, weighting: &weighting, group: group, seed: config.seed,
-                                    resume: resume, afterStep: afterStep)
-        if outcome.status == .interrupted { throw RunInterrupted(step: outcome.steps) }
+                                    resume: resume, afterStep: stepHook)
+        if outcome.status == .interrupted && continuation == nil { throw RunInterrupted(step: outcome.steps) }
         let trainTime = seconds(since: trainStart)
 
         // Metrics in original units.
@@ -168,7 +209,7 @@ public enum RunExecutor {
         case .earlyStopped: stopReason = "early_stopped"
         case let .diverged(step, why):
             stopReason = "diverged"; status = .failed; reason = "diverged: \(why)"; failStep = step
-        case .interrupted: preconditionFailure("handled above")
+        case .interrupted: stopReason = "search"; status = .stopped   // at the budget (others thrown above)
         }
         var result = RunResult(
             spec: spec, status: status, failureReason: reason, failureStep: failStep, stopReason: stopReason,
@@ -179,6 +220,7 @@ public enum RunExecutor {
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
         result.gradientModeUsed = outcome.gradientModeUsed
         result.jacobianPlan = outcome.jacobianPlan.rawValue
+        result.continuation = continuation
         return result
     }
 

@@ -2,6 +2,8 @@
 
 public enum RunStatus: String, Sendable, Equatable {
     case completed, failed
+    /// Stopped by a search scheduler at a lower budget than the full one (stop_reason "search").
+    case stopped
     /// Read back from a file whose status attribute is missing or names neither (never written here).
     case unknown
 

@@ -162,6 +162,6 @@ public enum ExperimentSchema {
     public static let fieldsByKey: [String: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0) })
 
     /// Keys allowed at the top level besides the sections.
-    public static let topLevelKeys = ["name", "description", "seeds", "problem", "model", "training", "loss"]
+    public static let topLevelKeys = ["name", "description", "seeds", "search", "problem", "model", "training", "loss"]
     public static let sections = ["problem", "model", "training", "loss"]
 }

@@ -22,7 +22,9 @@ public enum ResultsWriter {
         try root.setAttribute("experiment_file", experiment.file)
         try root.setAttribute("experiment_text", experiment.text)
         try root.setAttribute("overrides", experiment.overrides.joined(separator: "\n"))
-        if !experiment.axes.isEmpty { try root.setAttribute("grid_axes", experiment.axes.map(\.key)) }
+        // Searched keys vary between configurations as axes do: the report orders by both.
+        let varying = experiment.search.ranges.map(\.key) + experiment.axes.map(\.key)
+        if !varying.isEmpty { try root.setAttribute("grid_axes", varying) }
         try root.setAttribute("seeds", experiment.seeds.map { Int($0) })
         try root.setAttribute("total_runs", experiment.runs.count)
         try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
@@ -61,6 +63,11 @@ public enum ResultsWriter {
         try g.setAttribute("best_step", r.bestStep)
         try g.setAttribute("gradient_mode_used", r.gradientModeUsed)
         try g.setAttribute("jacobian_plan", r.jacobianPlan)
+        if let s = r.search {
+            try g.setAttribute("search_rung", s.rung)
+            try g.setAttribute("search_budget", s.budget)
+            try g.setAttribute("search_metrics", s.metrics)
+        }
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
         for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }
 

@@ -71,6 +71,22 @@ public final class ResultsStore {
         return out
     }
 
+    /// The search metrics of every stored trial (search_metrics: one per rung reached), by run
+    /// id; parts override the merged file, as in `storedRuns`.
+    public func searchMetrics() throws -> [String: [Double]] {
+        var out: [String: [Double]] = [:]
+        func read(_ runs: H5Group) {
+            for id in (try? runs.childNames()) ?? [] {
+                if let g = try? runs.openGroup(id), g.hasAttribute("search_metrics"), let m = try? g.doubleAttribute("search_metrics") { out[id] = m }
+            }
+        }
+        if !replacing && FileManager.default.fileExists(atPath: path) { read(try H5File.open(path).openGroup("runs")) }
+        for part in partFiles() {
+            if let f = try? H5File.open(part), let runs = try? f.openGroup("runs") { read(runs) }
+        }
+        return out
+    }
+
     /// Rank-seconds of the given runs from the results file: sum of wall_time x ranks and of
     /// train_time x ranks (what the sweep's timing line reports).
     public func timing(of ids: [String]) throws -> (wall: Double, train: Double) {
@@ -112,10 +128,11 @@ public final class ResultsStore {
         try? FileManager.default.removeItem(atPath: checkpointPath(id))
     }
 
-    /// Deletes the checkpoints of runs whose finished part or merged result is stored already.
+    /// Deletes the checkpoints of runs whose finished part or merged result is stored already
+    /// (a trial a search stopped keeps its own: it continues from it if promoted).
     public func removeFinishedCheckpoints() {
         let stored = (try? storedRuns()) ?? [:]
-        for id in checkpointedRuns() where stored[id] != nil { removeCheckpoint(of: id) }
+        for id in checkpointedRuns() where stored[id] != nil && stored[id] != .stopped { removeCheckpoint(of: id) }
     }
 
     /// Run ids with a checkpoint (interrupted mid-run).

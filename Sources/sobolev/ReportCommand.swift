@@ -22,7 +22,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let report = try Report.make(results: results, baseline: baseline)
             let written = try ReportDirectory.write(report, to: out, force: force)
-            print("report: \(written.first ?? out)  (\(report.sweep.completed.count) completed, \(report.sweep.notCompleted.count) failed runs)")
+            print("report: \(written.first ?? out)  (\(report.sweep.completed.count) completed, \(report.sweep.notCompleted.count) failed runs\(report.sweep.stopped.isEmpty ? "" : ", \(report.sweep.stopped.count) stopped by the search"))")
         } catch {
             fail("\(error)")
         }

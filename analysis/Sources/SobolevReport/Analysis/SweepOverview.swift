@@ -2,6 +2,8 @@
 public struct SweepOverview: Sendable {
     public var completed: Int
     public var failed: Int
+    /// Trials a search scheduler stopped at a lower budget.
+    public var stopped: Int
     /// total_runs - stored runs; nil when the file has no total_runs.
     public var missing: Int?
     public var total: Int?
@@ -15,6 +17,7 @@ public struct SweepOverview: Sendable {
     public init(_ sweep: SweepResults) {
         completed = sweep.completed.count
         failed = sweep.notCompleted.count
+        stopped = sweep.stopped.count
         missing = sweep.missing
         total = sweep.header.totalRuns
         ranksUsed = Array(Set(sweep.runs.compactMap(\.ranks))).sorted()

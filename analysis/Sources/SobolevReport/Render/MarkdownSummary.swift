@@ -11,7 +11,7 @@ struct MarkdownSummary {
         if !h.experimentDescription.isEmpty { md += h.experimentDescription + "\n\n" }
         md += "- Results file: `\(h.file)` (format version \(h.formatVersion))\n"
         md += "- Grid axes: " + (o.axisValues.isEmpty ? "none" : o.axisValues.map { "`\($0.axis)` ∈ {\($0.values.joined(separator: ", "))}" }.joined(separator: "; ")) + "\n"
-        md += "- Runs: \(o.completed) completed, \(o.failed) failed" + (o.missing.map { m in ", \(m) missing (of \(o.total!))" } ?? "") + "\n"
+        md += "- Runs: \(o.completed) completed, \(o.failed) failed" + (o.stopped > 0 ? ", \(o.stopped) stopped by the search" : "") + (o.missing.map { m in ", \(m) missing (of \(o.total!))" } ?? "") + "\n"
         if o.unmergedParts > 0 { md += "- \(o.unmergedParts) finished run(s) in the .parts folder are not merged into the file yet\n" }
         md += "- Ranks used: " + (o.ranksUsed.isEmpty ? "–" : o.ranksUsed.map(String.init).joined(separator: ", ")) + "\n"
         md += "- Total wall time: \(NumberFormat.duration(o.totalWallTime))\n\n"

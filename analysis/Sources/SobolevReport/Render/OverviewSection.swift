@@ -26,6 +26,7 @@ struct OverviewSection {
 
     func runsLine(_ o: SweepOverview) -> String {
         var s = "<b>\(o.completed)</b> completed, <b>\(o.failed)</b> failed"
+        if o.stopped > 0 { s += ", <b>\(o.stopped)</b> stopped by the search scheduler at a lower budget (left out of the leaderboard)" }
         if let m = o.missing, let t = o.total { s += ", <b>\(m)</b> missing (of \(t) in the grid)" }
         if o.missing.map({ $0 > 0 }) ?? false { s += " — the sweep is unfinished or still running; this report shows the runs stored so far" }
         if o.unmergedParts > 0 {

@@ -28,6 +28,7 @@ public struct RunRecord: Sendable {
     public var parameterCount: Int?
 
     public var isCompleted: Bool { status == "completed" }
+    public var isStoppedBySearch: Bool { status == "stopped" }
     /// The weighting scheme (`loss.scheme`), "unknown" when the file does not say.
     public var scheme: String { hyperparameters["loss.scheme"]?.display ?? "unknown" }
 }

@@ -7,7 +7,10 @@ public struct SweepResults: Sendable {
     public var unmergedParts: Int
 
     public var completed: [RunRecord] { runs.filter(\.isCompleted) }
-    public var notCompleted: [RunRecord] { runs.filter { !$0.isCompleted } }
+    /// Runs that failed (or whose status is unknown): not completed, and not stopped by a search.
+    public var notCompleted: [RunRecord] { runs.filter { !$0.isCompleted && !$0.isStoppedBySearch } }
+    /// Trials a search scheduler stopped at a lower budget (status stopped): not failures.
+    public var stopped: [RunRecord] { runs.filter(\.isStoppedBySearch) }
     /// Runs of the grid not in the file: not trained yet (or still training).
     public var missing: Int? { header.totalRuns.map { max(0, $0 - runs.count) } }
 }
