@@ -1,25 +1,33 @@
 // Samples of a function and its derivatives: what every problem produces and every trainer eats.
 
 /// n samples of inputs X (n x d), values Y (n x m) and, for Sobolev training, the Jacobians
-/// dY (n x m x d, row-major: `jacobians[(i * m + o) * d + j]` = dY_o/dx_j at sample i).
+/// dY (n x m x d, row-major: `jacobians[(i * m + o) * d + j]` = dY_o/dx_j at sample i) and, for
+/// order-2 training, the Hessians d2Y (n x m x d x d, row-major:
+/// `hessians[((i * m + o) * d + j) * d + k]` = d2Y_o/dx_j dx_k at sample i).
 public struct Dataset: Equatable, Sendable {
     public var inputs: Matrix
     public var values: Matrix
     public var jacobians: [Double]?
+    public var hessians: [Double]?
 
-    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?) {
+    public init(inputs: Matrix, values: Matrix, jacobians: [Double]?, hessians: [Double]? = nil) {
         precondition(inputs.rows == values.rows, "inputs have \(inputs.rows) rows, values \(values.rows)")
         if let j = jacobians {
             precondition(j.count == inputs.rows * values.cols * inputs.cols,
                          "jacobians have \(j.count) entries, expected n*m*d = \(inputs.rows * values.cols * inputs.cols)")
         }
-        self.inputs = inputs; self.values = values; self.jacobians = jacobians
+        if let h = hessians {
+            precondition(h.count == inputs.rows * values.cols * inputs.cols * inputs.cols,
+                         "hessians have \(h.count) entries, expected n*m*d*d = \(inputs.rows * values.cols * inputs.cols * inputs.cols)")
+        }
+        self.inputs = inputs; self.values = values; self.jacobians = jacobians; self.hessians = hessians
     }
 
     public var count: Int { inputs.rows }
     public var inputDimension: Int { inputs.cols }
     public var outputDimension: Int { values.cols }
     public var hasJacobians: Bool { jacobians != nil }
+    public var hasHessians: Bool { hessians != nil }
 
     /// The samples at the given indices, in that order.
     public func subset(_ indices: [Int]) -> Dataset {
@@ -30,7 +38,13 @@ public struct Dataset: Equatable, Sendable {
             for i in indices { out.append(contentsOf: j[(i * m * d)..<((i + 1) * m * d)]) }
             jac = out
         }
-        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac)
+        var hess: [Double]? = nil
+        if let h = hessians {
+            var out = [Double](); out.reserveCapacity(indices.count * m * d * d)
+            for i in indices { out.append(contentsOf: h[(i * m * d * d)..<((i + 1) * m * d * d)]) }
+            hess = out
+        }
+        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac, hessians: hess)
     }
 
     /// Jacobian entry dY_o/dx_j of sample i.

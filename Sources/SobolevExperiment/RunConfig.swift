@@ -91,7 +91,8 @@ public struct RunConfig: Sendable, Equatable {
                 inputColumns: v["problem.input_columns"]?.stringListValue, outputColumns: v["problem.output_columns"]?.stringListValue,
                 derivativeColumns: v["problem.derivative_columns"]?.stringListValue,
                 split: DatasetSource.Split(rawValue: s("problem.split"))!,
-                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")),
+                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction"),
+                d2y: v["problem.d2y"]?.stringValue ?? "d2Y"),
             dimension: v["problem.dimension"]?.intValue)
         baseDirectory = run.baseDirectory
 

@@ -1,0 +1,110 @@
+// Hessians in data files: d2Y [n, m, d, d] in HDF5 and the d2<out>/d<in>d<in> columns of CSV,
+// read back exactly, and every bad file an error naming the file, the dataset or column and values.
+import Foundation
+import SobolevCore
+import SobolevHDF5
+import Testing
+@testable import SobolevExperiment
+
+/// twoByTwo with its Hessians: f = (x y, x + y^2) has H_0 = [[0, 1], [1, 0]], H_1 = [[0, 0], [0, 2]].
+func twoByTwoWithHessians(_ n: Int) -> Dataset {
+    var d = twoByTwo(n)
+    d.hessians = (0..<n).flatMap { _ in [0.0, 1, 1, 0, 0, 0, 0, 2] }
+    return d
+}
+
+@Suite("Hessian data")
+struct HessianDataTests {
+    func experiment(_ dir: String, _ problem: String) throws -> Experiment {
+        let text = "name: d\nproblem:\n  name: dataset\n" + problem + "\ntraining:\n  epochs: 5\nmodel:\n  width: 4\n"
+        try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        return try Experiment.load(path: dir + "/e.yaml")
+    }
+
+    func errorOf(_ body: () throws -> Void) -> String {
+        do { try body() } catch { return "\(error)" }
+        Issue.record("accepted")
+        return ""
+    }
+
+    @Test("d2Y is written and read back exactly, and every split carries its samples' Hessians")
+    func roundTrip() throws {
+        let dir = dataFolder()
+        let data = twoByTwoWithHessians(10)
+        try DatasetFile.write(data, to: dir + "/d.h5")
+        let (_, shape) = try H5File.open(dir + "/d.h5").read("d2Y")
+        #expect(shape == [10, 2, 2, 2])
+        #expect(try DatasetFile.read(dir + "/d.h5") == data)
+        // dy "" ignores all derivatives, the Hessians with them.
+        #expect(try DatasetFile.read(dir + "/d.h5", dy: nil).hessians == nil)
+        let sub = data.subset([3, 1])
+        #expect(sub.hessians! == Array(data.hessians![24..<32]) + Array(data.hessians![8..<16]))
+        let run = try RunExecutor.data(for: RunConfig(try experiment(dir, "  file: d.h5").runs[0]))
+        #expect(run.train.hasHessians && run.test.hessians!.count == run.test.count * 8)
+        // A file without d2Y reads as before.
+        try DatasetFile.write(twoByTwo(10), to: dir + "/first.h5")
+        #expect(try DatasetFile.read(dir + "/first.h5").hessians == nil)
+    }
+
+    @Test("bad d2Y: shape, non-finite entry, asymmetry (the worst pair and its values), d2Y without dY, a misspelt problem.d2y")
+    func hdf5Errors() throws {
+        let dir = dataFolder()
+        let d = twoByTwoWithHessians(3)
+        func file(_ name: String, dy: Bool = true, _ h: [Double], _ shape: [Int]) throws {
+            try H5File.writeAtomically(dir + "/" + name) { f in
+                try f.write("X", d.inputs.data, shape: [3, 2]); try f.write("Y", d.values.data, shape: [3, 2])
+                if dy { try f.write("dY", d.jacobians!, shape: [3, 2, 2]) }
+                try f.write("d2Y", h, shape: shape)
+            }
+        }
+        try file("shape.h5", d.hessians!, [3, 2, 4])
+        var nan = d.hessians!; nan[5] = .nan
+        try file("nan.h5", nan, [3, 2, 2, 2])
+        var skew = d.hessians!; skew[9] += 0.5; skew[1] += 1e-12   // sample 1, output 0: (0, 1) = 1.5; round-off at sample 0
+        try file("skew.h5", skew, [3, 2, 2, 2])
+        try file("nodY.h5", dy: false, d.hessians!, [3, 2, 2, 2])
+        let shape = errorOf { _ = try DatasetFile.read(dir + "/shape.h5") }
+        #expect(shape.contains("shape.h5") && shape.contains("/d2Y") && shape.contains("(3, 2, 2, 2)") && shape.contains("[3, 2, 4]"), "\(shape)")
+        let bad = errorOf { _ = try DatasetFile.read(dir + "/nan.h5") }
+        #expect(bad.contains("nan.h5") && bad.contains("/d2Y") && bad.contains("entry 5 is nan"), "\(bad)")
+        let asym = errorOf { _ = try DatasetFile.read(dir + "/skew.h5") }
+        #expect(asym.contains("skew.h5") && asym.contains("/d2Y") && asym.contains("not symmetric") && asym.contains("sample 1, output 0")
+                && asym.contains("(0, 1) is 1.5 but (1, 0) is 1.0"), "\(asym)")
+        #expect(!asym.contains("\n"))
+        let nody = errorOf { _ = try DatasetFile.read(dir + "/nodY.h5") }
+        #expect(nody.contains("nodY.h5") && nody.contains("/d2Y") && nody.contains("no dataset dY"), "\(nody)")
+        // A name the experiment gives must exist: a typo is an error, not first-order data.
+        try DatasetFile.write(d, to: dir + "/d.h5")
+        let typo = errorOf { _ = try RunExecutor.data(for: RunConfig(try experiment(dir, "  file: d.h5\n  d2y: d2y_typo").runs[0])) }
+        #expect(typo.contains("d.h5") && typo.contains("/d2y_typo") && typo.contains("no such dataset") && typo.contains("problem.d2y"), "\(typo)")
+        let named = try RunExecutor.data(for: RunConfig(try experiment(dir, "  file: d.h5\n  d2y: d2Y").runs[0]))
+        #expect(named.train.hasHessians)
+        let none = try RunExecutor.data(for: RunConfig(try experiment(dir, "  file: d.h5\n  d2y: \"\"").runs[0]))
+        #expect(!none.train.hasHessians && none.train.hasJacobians)
+    }
+
+    @Test("CSV Hessian columns d2<out>/d<in>d<in>: either order of a mixed pair, all pairs or an error, and both orders must agree")
+    func csv() throws {
+        let dir = dataFolder()
+        // E = x^2 y: dE = (2 x y, x^2), d2E = [[2 y, 2 x], [2 x, 0]].
+        func write(_ name: String, _ header: String, _ row: (Double, Double) -> String) throws {
+            var text = "x, y, E, dE/dx, dE/dy, " + header + "\n"
+            for i in 0..<10 { let x = Double(i) / 10, y = 1 + x; text += "\(x), \(y), \(x * x * y), \(2 * x * y), \(x * x), " + row(x, y) + "\n" }
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+        }
+        try write("h.csv", "d2E/dxdx, d2E/dydx, d2E/dydy") { x, y in "\(2 * y), \(2 * x), 0" }
+        try write("both.csv", "d2E/dxdx, d2E/dxdy, d2E/dydx, d2E/dydy") { x, y in "\(2 * y), \(2 * x), \(2 * x + (x > 0.5 ? 1 : 0)), 0" }
+        try write("part.csv", "d2E/dxdx, d2E/dydy") { x, y in "\(2 * y), 0" }
+        let columns = "\n  input_columns: [x, y]\n  output_columns: [E]\n  split: fraction"
+        let data = try UserDataset.readCSV(dir + "/h.csv", RunConfig(try experiment(dir, "  file: h.csv" + columns).runs[0]).problem.dataset!).0
+        #expect(data.hessians!.count == 10 * 4)
+        for i in 0..<10 {
+            let x = data.inputs[i, 0], y = data.inputs[i, 1]
+            #expect(Array(data.hessians![(i * 4)..<(i * 4 + 4)]) == [2 * y, 2 * x, 2 * x, 0])
+        }
+        let both = errorOf { _ = try UserDataset.readCSV(dir + "/both.csv", RunConfig(try experiment(dir, "  file: both.csv" + columns).runs[0]).problem.dataset!) }
+        #expect(both.contains("both.csv") && both.contains("line 8") && both.contains("d2E/dxdy and d2E/dydx") && both.contains("1.2 and 2.2"), "\(both)")
+        let part = errorOf { _ = try UserDataset.readCSV(dir + "/part.csv", RunConfig(try experiment(dir, "  file: part.csv" + columns).runs[0]).problem.dataset!) }
+        #expect(part.contains("part.csv") && part.contains("column d2E/dxdy") && part.contains("2 of the 3"), "\(part)")
+    }
+}
