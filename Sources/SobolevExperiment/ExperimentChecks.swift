@@ -11,6 +11,7 @@ extension Experiment {
         (["training.decay_rate", "training.decay_steps"], "training.schedule exponential", { $0["training.schedule"]?.stringValue == "exponential" }),
         (["training.shuffle"], "mini-batches (training.batch_size a number)", { $0["training.batch_size"]?.intValue != nil }),
         (["problem.format", "problem.split"], "problem.name dataset", isDataFile),
+        (["loss.group_hessian"], "loss.order 2", { $0["loss.order"]?.intValue == 2 }),
         (["problem.x", "problem.y", "problem.dy", "problem.d2y"], "an HDF5 data file (problem.name dataset)", { isDataFile($0) && !isCSV($0) }),
         (["problem.input_columns", "problem.output_columns", "problem.derivative_columns"], "a CSV data file (problem.name dataset)",
          { isDataFile($0) && isCSV($0) }),

@@ -28,10 +28,12 @@ public struct Preflight: Sendable {
                 let data = try loaded[source] ?? RunExecutor.data(for: config)
                 loaded[source] = data
                 try RunExecutor.check(data, config: config)
+                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
                                         hasDerivatives: data.train.hasJacobians, train: data.train.count,
                                         validation: data.validation?.count ?? 0, test: data.test.count, ranksPerRun: ranksPerRun)
             } else {
+                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = try Preflight.generatedShape(config, ranksPerRun: ranksPerRun, file: file)
             }
             let batches = (shape.trainSamples + (config.training.batchSize ?? shape.trainSamples) - 1) / (config.training.batchSize ?? shape.trainSamples)

@@ -49,6 +49,12 @@ public struct LossConfig: Sendable, Equatable {
     public var groupGradients: Bool
     /// The scheme's constants by name (loss.<name>), checked, defaults filled in.
     public var constants: WeightingConstants
+    /// 1: value and gradient terms; 2: also the Hessian terms (loss.order).
+    public var order = 1
+    /// One Hessian term instead of one per pair j <= k (loss.group_hessian).
+    public var groupHessian = false
+
+    public var trainsHessians: Bool { order == 2 }
 
     /// The fixed scheme's weights (1 for the other schemes).
     public var lambdaValue: Double { fixedWeight("lambda_value") }
@@ -120,7 +126,8 @@ public struct RunConfig: Sendable, Equatable {
         standardize = b("training.standardize")
 
         loss = LossConfig(scheme: s("loss.scheme"), groupGradients: b("loss.group_gradients"),
-                          constants: run.lossConstants!)
+                          constants: run.lossConstants!, order: v["loss.order"]?.intValue ?? 1,
+                          groupHessian: v["loss.group_hessian"]?.boolValue ?? false)
         seed = run.seed
     }
 

@@ -3,6 +3,7 @@
 import Foundation
 import SobolevCore
 import SobolevHDF5
+import SobolevProblems
 import Testing
 @testable import SobolevExperiment
 
@@ -106,5 +107,78 @@ struct HessianDataTests {
         #expect(both.contains("both.csv") && both.contains("line 8") && both.contains("d2E/dxdy and d2E/dydx") && both.contains("1.2 and 2.2"), "\(both)")
         let part = errorOf { _ = try UserDataset.readCSV(dir + "/part.csv", RunConfig(try experiment(dir, "  file: part.csv" + columns).runs[0]).problem.dataset!) }
         #expect(part.contains("part.csv") && part.contains("column d2E/dxdy") && part.contains("2 of the 3"), "\(part)")
+    }
+}
+
+@Suite("loss.order and loss.group_hessian")
+struct LossOrderTests {
+    @Test("absent, run ids stay as before and the run is first order; given, they reach RunConfig")
+    func keys() throws {
+        let old = try parse("name: x")
+        #expect(old.runs[0].values["loss.order"] == nil && old.runs[0].values["loss.group_hessian"] == nil)
+        #expect(old.runs[0].id == "422051dde35adf2b")   // the id before the keys existed
+        let c = try RunConfig(old.runs[0])
+        #expect(c.loss.order == 1 && !c.loss.groupHessian && !c.loss.trainsHessians)
+        let e = try parse("loss:\n  order: 2\n  group_hessian: true")
+        #expect(try RunConfig(e.runs[0]).loss.order == 2 && RunConfig(e.runs[0]).loss.groupHessian)
+        #expect(try parse("loss:\n  order: [1, 2]").runs.count == 2)
+    }
+
+    @Test("bad values and group_hessian without order 2 are errors naming the key", arguments: [
+        ("loss:\n  order: 3", "loss.order"),
+        ("loss:\n  group_hessian: true", "loss.group_hessian"),
+        ("loss:\n  order: 1\n  group_hessian: true", "loss.group_hessian"),
+        ("loss:\n  order: 2\n  group_hessian: yes please", "loss.group_hessian"),
+    ])
+    func badValues(text: String, key: String) {
+        let m = errorOf(text)
+        #expect(m.hasPrefix("exp.yaml") && m.contains(key), "\(m)")
+    }
+
+    func experiment(_ dir: String, _ lines: String) throws -> Experiment {
+        let text = "name: d\nproblem:\n" + lines + "\ntraining:\n  epochs: 5\nmodel:\n  width: 4\n"
+        try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        return try Experiment.load(path: dir + "/e.yaml")
+    }
+
+    func preflightError(_ e: Experiment) -> String {
+        do { _ = try Preflight(e, limit: nil) } catch { return "\(error)" }
+        Issue.record("accepted: \(e.text)")
+        return ""
+    }
+
+    @Test("order 2 on data without Hessians is an error naming the file and dataset; with them, refused in one line until the step has Hessian terms")
+    func orderTwo() throws {
+        let dir = dataFolder()
+        try DatasetFile.write(twoByTwo(20), to: dir + "/first.h5")
+        try DatasetFile.write(twoByTwoWithHessians(20), to: dir + "/second.h5")
+        try "x, y, E, dE/dx, dE/dy\n" .appending((0..<10).map { "\($0), 1, \($0), 1, 0\n" }.joined()).write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        let missing = preflightError(try experiment(dir, "  name: dataset\n  file: first.h5\nloss:\n  order: 2"))
+        #expect(missing.contains("first.h5") && missing.contains("loss.order") && missing.contains("no dataset d2Y"), "\(missing)")
+        let off = preflightError(try experiment(dir, "  name: dataset\n  file: second.h5\n  d2y: \"\"\nloss:\n  order: 2"))
+        #expect(off.contains("second.h5") && off.contains("problem.d2y is \"\""), "\(off)")
+        let csv = preflightError(try experiment(dir, "  name: dataset\n  file: d.csv\n  input_columns: [x, y]\n  output_columns: [E]\nloss:\n  order: 2"))
+        #expect(csv.contains("d.csv") && csv.contains("Hessian columns"), "\(csv)")
+        for problem in ["  name: dataset\n  file: second.h5", "  name: beale"] {
+            let refused = preflightError(try experiment(dir, problem + "\nloss:\n  order: 2"))
+            #expect(refused.contains("e.yaml") && refused.contains("loss.order") && refused.contains("Hessian terms need") && !refused.contains("\n"), "\(refused)")
+            #expect(throws: ExperimentError.self) { try RunExecutor.execute(try experiment(dir, problem + "\nloss:\n  order: 2").runs[0]) }
+        }
+        // A generated problem's data carry its exact Hessians with order 2 (train, validation, test).
+        let generated = try RunExecutor.data(for: RunConfig(try experiment(dir, "  name: beale\n  train_samples: 5\n  test_samples: 9\nloss:\n  order: 2").runs[0]))
+        let beale = try #require(ProblemCatalog.function(named: "beale"))
+        #expect(generated.train.hessians! == (0..<5).flatMap { beale.hessian(at: generated.train.inputs.row($0)) })
+        #expect(generated.validation!.hasHessians && generated.test.hessians!.count == generated.test.count * 4)
+        #expect(try !RunExecutor.data(for: RunConfig(try experiment(dir, "  name: beale\n  train_samples: 5").runs[0])).train.hasHessians)
+    }
+
+    @Test("order 1 on data with Hessians trains as before: the same terms, the same parameters")
+    func orderOneIgnoresHessians() throws {
+        let dir = dataFolder()
+        try DatasetFile.write(twoByTwo(20), to: dir + "/first.h5")
+        try DatasetFile.write(twoByTwoWithHessians(20), to: dir + "/second.h5")
+        let a = try RunExecutor.execute(try experiment(dir, "  name: dataset\n  file: first.h5").runs[0])
+        let b = try RunExecutor.execute(try experiment(dir, "  name: dataset\n  file: second.h5").runs[0])
+        #expect(b.termNames == ["value", "grad_1", "grad_2"] && b.parameters == a.parameters)
     }
 }
