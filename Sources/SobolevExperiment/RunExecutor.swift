@@ -157,18 +157,24 @@ public enum RunExecutor {
         func predict(_ x: Matrix) -> (values: Matrix, jacobians: [Double]) {
             arch.predict(parameters: outcome.parameters, standardization: stdz, inputs: x)
         }
+        // The network's Hessians (a plain reference evaluation) where the truth has them.
+        func hessians(_ truth: Dataset) -> [Double]? {
+            truth.hasHessians ? arch.hessians(parameters: outcome.parameters, standardization: stdz, inputs: truth.inputs) : nil
+        }
         var metrics: [(name: String, value: Double)] = []
         let trainPrediction = predict(data.train.inputs)
-        metrics += ErrorMetrics(values: trainPrediction.values, jacobians: trainPrediction.jacobians, truth: data.train).named(prefix: "train_").map { (name: $0.0, value: $0.1) }
+        metrics += ErrorMetrics(values: trainPrediction.values, jacobians: trainPrediction.jacobians, hessians: hessians(data.train),
+                                truth: data.train).named(prefix: "train_").map { (name: $0.0, value: $0.1) }
         if let v = data.validation {
             let p = predict(v.inputs)
-            metrics += ErrorMetrics(values: p.values, jacobians: p.jacobians, truth: v).named(prefix: "validation_").map { (name: $0.0, value: $0.1) }
+            metrics += ErrorMetrics(values: p.values, jacobians: p.jacobians, hessians: hessians(v), truth: v).named(prefix: "validation_").map { (name: $0.0, value: $0.1) }
         }
         let predictionStart = DispatchTime.now()
         let testPrediction = predict(data.test.inputs)
         var costs = data.costs
         costs["surrogate_time_per_sample"] = seconds(since: predictionStart) / Double(max(data.test.count, 1))
-        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
+        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, hessians: hessians(data.test),
+                                truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
         if let signal = (try? config.problem.function()) as? MultiFrequency {
             // Spectral bias: the amplitude of each of the signal's frequencies left in the test
             // residual (the test set is a uniform grid of [-1, 1] with both ends).

@@ -180,5 +180,15 @@ struct LossOrderTests {
         let a = try RunExecutor.execute(try experiment(dir, "  name: dataset\n  file: first.h5").runs[0])
         let b = try RunExecutor.execute(try experiment(dir, "  name: dataset\n  file: second.h5").runs[0])
         #expect(b.termNames == ["value", "grad_1", "grad_2"] && b.parameters == a.parameters)
+        // The same metrics, plus the Hessian ones (original units), against the network's Hessian.
+        let (ma, mb) = (Dictionary(uniqueKeysWithValues: a.metrics.map { ($0.name, $0.value) }),
+                        Dictionary(uniqueKeysWithValues: b.metrics.map { ($0.name, $0.value) }))
+        let hess = ["train_hess_rmse", "train_hess_rel_l2", "validation_hess_rmse", "validation_hess_rel_l2", "test_hess_rmse", "test_hess_rel_l2"]
+        #expect(Set(mb.keys) == Set(ma.keys).union(hess) && ma.allSatisfy { mb[$0.key] == $0.value || $0.value.isNaN })
+        #expect(!ma.keys.contains { $0.contains("hess") })
+        let data = try RunExecutor.data(for: RunConfig(try experiment(dir, "  name: dataset\n  file: second.h5").runs[0]))
+        let h = b.architecture.hessians(parameters: b.parameters, standardization: b.standardization, inputs: data.test.inputs)
+        let se = zip(h, data.test.hessians!).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+        #expect(abs(mb["test_hess_rmse"]! - (se / Double(h.count)).squareRoot()) <= 1e-12 * mb["test_hess_rmse"]!)
     }
 }
