@@ -39,6 +39,8 @@ public struct RunResult: Sendable {
     public var test: Dataset
     public var testPredictedValues: Matrix
     public var testPredictedJacobians: [Double]
+    /// The surrogate's Hessians on the test set [n, m, d, d], when the test set has Hessians.
+    public var testPredictedHessians: [Double]? = nil
     /// Seconds: data_generation_time and simulation_time_per_sample (from the data file, when
     /// known) and surrogate_time_per_sample (measured on the test set).
     public var costs: [String: Double]
@@ -173,7 +175,8 @@ public enum RunExecutor {
         let testPrediction = predict(data.test.inputs)
         var costs = data.costs
         costs["surrogate_time_per_sample"] = seconds(since: predictionStart) / Double(max(data.test.count, 1))
-        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, hessians: hessians(data.test),
+        let testHessians = hessians(data.test)
+        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, hessians: testHessians,
                                 truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
         if let signal = (try? config.problem.function()) as? MultiFrequency {
             // Spectral bias: the amplitude of each of the signal's frequencies left in the test
@@ -204,6 +207,7 @@ public enum RunExecutor {
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
         result.gradientModeUsed = outcome.gradientModeUsed
         result.jacobianPlan = outcome.jacobianPlan.rawValue
+        result.testPredictedHessians = testHessians
         return result
     }
 
