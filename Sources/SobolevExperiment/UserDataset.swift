@@ -1,5 +1,6 @@
 // Data brought by users: an HDF5 file with X (n x d), Y (n x m), optional dY (n x m x d) and
-// d2Y (n x m x d x d), or a CSV file with named columns; split into train/validation/test by fraction or by given indices.
+// d2Y (n x m x d x d), or a CSV file with named columns; split into train/validation/test by
+// fraction or by given indices.
 import CSV
 import Foundation
 import SobolevCore
@@ -144,8 +145,8 @@ public enum UserDataset {
             }
         }
         let hessian = try hessianColumns(table, inputs: inputs, outputs: outputs)
-        if hessian != nil && di == nil {
-            throw DataFileError(file: path, object: "column \(table.names[hessian![0][0].0])", message: "Hessian columns need the derivative columns d<output>/d<input>, and the file has none")
+        if let hessian, di == nil {
+            throw DataFileError(file: path, object: "column \(table.names[hessian[0][0]])", message: "Hessian columns need the derivative columns d<output>/d<input>, and the file has none")
         }
         let splitColumn = table.names.firstIndex(of: "split")
 
@@ -172,12 +173,12 @@ public enum UserDataset {
     /// The Hessian columns of a CSV file, per output (output-major) the pairs j <= k in input
     /// order: column d2<o>/d<x_j>d<x_k> (for j < k the column d2<o>/d<x_k>d<x_j> may stand
     /// instead, or beside it; both must then agree). All pairs or none; nil when none.
-    /// Each pair lists the (column, j, k) found for it.
-    static func hessianColumns(_ table: CSVTable, inputs: [String], outputs: [String]) throws -> [[(Int, Int, Int)]]? {
-        var pairs: [[(Int, Int, Int)]] = [], missing: [String] = []
+    /// Each pair lists the indices of the one or two columns found for it.
+    static func hessianColumns(_ table: CSVTable, inputs: [String], outputs: [String]) throws -> [[Int]]? {
+        var pairs: [[Int]] = [], missing: [String] = []
         for o in outputs { for j in inputs.indices { for k in j..<inputs.count {
             let names = j == k ? [(j, k)] : [(j, k), (k, j)]
-            let found = names.compactMap { a, b in table.names.firstIndex(of: "d2\(o)/d\(inputs[a])d\(inputs[b])").map { ($0, a, b) } }
+            let found = names.compactMap { a, b in table.names.firstIndex(of: "d2\(o)/d\(inputs[a])d\(inputs[b])") }
             if found.isEmpty { missing.append("d2\(o)/d\(inputs[j])d\(inputs[k])") }
             pairs.append(found)
         } } }
@@ -190,13 +191,13 @@ public enum UserDataset {
     }
 
     /// One line's Hessians [m, d, d] from the Hessian columns (the symmetric entry filled in).
-    static func hessianRow(_ table: CSVTable, _ line: CSVTable.Line, _ pairs: [[(Int, Int, Int)]], inputs d: Int) throws -> [Double] {
+    static func hessianRow(_ table: CSVTable, _ line: CSVTable.Line, _ pairs: [[Int]], inputs d: Int) throws -> [Double] {
         var h = [Double](repeating: 0, count: pairs.count / (d * (d + 1) / 2) * d * d)
         var p = 0
         for o in 0..<(h.count / (d * d)) { for j in 0..<d { for k in j..<d {
-            let v = try pairs[p].map { try table.number(line, $0.0) }
+            let v = try pairs[p].map { try table.number(line, $0) }
             if v.count == 2, abs(v[0] - v[1]) > DatasetFile.symmetryTolerance * max(abs(v[0]), abs(v[1])) {
-                throw DataFileError(file: table.path, object: "line \(line.number), columns \(table.names[pairs[p][0].0]) and \(table.names[pairs[p][1].0])",
+                throw DataFileError(file: table.path, object: "line \(line.number), columns \(table.names[pairs[p][0]]) and \(table.names[pairs[p][1]])",
                                     message: "\(v[0]) and \(v[1]) differ, but a Hessian is symmetric (relative tolerance \(ConfigValue.format(DatasetFile.symmetryTolerance)))")
             }
             h[(o * d + j) * d + k] = v[0]; h[(o * d + k) * d + j] = v[0]

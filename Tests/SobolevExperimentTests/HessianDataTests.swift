@@ -107,6 +107,9 @@ struct HessianDataTests {
         #expect(both.contains("both.csv") && both.contains("line 8") && both.contains("d2E/dxdy and d2E/dydx") && both.contains("1.2 and 2.2"), "\(both)")
         let part = errorOf { _ = try UserDataset.readCSV(dir + "/part.csv", RunConfig(try experiment(dir, "  file: part.csv" + columns).runs[0]).problem.dataset!) }
         #expect(part.contains("part.csv") && part.contains("column d2E/dxdy") && part.contains("2 of the 3"), "\(part)")
+        try "x, y, E, d2E/dxdx, d2E/dxdy, d2E/dydy\n0, 1, 0, 2, 0, 0\n1, 2, 2, 4, 2, 0\n".write(toFile: dir + "/nodE.csv", atomically: true, encoding: .utf8)
+        let nodE = errorOf { _ = try UserDataset.readCSV(dir + "/nodE.csv", RunConfig(try experiment(dir, "  file: nodE.csv" + columns).runs[0]).problem.dataset!) }
+        #expect(nodE.contains("nodE.csv") && nodE.contains("column d2E/dxdx") && nodE.contains("need the derivative columns"), "\(nodE)")
     }
 }
 
