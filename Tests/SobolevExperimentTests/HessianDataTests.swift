@@ -132,6 +132,7 @@ struct LossOrderTests {
         ("loss:\n  group_hessian: true", "loss.group_hessian"),
         ("loss:\n  order: 1\n  group_hessian: true", "loss.group_hessian"),
         ("loss:\n  order: 2\n  group_hessian: yes please", "loss.group_hessian"),
+        ("problem:\n  d2y: H", "problem.d2y"),
     ])
     func badValues(text: String, key: String) {
         let m = errorOf(text)
