@@ -98,6 +98,26 @@ struct DataCommandTests {
         #expect(try DatasetFile.read(dir + "/p.h5") == Dataset(inputs: a.inputs, values: a.values, jacobians: a.jacobians))
     }
 
+    @Test("a data file with d2Y through run and report: Hessian metrics, test d2Y and d2Y_pred stored, Hessian parity drawn")
+    func hessiansThroughRunAndReport() throws {
+        let dir = scratchFolder()
+        #expect(try sobolev(["data", "beale", "--samples", "40", "--sampler", "halton", "--out", "d.h5"], in: dir).status == 0)
+        try "name: h\nproblem:\n  name: dataset\n  file: d.h5\nmodel:\n  width: 8\ntraining:\n  epochs: 20\n"
+            .write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        let runs = try H5File.open(dir + "/r.h5").openGroup("runs")
+        let run = try runs.openGroup(try runs.childNames()[0])
+        #expect(try run.openGroup("metrics").scalarDoubleAttribute("test_hess_rmse") > 0)
+        #expect(try run.openGroup("metrics").scalarDoubleAttribute("train_hess_rel_l2") > 0)
+        let test = try run.openGroup("test")
+        #expect(try test.read("d2Y").shape == [6, 1, 2, 2] && test.read("d2Y_pred").shape == [6, 1, 2, 2])
+        let report = try sobolev(["report", "r.h5", "--out", "rep"], in: dir)
+        #expect(report.status == 0, "\(report.output)")
+        let page = try String(contentsOfFile: dir + "/rep/index.html", encoding: .utf8)
+        #expect(page.contains("Parity of Hessians") && page.contains("test_hess_rmse"))
+    }
+
     @Test("noise as experiments add it: values noisy from the seed, derivatives untouched")
     func noise() throws {
         let dir = scratchFolder()
