@@ -2,6 +2,8 @@
 // y' = (y - mu_y) / sigma_y, so the Jacobian targets scale by the chain rule:
 //     dY'[o, j] = dY[o, j] * sigma_x[j] / sigma_y[o],
 // and predictions are mapped back: y = mu_y + sigma_y y',  dY = dY' sigma_y[o] / sigma_x[j].
+// Hessians likewise, once per input axis:
+//     d2Y'[o, j, k] = d2Y[o, j, k] * sigma_x[j] sigma_x[k] / sigma_y[o],  d2Y = d2Y' sigma_y[o] / (sigma_x[j] sigma_x[k]).
 
 /// Per-feature affine map to zero mean and unit standard deviation, fitted on the training set.
 public struct Standardization: Sendable, Equatable {
@@ -38,7 +40,7 @@ public struct Standardization: Sendable, Equatable {
         return out
     }
 
-    /// The dataset in normalised units (inputs, values and Jacobians).
+    /// The dataset in normalised units (inputs, values, Jacobians and Hessians).
     public func normalize(_ data: Dataset) -> Dataset {
         var y = data.values
         for r in 0..<y.rows { for c in 0..<y.cols { y[r, c] = (y[r, c] - outputMean[c]) / outputStd[c] } }
@@ -57,8 +59,25 @@ public struct Standardization: Sendable, Equatable {
             for c in 0..<k { for j in 0..<d { V?[(i * k + c) * d + j] /= inputStd[j] } }
             for o in 0..<m { for c in 0..<k { JV?[(i * m + o) * k + c] /= outputStd[o] } }
         }
-        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac, directions: V, directionalDerivatives: JV,
-                       directionCount: data.hasDirections ? k : nil)
+        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac,
+                       hessians: data.hessians.map { scaleHessians($0, samples: data.count, inverse: false) },
+                       directions: V, directionalDerivatives: JV, directionCount: data.hasDirections ? k : nil)
+    }
+
+    /// Hessians [n, m, d, d] predicted in normalised units, mapped back to original units.
+    public func denormalize(hessians: [Double], samples n: Int) -> [Double] {
+        scaleHessians(hessians, samples: n, inverse: true)
+    }
+
+    /// H[i, o, j, k] times sigma_x[j] sigma_x[k] / sigma_y[o] (to normalised units) or its inverse.
+    func scaleHessians(_ h: [Double], samples n: Int, inverse: Bool) -> [Double] {
+        let m = outputMean.count, d = inputMean.count
+        var out = h
+        for i in 0..<n { for o in 0..<m { for j in 0..<d { for k in 0..<d {
+            let f = inputStd[j] * inputStd[k] / outputStd[o]
+            out[((i * m + o) * d + j) * d + k] *= inverse ? 1 / f : f
+        } } } }
+        return out
     }
 
     /// Values and Jacobians predicted in normalised units, mapped back to original units.

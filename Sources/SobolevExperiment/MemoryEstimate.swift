@@ -41,6 +41,8 @@ public struct RunShape: Sendable, Equatable {
     public var optimizerState: Int
     public var steps: Int
     public var logEvery: Int
+    /// Whether the data carry Hessians (m d^2 numbers a sample, and the test set's predicted ones).
+    public var hessians = false
 }
 
 public enum MemoryEstimator {
@@ -57,9 +59,10 @@ public enum MemoryEstimator {
         // theta, optimizer state, T term gradients and the packed all-reduce buffer, best copy.
         let parameters = p * (2 + Double(s.optimizerState) + 2 * terms)
 
-        let perSample = d + m + m * d
+        let hessian = s.hessians ? m * d * d : 0
+        let perSample = d + m + m * d + hessian
         let samples = Double(s.trainSamples) + Double(s.validationSamples) + Double(s.testSamples)
-        let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d)
+        let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d + hessian)
 
         // Adaptive slopes assumed (an upper bound: one B x width buffer more).
         let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)

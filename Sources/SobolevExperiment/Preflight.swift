@@ -28,10 +28,13 @@ public struct Preflight: Sendable {
                 let data = try loaded[source] ?? RunExecutor.data(for: config)
                 loaded[source] = data
                 try RunExecutor.check(data, config: config)
+                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
-                                        hasDerivatives: data.train.hasJacobians, directions: data.train.directionCount, train: data.train.count,
+                                        hasDerivatives: data.train.hasJacobians, hasHessians: data.train.hasHessians,
+                                        directions: data.train.directionCount, train: data.train.count,
                                         validation: data.validation?.count ?? 0, test: data.test.count, ranksPerRun: ranksPerRun)
             } else {
+                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = try Preflight.generatedShape(config, ranksPerRun: ranksPerRun, file: file)
             }
             let batches = (shape.trainSamples + (config.training.batchSize ?? shape.trainSamples) - 1) / (config.training.batchSize ?? shape.trainSamples)
@@ -86,12 +89,12 @@ public struct Preflight: Sendable {
         // The dense grid has k^d points, k = round(count^(1/d)) (Sampler.grid); a Sobol set above 3 inputs.
         let k = d == 1 ? Double(p.testSamples) : max(2, pow(Double(p.testSamples), 1 / Double(d)).rounded())
         let test = d <= 3 ? min(pow(k, Double(d)), Double(Int.max / 2)) : Double(p.testSamples)
-        return shape(config, inputs: d, outputs: f.outputDimension, hasDerivatives: true, train: p.trainSamples,
-                     validation: p.validationSamples, test: Int(test), ranksPerRun: ranksPerRun)
+        return shape(config, inputs: d, outputs: f.outputDimension, hasDerivatives: true, hasHessians: config.loss.trainsHessians,
+                     train: p.trainSamples, validation: p.validationSamples, test: Int(test), ranksPerRun: ranksPerRun)
     }
 
-    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, directions: Int = 0, train: Int,
-                      validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
+    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, hasHessians: Bool = false,
+                      directions: Int = 0, train: Int, validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
         let layout = TermLayout(inputDimension: d, hasDerivatives: hasDerivatives && config.training.projections == nil,
                                 groupDerivatives: config.loss.groupGradients, directionCount: config.training.projections ?? directions)
         let batch = min(config.training.batchSize ?? train, train)
@@ -99,8 +102,10 @@ public struct Preflight: Sendable {
         switch config.training.optimizer { case .adam: state = 2; case .sgd: state = 1 }
         let batches = (train + batch - 1) / max(batch, 1)
         let steps = config.training.epochs.multipliedReportingOverflow(by: batches)
-        return RunShape(layerSizes: [d] + config.model.hidden + [m], trainSamples: train, validationSamples: validation,
-                        testSamples: test, batch: (batch + ranksPerRun - 1) / ranksPerRun, terms: layout.count,
-                        optimizerState: state, steps: steps.overflow ? Int.max : steps.partialValue, logEvery: config.training.logEvery)
+        var shape = RunShape(layerSizes: [d] + config.model.hidden + [m], trainSamples: train, validationSamples: validation,
+                             testSamples: test, batch: (batch + ranksPerRun - 1) / ranksPerRun, terms: layout.count,
+                             optimizerState: state, steps: steps.overflow ? Int.max : steps.partialValue, logEvery: config.training.logEvery)
+        shape.hessians = hasHessians
+        return shape
     }
 }

@@ -49,6 +49,12 @@ public struct LossConfig: Sendable, Equatable {
     public var groupGradients: Bool
     /// The scheme's constants by name (loss.<name>), checked, defaults filled in.
     public var constants: WeightingConstants
+    /// 1: value and gradient terms; 2: also the Hessian terms (loss.order).
+    public var order = 1
+    /// One Hessian term instead of one per pair j <= k (loss.group_hessian).
+    public var groupHessian = false
+
+    public var trainsHessians: Bool { order == 2 }
 
     /// The fixed scheme's weights (1 for the other schemes).
     public var lambdaValue: Double { fixedWeight("lambda_value") }
@@ -91,7 +97,8 @@ public struct RunConfig: Sendable, Equatable {
                 inputColumns: v["problem.input_columns"]?.stringListValue, outputColumns: v["problem.output_columns"]?.stringListValue,
                 derivativeColumns: v["problem.derivative_columns"]?.stringListValue,
                 split: DatasetSource.Split(rawValue: s("problem.split"))!,
-                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")),
+                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction"),
+                d2y: v["problem.d2y"]?.stringValue ?? "d2Y"),
             dimension: v["problem.dimension"]?.intValue)
         baseDirectory = run.baseDirectory
 
@@ -120,7 +127,8 @@ public struct RunConfig: Sendable, Equatable {
         standardize = b("training.standardize")
 
         loss = LossConfig(scheme: s("loss.scheme"), groupGradients: b("loss.group_gradients"),
-                          constants: run.lossConstants!)
+                          constants: run.lossConstants!, order: v["loss.order"]?.intValue ?? 1,
+                          groupHessian: v["loss.group_hessian"]?.boolValue ?? false)
         seed = run.seed
     }
 

@@ -1,4 +1,4 @@
-// The `loss` section: loss.scheme, loss.group_gradients and every scheme constant as
+// The `loss` section: loss.scheme, loss.group_gradients, loss.order, loss.group_hessian and every scheme constant as
 // loss.<constant> (SobolevCore's WeightingCatalog holds the constants, defaults and ranges).
 //
 // A constant belongs to the runs of the schemes that use it: each run gets its scheme's constants
@@ -21,6 +21,12 @@ enum WeightingKeys {
         [
             ExperimentSchema.choice("loss.scheme", "fixed", WeightingCatalog.names, "loss-weighting scheme (docs/weighting.md)"),
             ExperimentSchema.flag("loss.group_gradients", false, "one derivative term instead of one per input direction"),
+            // No schema defaults (absent: order 1, not grouped), so that run ids of files written
+            // before these keys are unchanged.
+            FieldSpec(key: "loss.order", kind: .int(min: 1, max: 2), defaultValue: nil,
+                      help: "1: values and gradients; 2: also the Hessians (data with d2Y); default 1"),
+            FieldSpec(key: "loss.group_hessian", kind: .bool, defaultValue: nil,
+                      help: "loss.order 2: one Hessian term instead of one per pair j <= k; default false"),
         ] + WeightingCatalog.constants.map { constant in
             let specs = constant.schemes.map { s in (s, s.constants.first { $0.name == constant.name }!) }
             let defaults = specs.map { "\($0.0.name) \($0.1.defaultValue)" }.joined(separator: ", ")

@@ -119,6 +119,11 @@ struct LimitTests {
         #expect(MemoryEstimator.estimate(wider).step > 1.9 * e.step)
         var bigger = base; bigger.layerSizes = [2, 200, 200, 1]
         #expect(MemoryEstimator.estimate(bigger).parameters > 3.5 * e.parameters)
+        // Hessian data: m d^2 = 4 numbers more per sample, twice (data and its normalised copy),
+        // and the test set's predicted Hessians.
+        var hessians = base; hessians.testSamples = 10; hessians.hessians = true
+        var first = base; first.testSamples = 10
+        #expect(MemoryEstimator.estimate(hessians).data - MemoryEstimator.estimate(first).data == 8 * (2 * 1010 * 4 + 10 * 4))
     }
 
     @Test("the Sobol sampler's bound and the step count's bound are errors, not crashes")
