@@ -16,6 +16,7 @@ extension MLPArchitecture {
     /// unnormalised NTK traces tr(K_tt), terms in `termSums` order (value, then one per input
     /// direction when the batch has Jacobians). Divide by the sample count for per-sample means.
     public func ntkTraceSums(parameters: [Double], batch: Dataset) -> [Double] {
+        precondition(!batch.hasHessians, "NTK traces of the Hessian terms are not implemented")
         let trace = forward(parameters, inputs: batch.inputs, tangents: batch.hasJacobians)
         let B = batch.count, m = outputDimension, dirs = trace.directions
         let T = 1 + dirs, channels = 1 + 2 * dirs

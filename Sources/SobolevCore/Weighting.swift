@@ -80,43 +80,90 @@ public struct FixedWeighting: WeightingScheme {
     public mutating func restore(checkpointState s: [Double]) throws { try Self.decode(s) { _ in } }
 }
 
-/// The loss terms of a Sobolev surrogate with d inputs: one value term and either one
-/// derivative term per input direction (the slides' lambda_2 per component) or one grouped term.
+/// The loss terms of a Sobolev surrogate with d inputs: one value term, either one derivative
+/// term per input direction (the slides' lambda_2 per component) or one grouped term, and with
+/// Hessian data either one term per pair (j, k), j <= k, or one grouped term.
 public struct TermLayout: Sendable, Equatable {
     public var inputDimension: Int
     public var hasDerivatives: Bool
     public var groupDerivatives: Bool
+    public var hasHessians: Bool
+    public var groupHessian: Bool
 
-    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false) {
+    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false,
+                hasHessians: Bool = false, groupHessian: Bool = false) {
         self.inputDimension = inputDimension; self.hasDerivatives = hasDerivatives
         self.groupDerivatives = groupDerivatives
+        self.hasHessians = hasHessians; self.groupHessian = groupHessian
     }
 
     public var derivativeTermCount: Int { hasDerivatives ? (groupDerivatives ? 1 : inputDimension) : 0 }
-    public var count: Int { 1 + derivativeTermCount }
+    /// d(d+1)/2 pair terms, or 1 grouped, or 0 without Hessian data.
+    public var hessianTermCount: Int { hasHessians ? (groupHessian ? 1 : HessianPairs.count(inputDimension)) : 0 }
+    public var count: Int { 1 + derivativeTermCount + hessianTermCount }
 
-    /// "value", then "grad_1".."grad_d" (or "grad" when grouped).
+    /// "value", then "grad_1".."grad_d" (or "grad" when grouped), then "hess_1_1", "hess_1_2", ..
+    /// for the pairs j <= k, j outer (or "hess" when grouped).
     public var names: [String] {
-        ["value"] + (groupDerivatives ? (hasDerivatives ? ["grad"] : [])
-                                      : (0..<derivativeTermCount).map { "grad_\($0 + 1)" })
+        let grads = groupDerivatives ? (hasDerivatives ? ["grad"] : [])
+                                     : (0..<derivativeTermCount).map { "grad_\($0 + 1)" }
+        let hess = groupHessian ? (hasHessians ? ["hess"] : [])
+                                : (hasHessians ? HessianPairs(inputDimension).names : [])
+        return ["value"] + grads + hess
     }
 
-    /// Maps per-direction term quantities (value, grad_1..grad_d) that add up, such as losses or
-    /// NTK traces, onto this layout by summing the derivative terms when grouped.
+    /// Number of ungrouped terms (value, one per direction, one per pair): `termSums`' order.
+    public var ungroupedCount: Int {
+        1 + (hasDerivatives ? inputDimension : 0) + (hasHessians ? HessianPairs.count(inputDimension) : 0)
+    }
+
+    /// For each ungrouped term (value, grad_1..grad_d, hess pairs), the index of the layout's term
+    /// it adds to.
+    public var groupIndex: [Int] {
+        let dirs = hasDerivatives ? inputDimension : 0, pairs = hasHessians ? HessianPairs.count(inputDimension) : 0
+        let grads = (0..<dirs).map { 1 + (groupDerivatives ? 0 : $0) }
+        let first = 1 + derivativeTermCount
+        return [0] + grads + (0..<pairs).map { first + (groupHessian ? 0 : $0) }
+    }
+
+    /// Maps ungrouped term quantities (value, grad_1..grad_d, hess pairs) that add up, such as
+    /// losses or NTK traces, onto this layout by summing the grouped terms.
     public func combine(_ perDirection: [Double]) -> [Double] {
-        guard groupDerivatives, perDirection.count > 2 else { return perDirection }
-        return [perDirection[0], perDirection[1...].reduce(0, +)]
+        guard (groupDerivatives && hasDerivatives) || (groupHessian && hasHessians),
+              perDirection.count == ungroupedCount else { return perDirection }
+        var out = [Double](repeating: 0, count: count)
+        for (t, g) in groupIndex.enumerated() { out[g] += perDirection[t] }
+        return out
     }
 
-    /// Maps the step's per-direction terms (value, grad_1..grad_d) onto this layout by summing
-    /// the derivative terms when grouped.
+    /// Maps the step's ungrouped terms onto this layout by summing the grouped terms' losses and
+    /// gradients.
     public func combine(losses: [Double], gradients: [Double], parameterCount P: Int) -> (losses: [Double], gradients: [Double]) {
-        guard groupDerivatives, losses.count > 2 else { return (losses, gradients) }
-        let l = combine(losses)
-        var g = Array(gradients[0..<(2 * P)])
-        for t in 2..<losses.count {
-            for p in 0..<P { g[P + p] += gradients[t * P + p] }
+        guard (groupDerivatives && hasDerivatives) || (groupHessian && hasHessians),
+              losses.count == ungroupedCount else { return (losses, gradients) }
+        var g = [Double](repeating: 0, count: count * P)
+        for (t, k) in groupIndex.enumerated() {
+            for p in 0..<P { g[k * P + p] += gradients[t * P + p] }
         }
-        return (l, g)
+        return (combine(losses), g)
     }
+}
+
+/// The Hessian terms' pairs (j, k), j <= k, in row-major order (j outer): the symmetric entry
+/// (k, j) is not a term of its own.
+public struct HessianPairs: Sendable, Equatable {
+    public let inputDimension: Int
+    public let pairs: [(j: Int, k: Int)]
+
+    public init(_ d: Int) {
+        inputDimension = d
+        pairs = (0..<d).flatMap { j in (j..<d).map { k in (j, k) } }
+    }
+
+    public static func count(_ d: Int) -> Int { d * (d + 1) / 2 }
+    public var count: Int { pairs.count }
+    /// "hess_1_1", "hess_1_2", ... (1-based).
+    public var names: [String] { pairs.map { "hess_\($0.j + 1)_\($0.k + 1)" } }
+
+    public static func == (a: HessianPairs, b: HessianPairs) -> Bool { a.inputDimension == b.inputDimension }
 }

@@ -1,0 +1,132 @@
+// The Hessian terms (order-2 Sobolev): the network's input Hessian against differences of its
+// Jacobian, every term's parameter gradient of the reference against central differences, the
+// and the term layout.
+import Testing
+@testable import SobolevCore
+
+/// A random batch with Jacobian (when `jacobians`) and symmetric Hessian targets.
+func randomHessianBatch(n: Int, d: Int, m: Int, seed: UInt64, jacobians: Bool = true) -> Dataset {
+    let base = randomBatch(n: n, d: d, m: m, seed: seed)
+    var rng = SeededRNG(seed: seed &+ 1000)
+    var h = [Double](repeating: 0, count: n * m * d * d)
+    for i in 0..<n { for o in 0..<m { for j in 0..<d { for k in j..<d {
+        let v = rng.uniform(-2, 2)
+        h[((i * m + o) * d + j) * d + k] = v; h[((i * m + o) * d + k) * d + j] = v
+    } } } }
+    return Dataset(inputs: base.inputs, values: base.values, jacobians: jacobians ? base.jacobians : nil, hessians: h)
+}
+
+/// Glorot parameters with small random offsets (non-zero biases), slopes near 1/n when adaptive.
+func perturbedParameters(_ net: MLPArchitecture, seed: UInt64) -> [Double] {
+    var theta = net.glorotUniformParameters(seed: seed)
+    var rng = SeededRNG(seed: seed &+ 77)
+    for i in 0..<net.slopeOffset { theta[i] += 0.1 * rng.uniform(-1, 1) }
+    if let n = net.adaptiveScale {
+        for l in 0..<net.hiddenLayerCount { theta[net.slopeOffset + l] = (1 + 0.3 * rng.uniform(-1, 1)) / n }
+    }
+    return theta
+}
+
+@Suite("Hessian terms")
+struct HessianTests {
+    @Test("input Hessian against central differences of the Jacobian, every activation, slopes",
+          arguments: Activation.allCases)
+    func hessianMatchesDifferencesOfJacobian(activation: Activation) {
+        for adaptive in [nil, 5.0] as [Double?] {
+            let net = MLPArchitecture(inputs: 3, outputs: 2, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 4)
+            let x = randomBatch(n: 4, d: 3, m: 2, seed: 9).inputs
+            let (values, jac, hess) = net.predictHessians(parameters: theta, inputs: x)
+            let plain = net.predict(parameters: theta, inputs: x)
+            #expect(relativeError(values.data, plain.values.data) < 1e-14)
+            #expect(relativeError(jac, plain.jacobians) < 1e-13)
+            var fd = [Double](repeating: 0, count: hess.count)
+            let h = 1e-5
+            for k in 0..<3 {
+                var xp = x, xm = x
+                for i in 0..<x.rows { xp[i, k] += h; xm[i, k] -= h }
+                let jp = net.predict(parameters: theta, inputs: xp).jacobians, jm = net.predict(parameters: theta, inputs: xm).jacobians
+                for i in 0..<x.rows { for o in 0..<2 { for j in 0..<3 {
+                    fd[((i * 2 + o) * 3 + j) * 3 + k] = (jp[(i * 2 + o) * 3 + j] - jm[(i * 2 + o) * 3 + j]) / (2 * h)
+                } } }
+            }
+            #expect(relativeError(hess, fd) < 1e-8, "\(activation) adaptive \(String(describing: adaptive))")
+        }
+    }
+
+    @Test("reference: every term's gradient against central differences, every activation, m = 2, slopes on and off",
+          arguments: Activation.allCases)
+    func referenceGradientsMatchFiniteDifferences(activation: Activation) {
+        for adaptive in [nil, 10.0] as [Double?] {
+            let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 4, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 7)
+            let batch = randomHessianBatch(n: 3, d: 2, m: 2, seed: 5)
+            let sums = net.referenceHessianTermSums(parameters: theta, batch: batch)
+            #expect(sums.losses.count == 1 + 2 + 3)
+            let P = net.parameterCount, h = adaptive == nil ? 1e-6 : 1e-7
+            var fd = [[Double]](repeating: [Double](repeating: 0, count: P), count: sums.losses.count)
+            for p in 0..<P {
+                var plus = theta, minus = theta
+                plus[p] += h; minus[p] -= h
+                let lp = net.referenceHessianTermSums(parameters: plus, batch: batch, withGradients: false).losses
+                let lm = net.referenceHessianTermSums(parameters: minus, batch: batch, withGradients: false).losses
+                for t in fd.indices { fd[t][p] = (lp[t] - lm[t]) / (2 * h) }
+            }
+            for (t, g) in termGradients(sums, parameterCount: P).enumerated() {
+                let err = relativeError(g, fd[t])
+                #expect(err < 1e-6, "term \(t) (\(activation), adaptive \(String(describing: adaptive))): relative error \(err)")
+                if adaptive != nil {
+                    let slopes = Array(g[net.slopeOffset...]), fdSlopes = Array(fd[t][net.slopeOffset...])
+                    #expect(relativeError(slopes, fdSlopes) < 1e-6, "term \(t) slopes (\(activation))")
+                }
+            }
+        }
+    }
+
+    @Test("reference: the value and gradient terms are the first-order reference's")
+    func referenceAgreesWithFirstOrder() {
+        let net = MLPArchitecture(inputs: 3, outputs: 2, depth: 2, width: 5, activation: .tanh, adaptiveScale: 10)
+        let theta = perturbedParameters(net, seed: 2)
+        let batch = randomHessianBatch(n: 4, d: 3, m: 2, seed: 6)
+        let first = net.referenceTermSums(parameters: theta, batch: Dataset(inputs: batch.inputs, values: batch.values, jacobians: batch.jacobians))
+        let second = net.referenceHessianTermSums(parameters: theta, batch: batch)
+        let P = net.parameterCount, T1 = first.losses.count
+        #expect(second.losses.count == T1 + 6)
+        #expect(relativeError(Array(second.losses[0..<T1]), first.losses) < 1e-13)
+        #expect(relativeError(Array(second.gradients[0..<(T1 * P)]), first.gradients) < 1e-12)
+    }
+
+    @Test("term layout: names, counts and grouping of the Hessian terms")
+    func layout() {
+        let a = TermLayout(inputDimension: 3, hasDerivatives: true, hasHessians: true)
+        #expect(a.names == ["value", "grad_1", "grad_2", "grad_3", "hess_1_1", "hess_1_2", "hess_1_3", "hess_2_2", "hess_2_3", "hess_3_3"])
+        #expect(a.count == 10 && a.hessianTermCount == 6)
+        let values = (0..<10).map { Double($0 + 1) }
+        #expect(a.combine(values) == values)
+        let g = TermLayout(inputDimension: 3, hasDerivatives: true, groupDerivatives: true, hasHessians: true, groupHessian: true)
+        #expect(g.names == ["value", "grad", "hess"])
+        let grouped: [Double] = [1, 9, 45]
+        #expect(g.combine(values) == grouped)
+        let h = TermLayout(inputDimension: 2, hasDerivatives: true, groupDerivatives: false, hasHessians: true, groupHessian: true)
+        #expect(h.names == ["value", "grad_1", "grad_2", "hess"])
+        #expect(h.combine([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 15])
+        let (losses, grads) = h.combine(losses: [1, 2, 3, 4, 5, 6], gradients: (0..<12).map(Double.init), parameterCount: 2)
+        #expect(losses == [1, 2, 3, 15])
+        let summed: [Double] = [0, 1, 2, 3, 4, 5, 24, 27]
+        #expect(grads == summed)
+        let noJac = TermLayout(inputDimension: 2, hasDerivatives: false, hasHessians: true)
+        #expect(noJac.names == ["value", "hess_1_1", "hess_1_2", "hess_2_2"])
+        // The first-order layouts are unchanged.
+        #expect(TermLayout(inputDimension: 2, hasDerivatives: true, groupDerivatives: true).combine([1, 2, 3]) == [1, 5])
+    }
+
+    @Test("a subset keeps the Hessians of the chosen samples")
+    func subsetKeepsHessians() {
+        let batch = randomHessianBatch(n: 5, d: 2, m: 2, seed: 1)
+        let s = batch.subset([3, 1])
+        #expect(s.hasHessians && s.count == 2)
+        for (a, i) in [3, 1].enumerated() { for o in 0..<2 { for j in 0..<2 { for k in 0..<2 {
+            #expect(s.hessian(a, o, j, k) == batch.hessian(i, o, j, k))
+        } } } }
+    }
+}
