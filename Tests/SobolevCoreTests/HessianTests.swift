@@ -1,6 +1,6 @@
 // The Hessian terms (order-2 Sobolev): the network's input Hessian against differences of its
 // Jacobian, every term's parameter gradient of the reference against central differences, the
-// and the term layout.
+// per-term mode of SobolevStep against the reference, and the term layout.
 import Testing
 @testable import SobolevCore
 
@@ -94,6 +94,29 @@ struct HessianTests {
         #expect(second.losses.count == T1 + 6)
         #expect(relativeError(Array(second.losses[0..<T1]), first.losses) < 1e-13)
         #expect(relativeError(Array(second.gradients[0..<(T1 * P)]), first.gradients) < 1e-12)
+    }
+
+    @Test("per-term mode equals the reference, with and without Jacobians, slopes, derivative gradients off",
+          arguments: Activation.allCases)
+    func perTermMatchesReference(activation: Activation) {
+        for (adaptive, jacobians, m) in [(nil, true, 2), (10.0, true, 1), (nil, false, 2), (10.0, false, 3)] as [(Double?, Bool, Int)] {
+            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 3)
+            let batch = randomHessianBatch(n: 4, d: 3, m: m, seed: 8, jacobians: jacobians)
+            let ref = net.referenceHessianTermSums(parameters: theta, batch: batch)
+            let fast = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch)
+            #expect(fast.losses.count == (jacobians ? 10 : 7))
+            #expect(relativeError(fast.losses, ref.losses) < 1e-13)
+            for (t, (a, b)) in zip(termGradients(fast, parameterCount: net.parameterCount),
+                                   termGradients(ref, parameterCount: net.parameterCount)).enumerated() {
+                #expect(relativeError(a, b) < 1e-12, "term \(t), \(activation), adaptive \(String(describing: adaptive)), jacobians \(jacobians)")
+            }
+            let valueOnly = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch, derivativeGradients: false)
+            let P = net.parameterCount
+            #expect(valueOnly.losses == fast.losses)
+            #expect(relativeError(Array(valueOnly.gradients[0..<P]), Array(ref.gradients[0..<P])) < 1e-12)
+            #expect(valueOnly.gradients[P...].allSatisfy { $0 == 0 })
+        }
     }
 
     @Test("term layout: names, counts and grouping of the Hessian terms")

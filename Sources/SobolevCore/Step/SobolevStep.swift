@@ -35,9 +35,11 @@ public final class SobolevStep {
 
     /// Loss-term sums of `batch` and each term's parameter gradient (T x P): value, then one term
     /// per input direction when the batch has Jacobians. With `derivativeGradients` false only the
-    /// value term's gradient is computed (the derivative rows stay zero).
+    /// value term's gradient is computed (the derivative rows stay zero). A batch with Hessian data
+    /// adds one term per pair (j, k), j <= k (HessianStep.swift).
     public func termSums(parameters: [Double], batch: Dataset, derivativeGradients: Bool = true) -> TermSums {
         check(parameters, batch)
+        if batch.hasHessians { return hessianTermSums(parameters: parameters, batch: batch, derivativeGradients: derivativeGradients) }
         let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
         let dirs = batch.hasJacobians ? d : 0
         let active = derivativeGradients ? dirs : 0
