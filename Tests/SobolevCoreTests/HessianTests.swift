@@ -1,6 +1,6 @@
 // The Hessian terms (order-2 Sobolev): the network's input Hessian against differences of its
 // Jacobian, every term's parameter gradient of the reference against central differences, the
-// per-term mode of SobolevStep against the reference, and the term layout.
+// per-term and fused modes of SobolevStep against the reference, and the term layout.
 import Testing
 @testable import SobolevCore
 
@@ -116,6 +116,37 @@ struct HessianTests {
             #expect(valueOnly.losses == fast.losses)
             #expect(relativeError(Array(valueOnly.gradients[0..<P]), Array(ref.gradients[0..<P])) < 1e-12)
             #expect(valueOnly.gradients[P...].allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test("fused mode equals the per-term mode's weighted sum, both plans, m = 1..3, slopes", arguments: Activation.allCases)
+    func fusedMatchesWeightedSum(activation: Activation) {
+        for (adaptive, jacobians, m) in [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, true, 3)] as [(Double?, Bool, Int)] {
+            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 12)
+            let batch = randomHessianBatch(n: 5, d: 3, m: m, seed: 13, jacobians: jacobians)
+            let step = SobolevStep(architecture: net)
+            let perTerm = step.termSums(parameters: theta, batch: batch)
+            let T = perTerm.losses.count, P = net.parameterCount
+            var rng = SeededRNG(seed: 17)
+            let weights = (0..<T).map { _ in rng.uniform(0.1, 2) }
+            var expected = [Double](repeating: 0, count: P)
+            for t in 0..<T { for p in 0..<P { expected[p] += weights[t] * perTerm.gradients[t * P + p] } }
+            for plan in JacobianPlan.allCases {
+                let losses = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+                #expect(losses.losses == perTerm.losses)
+                let fused = step.fusedGradient(parameters: theta, weights: weights)
+                #expect(relativeError(fused, expected) < 1e-12, "\(activation) \(plan) m \(m) adaptive \(String(describing: adaptive))")
+            }
+            // Zero Hessian weights: the first-order fused gradient of the same batch without Hessians.
+            if jacobians {
+                let first = Dataset(inputs: batch.inputs, values: batch.values, jacobians: batch.jacobians)
+                _ = step.fusedLosses(parameters: theta, batch: first, plan: .forward)
+                let a = step.fusedGradient(parameters: theta, weights: Array(weights[0..<4]))
+                _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+                let b = step.fusedGradient(parameters: theta, weights: Array(weights[0..<4]) + Array(repeating: 0, count: T - 4))
+                #expect(relativeError(b, a) < 1e-12)
+            }
         }
     }
 

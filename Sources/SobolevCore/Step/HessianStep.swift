@@ -1,6 +1,14 @@
 // The Sobolev step on batches with Hessian data: the per-term mode (each term's gradient, the
-// channels of all terms stacked so that each layer's back-propagation is one GEMM). The algebra
-// is the reference's (ReferenceHessian.swift). These passes allocate their arrays per step.
+// channels of all terms stacked so that each layer's back-propagation is one GEMM) and the fused
+// mode (one gradient of sum_t w_t S_t, the pair channels taken from m reverse channels). The
+// algebra is the reference's (ReferenceHessian.swift); docs/design.md, "Hessian terms", derives
+// the fused layout and counts its flops. These passes allocate their arrays per step.
+
+/// The forward pass and residuals kept between `fusedLosses` and `fusedGradient`.
+struct HessianPending {
+    var trace: HessianTrace
+    var residuals: HessianResiduals
+}
 
 extension SobolevStep {
     // MARK: Per-term mode
@@ -101,5 +109,97 @@ extension SobolevStep {
             slope += ds
         }
         return slope
+    }
+
+    // MARK: Fused mode
+
+    /// First half of a fused step on a batch with Hessian data: the second-order forward pass and
+    /// the term-loss sums (value, grad_j with Jacobians, hess_jk).
+    func hessianFusedLosses(parameters: [Double], batch: Dataset) -> TermSums {
+        let trace = architecture.hessianForward(parameters, inputs: batch.inputs)
+        let res = architecture.hessianResiduals(trace, batch: batch)
+        hessianPending = HessianPending(trace: trace, residuals: res)
+        return TermSums(losses: res.losses, gradients: [], count: batch.count)
+    }
+
+    /// Second half: the gradient of sum_t w_t S_t, `weights` one per term in term order. Channels:
+    /// the value rows, d tangent blocks and m reverse blocks g_o (seeded e_o); pair block (j, k)'s
+    /// channel is sum_o w_jk r_jk[i, o] g_o, never formed (docs/design.md, "Hessian terms").
+    func hessianFusedGradient(parameters: [Double], weights: [Double], pending: HessianPending) -> [Double] {
+        let arch = architecture, trace = pending.trace, res = pending.residuals
+        precondition(weights.count >= res.losses.count, "\(weights.count) weights for \(res.losses.count) terms")
+        let B = trace.B, d = trace.d, m = arch.outputDimension, D = trace.pairs.count
+        let C = 1 + d + m, front = (1 + d) * B
+        // Output seeds, and the weighted pair residuals Rw[q][i * m + o].
+        var G = [Double](repeating: 0, count: C * B * m)
+        var Rw = [[Double]](repeating: [Double](repeating: 0, count: B * m), count: D)
+        for (t, blk) in res.blocks.enumerated() {
+            let w = weights[t]
+            if blk <= d {
+                for k in 0..<(B * m) { G[blk * B * m + k] = w * res.residuals[t][k] }
+            } else {
+                Rw[blk - 1 - d] = res.residuals[t].map { w * $0 }
+            }
+        }
+        for o in 0..<m { for i in 0..<B { G[((1 + d + o) * B + i) * m + o] = 1 } }
+        var grad = [Double](repeating: 0, count: arch.parameterCount)
+        parameters.withUnsafeBufferPointer { thetaBuffer in
+            let theta = thetaBuffer.baseAddress!
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                let s = slices[l], nin = s.inputs, nout = s.outputs
+                let A = trace.inputs[l]
+                // The pair blocks' inputs contracted with the weighted residuals, per output o.
+                var pairInputs = [Double](repeating: 0, count: m * B * nin)
+                for q in 0..<D { for i in 0..<B { for o in 0..<m {
+                    let w = Rw[q][i * m + o]
+                    guard w != 0 else { continue }
+                    let src = (trace.pairBlock(q) * B + i) * nin, dst = (o * B + i) * nin
+                    for c in 0..<nin { pairInputs[dst + c] += w * A[src + c] }
+                } } }
+                grad.withUnsafeMutableBufferPointer { gp in
+                    let dW = gp.baseAddress! + s.weightOffset
+                    BLAS.gemm(transA: true, m: nout, n: nin, k: front, a: G, lda: nout, b: A, ldb: nin, c: dW, ldc: nin)
+                    G.withUnsafeBufferPointer { g in
+                        BLAS.gemm(transA: true, m: nout, n: nin, k: m * B, a: g.baseAddress! + front * nout, lda: nout,
+                                  b: pairInputs, ldb: nin, beta: 1, c: dW, ldc: nin)
+                    }
+                }
+                for i in 0..<B { for o in 0..<nout { grad[s.biasOffset + o] += G[i * nout + o] } }
+                guard l > 0 else { break }
+                var gh = [Double](repeating: 0, count: C * B * nin)
+                BLAS.gemm(m: C * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: &gh, ldc: nin)
+                let h = l - 1, sl = trace.scales[h], n = B * nin
+                let z = trace.preactivations[h], p1 = trace.p1[h], p2 = trace.p2[h], p3 = trace.p3[h]
+                var next = [Double](repeating: 0, count: gh.count)
+                var slope = 0.0
+                for e in 0..<n {
+                    let i = e / nin, zv = z[e], a1 = p1[e], a2 = p2[e]
+                    var gv = gh[e] * sl * a1
+                    var ds = gh[e] * zv * a1
+                    for j in 0..<d {
+                        let t = trace.tangentBlock(j) * n + e
+                        next[t] = gh[t] * sl * a1
+                        gv += gh[t] * sl * sl * a2 * z[t]
+                        ds += gh[t] * z[t] * (a1 + sl * zv * a2)
+                    }
+                    for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                        var gp = 0.0
+                        for o in 0..<m { gp += Rw[q][i * m + o] * gh[(1 + d + o) * n + e] }
+                        guard gp != 0 else { continue }
+                        let pq = trace.pairBlock(q) * n + e, tj = trace.tangentBlock(j) * n + e, tk = trace.tangentBlock(k) * n + e
+                        next[tj] += gp * sl * sl * a2 * z[tk]
+                        next[tk] += gp * sl * sl * a2 * z[tj]
+                        gv += gp * (sl * sl * sl * p3[e] * z[tj] * z[tk] + sl * sl * a2 * z[pq])
+                        ds += gp * (z[tj] * z[tk] * (2 * sl * a2 + sl * sl * zv * p3[e]) + z[pq] * (a1 + sl * zv * a2))
+                    }
+                    for o in 0..<m { next[(1 + d + o) * n + e] = gh[(1 + d + o) * n + e] * sl * a1 }
+                    next[e] = gv
+                    slope += ds
+                }
+                if let nScale = arch.adaptiveScale { grad[arch.slopeOffset + h] = nScale * slope }
+                G = next
+            }
+        }
+        return grad
     }
 }

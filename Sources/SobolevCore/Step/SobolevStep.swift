@@ -20,6 +20,8 @@ public final class SobolevStep {
     /// Output residuals kept between `fusedLosses` and `fusedGradient`.
     let residuals = StepBuffer()
     private var pending: (batch: Int, plan: JacobianPlan, sobolev: Bool)?
+    /// A fused step's second-order forward pass on a batch with Hessian data (HessianStep.swift).
+    var hessianPending: HessianPending?
 
     public init(architecture: MLPArchitecture, threads: Int = 1) {
         self.architecture = architecture
@@ -94,8 +96,12 @@ public final class SobolevStep {
 
     /// First half of a fused step: the forward pass, the Jacobian by `plan` and the term-loss sums
     /// (value, then one per input direction). `fusedGradient` finishes the step once the weights are known.
+    /// A batch with Hessian data takes the second-order forward tangents whatever the plan (its
+    /// terms then follow with one per pair (j, k), j <= k).
     public func fusedLosses(parameters: [Double], batch: Dataset, plan: JacobianPlan) -> TermSums {
         check(parameters, batch)
+        hessianPending = nil
+        if batch.hasHessians { pending = nil; return hessianFusedLosses(parameters: parameters, batch: batch) }
         let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
         let sobolev = batch.hasJacobians
         let blocks = sobolev ? (plan == .forward ? d : m) : 0
@@ -127,8 +133,12 @@ public final class SobolevStep {
 
     /// Second half of a fused step: the parameter gradient of sum_t w_t S_t over the batch given to
     /// `fusedLosses`, with `weights` = (w_value, w_1..w_d) (w_j of direction j; extra entries ignored
-    /// without Jacobians).
+    /// without Jacobians). After a batch with Hessian data: one weight per term in term order.
     public func fusedGradient(parameters: [Double], weights: [Double]) -> [Double] {
+        if let h = hessianPending {
+            hessianPending = nil
+            return hessianFusedGradient(parameters: parameters, weights: weights, pending: h)
+        }
         guard let (B, plan, sobolev) = pending else { preconditionFailure("fusedGradient needs fusedLosses first") }
         pending = nil
         let m = architecture.outputDimension, d = architecture.inputDimension
@@ -169,7 +179,7 @@ public final class SobolevStep {
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
         let plan = batch.hasJacobians ? JacobianPlan.cheapest(architecture, batch: batch.count) : .forward
         let sums = fusedLosses(parameters: parameters, batch: batch, plan: plan)
-        pending = nil
+        pending = nil; hessianPending = nil
         return sums
     }
 
