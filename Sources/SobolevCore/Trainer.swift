@@ -146,12 +146,11 @@ public struct Trainer {
         return layout.combine(group.means(ofSums: sums.losses, count: sums.count).means)
     }
 
-    /// The weight of each direction's derivative term in the fused gradient: (value, grad_1..grad_d)
-    /// from the layout's lambdas (one lambda for all directions when grouped), times `scale`.
+    /// The weight of each ungrouped term in the fused gradient: (value, grad_1..grad_d, hess pairs)
+    /// from the layout's lambdas (one lambda for all terms of a group), times `scale`.
     func directionWeights(_ lambdas: [Double], scale: Double) -> [Double] {
-        let dirs = layout.hasDerivatives ? layout.inputDimension : 0
-        return [scale * lambdas[0]] + (0..<dirs).map { j in
-            derivativeGradients ? scale * lambdas[layout.groupDerivatives ? 1 : 1 + j] : 0
+        layout.groupIndex.enumerated().map { t, k in
+            t == 0 || derivativeGradients ? scale * lambdas[k] : 0
         }
     }
 
@@ -172,6 +171,8 @@ public struct Trainer {
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
+        precondition(layout.hasHessians == train.hasHessians,
+                     "the term layout \(layout.hasHessians ? "has" : "has no") Hessian terms, the training data \(train.hasHessians ? "has" : "has no") Hessians")
         let batch = min(options.batchSize ?? n, n)
         let batchesPerEpoch = (n + batch - 1) / batch
         let totalSteps = options.epochs * batchesPerEpoch

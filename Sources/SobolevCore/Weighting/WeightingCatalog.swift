@@ -150,8 +150,9 @@ public enum WeightingCatalog {
             .number("lambda_value", 1, "weight of the value term"),
             .number("lambda_grad", 1, "weight of each derivative term; 0 is plain L2 training"),
         ]) { c, ctx in
+            // lambda_grad weighs every derivative term, the Hessian terms included.
             FixedWeighting(value: c.number("lambda_value"), gradient: c.number("lambda_grad"),
-                           gradientTerms: ctx.layout.derivativeTermCount)
+                           gradientTerms: ctx.layout.derivativeTermCount + ctx.layout.hessianTermCount)
         },
         WeightingSchemeSpec(name: "lmax", summary: "L_max, projected gradient ascent on the loss (Kilicsoy et al. 2024)", constants: [
             .number("eta", 0.01, openMin: true, "step size eta_lambda of the lambda update"),
