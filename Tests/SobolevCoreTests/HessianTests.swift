@@ -150,6 +150,36 @@ struct HessianTests {
         }
     }
 
+    @Test("NTK traces of every term = brute-force per-sample residual gradients of the reference, slopes, m = 2",
+          arguments: [Activation.tanh, .gelu])
+    func ntkTraces(activation: Activation) {
+        for (adaptive, jacobians) in [(nil, true), (10.0, true), (nil, false)] as [(Double?, Bool)] {
+            let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 4, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 21)
+            let batch = randomHessianBatch(n: 3, d: 2, m: 2, seed: 22, jacobians: jacobians)
+            let traces = net.ntkTraceSums(parameters: theta, batch: batch)
+            // d r_{t,i,o} / d theta is the gradient of S_t on sample i with targets the network's
+            // own outputs minus e_o (every residual 0 but that one, which is 1).
+            let P = net.parameterCount
+            var brute = [Double](repeating: 0, count: traces.count)
+            for i in 0..<3 {
+                let x = batch.inputs.rows([i])
+                let (v, jac, hess) = net.predictHessians(parameters: theta, inputs: x)
+                for o in 0..<2 {
+                    var y = v, dy = jac, d2y = hess
+                    y[0, o] -= 1
+                    for j in 0..<2 { dy[o * 2 + j] -= 1 }
+                    for q in 0..<4 { d2y[o * 4 + q] -= 1 }
+                    let probe = Dataset(inputs: x, values: y, jacobians: jacobians ? dy : nil, hessians: d2y)
+                    let g = net.referenceHessianTermSums(parameters: theta, batch: probe).gradients
+                    for t in brute.indices { brute[t] += g[(t * P)..<((t + 1) * P)].reduce(0) { $0 + $1 * $1 } }
+                }
+            }
+            #expect(traces.count == (jacobians ? 6 : 4))
+            #expect(relativeError(traces, brute) < 1e-12, "\(activation) adaptive \(String(describing: adaptive)) jacobians \(jacobians)")
+        }
+    }
+
     @Test("term layout: names, counts and grouping of the Hessian terms")
     func layout() {
         let a = TermLayout(inputDimension: 3, hasDerivatives: true, hasHessians: true)

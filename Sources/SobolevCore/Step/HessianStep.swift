@@ -20,20 +20,7 @@ extension SobolevStep {
         let trace = arch.hessianForward(parameters, inputs: batch.inputs)
         let res = arch.hessianResiduals(trace, batch: batch)
         let T = res.losses.count, active = derivativeGradients ? T : 1
-        // Channels (term, block): a term's own block and the blocks its own block depends on.
-        var channels: [(term: Int, block: Int)] = []
-        var index = [[Int]](repeating: [Int](repeating: -1, count: trace.blocks), count: active)
-        for t in 0..<active {
-            var blocks = [0]
-            let b = res.blocks[t]
-            if b > 0 && b <= trace.d { blocks.append(b) }
-            if b > trace.d {
-                let (j, k) = trace.pairs.pairs[b - 1 - trace.d]
-                blocks += j == k ? [trace.tangentBlock(j)] : [trace.tangentBlock(j), trace.tangentBlock(k)]
-                blocks.append(b)
-            }
-            for blk in blocks { index[t][blk] = channels.count; channels.append((t, blk)) }
-        }
+        let (channels, index) = SobolevStep.perTermChannels(trace, termBlocks: Array(res.blocks[0..<active]))
         var G = [Double](repeating: 0, count: channels.count * B * m)
         for t in 0..<active {
             G.replaceSubrange((index[t][res.blocks[t]] * B * m)..<((index[t][res.blocks[t]] + 1) * B * m), with: res.residuals[t])
@@ -74,10 +61,29 @@ extension SobolevStep {
         return TermSums(losses: res.losses, gradients: grads, count: B)
     }
 
+    /// The per-term channels (term, block): each term's value block, the tangent blocks its own
+    /// block depends on, and its own block; `index[t][block]` is the channel's position or -1.
+    static func perTermChannels(_ trace: HessianTrace, termBlocks: [Int]) -> (channels: [(term: Int, block: Int)], index: [[Int]]) {
+        var channels: [(term: Int, block: Int)] = []
+        var index = [[Int]](repeating: [Int](repeating: -1, count: trace.blocks), count: termBlocks.count)
+        for (t, b) in termBlocks.enumerated() {
+            var blocks = [0]
+            if b > 0 && b <= trace.d { blocks.append(b) }
+            if b > trace.d {
+                let (j, k) = trace.pairs.pairs[b - 1 - trace.d]
+                blocks += j == k ? [trace.tangentBlock(j)] : [trace.tangentBlock(j), trace.tangentBlock(k)]
+                blocks.append(b)
+            }
+            for blk in blocks { index[t][blk] = channels.count; channels.append((t, blk)) }
+        }
+        return (channels, index)
+    }
+
     /// One term's element-wise step through hidden layer h (the reference's recurrences restricted
-    /// to the term's channels, `index[block]` or -1); returns d S_t / d s summed over the layer.
-    private func backPerTermHessian(_ trace: HessianTrace, hidden h: Int, gh: [Double], next: inout [Double],
-                                    index: [Int], B: Int, width: Int) -> Double {
+    /// to the term's channels, `index[block]` or -1); returns d S_t / d s summed over the layer,
+    /// and adds each sample's share into `perSample` when given.
+    func backPerTermHessian(_ trace: HessianTrace, hidden h: Int, gh: [Double], next: inout [Double],
+                            index: [Int], B: Int, width: Int, perSample: UnsafeMutablePointer<Double>? = nil) -> Double {
         let n = B * width, sl = trace.scales[h], d = trace.d
         let z = trace.preactivations[h], p1 = trace.p1[h], p2 = trace.p2[h], p3 = trace.p3[h]
         let tangents = (0..<d).filter { index[trace.tangentBlock($0)] >= 0 }
@@ -107,6 +113,7 @@ extension SobolevStep {
             }
             next[cv + e] = gv
             slope += ds
+            perSample?[e / width] += ds
         }
         return slope
     }
