@@ -2,7 +2,7 @@
 // numbers `sobolev gradients` writes (SobolevStore's GradientDump only writes them).
 
 public struct TermGradients: Sendable {
-    /// Term names: value, grad_1, ... (TermLayout).
+    /// Term names: value, grad_1, ..., hess_1_1, ... (TermLayout).
     public let names: [String]
     /// Each term's loss, the mean over the samples.
     public let losses: [Double]
@@ -12,7 +12,8 @@ public struct TermGradients: Sendable {
     /// On `data` already in the model's normalised units (the training loss).
     public init(architecture arch: MLPArchitecture, parameters: [Double], normalized data: Dataset) {
         let sums = arch.termSums(parameters: parameters, batch: data)
-        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians)
+        let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians,
+                                hasHessians: data.hasHessians)
         let n = Double(data.count), P = arch.parameterCount
         names = layout.names
         losses = sums.losses.map { $0 / n }

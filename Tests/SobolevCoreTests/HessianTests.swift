@@ -204,6 +204,41 @@ struct HessianTests {
         #expect(TermLayout(inputDimension: 2, hasDerivatives: true, groupDerivatives: true).combine([1, 2, 3]) == [1, 5])
     }
 
+    @Test("standardisation: normalised Hessian targets are the differences of the normalised Jacobian targets")
+    func standardizedHessians() {
+        let data = quadraticData(count: 6, seed: 2)
+        let s = Standardization(inputMean: [0.5, -1], inputStd: [2, 0.25], outputMean: [0.3], outputStd: [4])
+        let norm = s.normalize(data)
+        #expect(norm.hasHessians)
+        let h = 1e-5
+        for k in 0..<2 {
+            var plus = data.inputs, minus = data.inputs
+            for i in 0..<6 { plus[i, k] += h; minus[i, k] -= h }
+            let jp = s.normalize(quadraticData(at: plus)).jacobians!, jm = s.normalize(quadraticData(at: minus)).jacobians!
+            for i in 0..<6 { for j in 0..<2 {
+                // x' = (x - mu) / sigma: a step h in x is h / sigma_k in x'.
+                let fd = (jp[i * 2 + j] - jm[i * 2 + j]) / (2 * h / s.inputStd[k])
+                #expect(abs(norm.hessian(i, 0, j, k) - fd) < 1e-7)
+            } }
+        }
+        let back = s.scaleHessians(norm.hessians!, toNormalized: false)
+        #expect(relativeError(back, data.hessians!) < 1e-15)
+        // The surrogate's Hessian in original units against differences of its Jacobian there.
+        let net = MLPArchitecture(inputs: 2, outputs: 1, depth: 2, width: 5, activation: .silu)
+        let theta = perturbedParameters(net, seed: 1)
+        let predicted = net.predictHessians(parameters: theta, standardization: s, inputs: data.inputs).hessians
+        for k in 0..<2 {
+            var plus = data.inputs, minus = data.inputs
+            for i in 0..<6 { plus[i, k] += h; minus[i, k] -= h }
+            let jp = net.predict(parameters: theta, standardization: s, inputs: plus).jacobians
+            let jm = net.predict(parameters: theta, standardization: s, inputs: minus).jacobians
+            for i in 0..<6 { for j in 0..<2 {
+                let fd = (jp[i * 2 + j] - jm[i * 2 + j]) / (2 * h)
+                #expect(abs(predicted[(i * 2 + j) * 2 + k] - fd) < 1e-7 * max(1, abs(fd)))
+            } }
+        }
+    }
+
     @Test("a subset keeps the Hessians of the chosen samples")
     func subsetKeepsHessians() {
         let batch = randomHessianBatch(n: 5, d: 2, m: 2, seed: 1)

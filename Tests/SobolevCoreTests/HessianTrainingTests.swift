@@ -7,7 +7,12 @@ import Testing
 /// f = x1^2 - x1 x2 + x2^2 / 2 + 0.3 sin(x1 + x2), its gradient and Hessian, at `count` points.
 func quadraticData(count: Int, seed: UInt64) -> Dataset {
     var rng = SeededRNG(seed: seed)
-    let x = (0..<(2 * count)).map { _ in rng.uniform(-1, 1) }
+    return quadraticData(at: Matrix(rows: count, cols: 2, data: (0..<(2 * count)).map { _ in rng.uniform(-1, 1) }))
+}
+
+/// The same function at the rows of `inputs` (n x 2).
+func quadraticData(at inputs: Matrix) -> Dataset {
+    let x = inputs.data, count = inputs.rows
     var y: [Double] = [], dy: [Double] = [], d2y: [Double] = []
     for i in 0..<count {
         let a = x[2 * i], b = x[2 * i + 1], s = Foundation.sin(a + b), c = Foundation.cos(a + b)
