@@ -239,6 +239,18 @@ struct HessianTests {
         }
     }
 
+    @Test("the memory bound covers the forward trace and the channel arrays it counts")
+    func memoryBound() {
+        let net = MLPArchitecture(layerSizes: [3, 16, 12, 2], activation: .tanh)
+        let batch = randomHessianBatch(n: 10, d: 3, m: 2, seed: 3)
+        let trace = net.hessianForward(net.glorotUniformParameters(seed: 1), inputs: batch.inputs)
+        let held = (trace.inputs + trace.preactivations + trace.p1 + trace.p2 + trace.p3).reduce(0) { $0 + $1.count }
+        let (channels, _) = SobolevStep.perTermChannels(trace, termBlocks: Array(0..<trace.blocks))
+        let bound = SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 1, perTerm: true, fused: false)
+        #expect(bound >= held + 3 * channels.count * 10 * 16)
+        #expect(SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 10, perTerm: false, fused: false) >= held)
+    }
+
     @Test("a subset keeps the Hessians of the chosen samples")
     func subsetKeepsHessians() {
         let batch = randomHessianBatch(n: 5, d: 2, m: 2, seed: 1)

@@ -210,3 +210,26 @@ extension SobolevStep {
         return grad
     }
 }
+
+extension SobolevStep {
+    /// Doubles the Hessian passes hold at their peak (an upper bound, for the memory preflight):
+    /// the second-order forward trace, and the per-term (`perTerm`) or fused (`fused`) backward's
+    /// channel arrays (G, G W and the next layer's) on `batch` samples; the loss evaluation's trace
+    /// on `evaluationBatch` samples. With `jacobians` the gradient terms' channels count too.
+    public static func hessianWorkspaceCount(_ architecture: MLPArchitecture, batch: Int, evaluationBatch: Int,
+                                             perTerm: Bool, fused: Bool, jacobians: Bool = true) -> Int {
+        let sizes = architecture.layerSizes, d = architecture.inputDimension, m = architecture.outputDimension
+        let D = HessianPairs.count(d), widest = sizes.max()!, hidden = sizes.dropFirst().dropLast().reduce(0, +)
+        func trace(_ B: Int) -> Int {
+            let rows = (1 + d + D) * B
+            return zip(sizes, sizes.dropFirst()).reduce(0) { $0 + rows * ($1.0 + $1.1) } + 4 * B * hidden + rows * widest
+        }
+        var peak = trace(evaluationBatch)
+        if perTerm {
+            let channels = 1 + (jacobians ? 2 * d : 0) + 2 * d * d + d
+            peak = max(peak, trace(batch) + 3 * channels * batch * widest)
+        }
+        if fused { peak = max(peak, trace(batch) + (3 * (1 + d + m) + m) * batch * widest + D * batch * m) }
+        return peak
+    }
+}
