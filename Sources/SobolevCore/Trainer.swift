@@ -171,8 +171,8 @@ public struct Trainer {
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
-        precondition(layout.hasHessians == train.hasHessians,
-                     "the term layout \(layout.hasHessians ? "has" : "has no") Hessian terms, the training data \(train.hasHessians ? "has" : "has no") Hessians")
+        precondition(layout.hasHessians == train.hasHessians && (validation?.hasHessians ?? train.hasHessians) == train.hasHessians,
+                     "the term layout \(layout.hasHessians ? "has" : "has no") Hessian terms, the training data \(train.hasHessians ? "has" : "has no") Hessians, the validation data \(validation.map { $0.hasHessians ? "has" : "has no" } ?? "is absent")")
         let batch = min(options.batchSize ?? n, n)
         let batchesPerEpoch = (n + batch - 1) / batch
         let totalSteps = options.epochs * batchesPerEpoch
@@ -181,7 +181,9 @@ public struct Trainer {
         let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
         BLAS.setThreads(options.threads)
         let engine = SobolevStep(architecture: architecture, threads: options.threads)
-        let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count)
+        // Batches with Hessian data always take forward tangents (docs/design.md, "Hessian terms").
+        let plan = train.hasHessians ? JacobianPlan.forward
+            : JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count)
 
         var theta = initialParameters
         var optimizer = options.optimizer.make(parameterCount: P)
