@@ -180,6 +180,28 @@ struct HessianTests {
         }
     }
 
+    @Test("term sums, per-term and fused gradients and NTK traces add over shards of a batch (what the all-reduce relies on)")
+    func additiveOverShards() {
+        let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 5, activation: .sin, adaptiveScale: 10)
+        let theta = perturbedParameters(net, seed: 31)
+        let batch = randomHessianBatch(n: 5, d: 2, m: 2, seed: 32)
+        let shards = [batch.subset([0, 1]), batch.subset([2, 3, 4])]
+        let step = SobolevStep(architecture: net)
+        func add(_ x: [[Double]]) -> [Double] { x.dropFirst().reduce(x[0]) { zip($0, $1).map { $0 + $1 } } }
+        let whole = step.termSums(parameters: theta, batch: batch)
+        let parts = shards.map { step.termSums(parameters: theta, batch: $0) }
+        #expect(relativeError(add(parts.map(\.losses)), whole.losses) < 1e-13)
+        #expect(relativeError(add(parts.map(\.gradients)), whole.gradients) < 1e-13)
+        let weights = [1, 0.5, 2, 0.3, 0.7, 1.1]
+        func fused(_ b: Dataset) -> [Double] {
+            _ = step.fusedLosses(parameters: theta, batch: b, plan: .forward)
+            return step.fusedGradient(parameters: theta, weights: weights)
+        }
+        #expect(relativeError(add(shards.map(fused)), fused(batch)) < 1e-13)
+        let traces = net.ntkTraceSums(parameters: theta, batch: batch)
+        #expect(relativeError(add(shards.map { net.ntkTraceSums(parameters: theta, batch: $0) }), traces) < 1e-13)
+    }
+
     @Test("term layout: names, counts and grouping of the Hessian terms")
     func layout() {
         let a = TermLayout(inputDimension: 3, hasDerivatives: true, hasHessians: true)
