@@ -86,36 +86,39 @@ extension SobolevStep {
                             index: [Int], B: Int, width: Int, perSample: UnsafeMutablePointer<Double>? = nil) -> Double {
         let n = B * width, sl = trace.scales[h], d = trace.d
         let z = trace.preactivations[h], p1 = trace.p1[h], p2 = trace.p2[h], p3 = trace.p3[h]
-        let tangents = (0..<d).filter { index[trace.tangentBlock($0)] >= 0 }
-        let pair = trace.pairs.pairs.indices.first { index[trace.pairBlock($0)] >= 0 }
+        // Channel and trace offsets of the term's blocks; ds collects d/ds per element.
         let cv = index[0] * n
-        var slope = 0.0
+        let tangents = (0..<d).filter { index[trace.tangentBlock($0)] >= 0 }
+            .map { (c: index[trace.tangentBlock($0)] * n, z: trace.tangentBlock($0) * n) }
+        var ds = [Double](repeating: 0, count: n)
         for e in 0..<n {
-            let zv = z[e], a1 = p1[e], a2 = p2[e]
-            var gv = gh[cv + e] * sl * a1
-            var ds = gh[cv + e] * zv * a1
-            for j in tangents {
-                let c = index[trace.tangentBlock(j)] * n + e, zt = z[trace.tangentBlock(j) * n + e]
-                next[c] = gh[c] * sl * a1
-                gv += gh[c] * sl * sl * a2 * zt
-                ds += gh[c] * zt * (a1 + sl * zv * a2)
-            }
-            if let q = pair {
-                let (j, k) = trace.pairs.pairs[q]
-                let c = index[trace.pairBlock(q)] * n + e, zp = z[trace.pairBlock(q) * n + e]
-                let zj = z[trace.tangentBlock(j) * n + e], zk = z[trace.tangentBlock(k) * n + e]
-                let gp = gh[c]
-                next[c] = gp * sl * a1
-                next[index[trace.tangentBlock(j)] * n + e] += gp * sl * sl * a2 * zk
-                next[index[trace.tangentBlock(k)] * n + e] += gp * sl * sl * a2 * zj
-                gv += gp * (sl * sl * sl * p3[e] * zj * zk + sl * sl * a2 * zp)
-                ds += gp * (zj * zk * (2 * sl * a2 + sl * sl * zv * p3[e]) + zp * (a1 + sl * zv * a2))
-            }
-            next[cv + e] = gv
-            slope += ds
-            perSample?[e / width] += ds
+            next[cv + e] = gh[cv + e] * sl * p1[e]
+            ds[e] = gh[cv + e] * z[e] * p1[e]
         }
-        return slope
+        for (c, zt) in tangents {
+            for e in 0..<n {
+                let g = gh[c + e], t = z[zt + e]
+                next[c + e] = g * sl * p1[e]
+                next[cv + e] += g * sl * sl * p2[e] * t
+                ds[e] += g * t * (p1[e] + sl * z[e] * p2[e])
+            }
+        }
+        if let q = trace.pairs.pairs.indices.first(where: { index[trace.pairBlock($0)] >= 0 }) {
+            let (j, k) = trace.pairs.pairs[q]
+            let c = index[trace.pairBlock(q)] * n, zp = trace.pairBlock(q) * n
+            let cj = index[trace.tangentBlock(j)] * n, ck = index[trace.tangentBlock(k)] * n
+            let zj = trace.tangentBlock(j) * n, zk = trace.tangentBlock(k) * n
+            for e in 0..<n {
+                let gp = gh[c + e], a = z[zj + e], b = z[zk + e], u = sl * z[e]
+                next[c + e] = gp * sl * p1[e]
+                next[cj + e] += gp * sl * sl * p2[e] * b
+                next[ck + e] += gp * sl * sl * p2[e] * a   // j == k: the two adds make the factor 2
+                next[cv + e] += gp * (sl * sl * sl * p3[e] * a * b + sl * sl * p2[e] * z[zp + e])
+                ds[e] += gp * (a * b * (2 * sl * p2[e] + sl * u * p3[e]) + z[zp + e] * (p1[e] + u * p2[e]))
+            }
+        }
+        if let perSample { for e in 0..<n { perSample[e / width] += ds[e] } }
+        return ds.reduce(0, +)
     }
 
     // MARK: Fused mode
@@ -137,15 +140,16 @@ extension SobolevStep {
         precondition(weights.count >= res.losses.count, "\(weights.count) weights for \(res.losses.count) terms")
         let B = trace.B, d = trace.d, m = arch.outputDimension, D = trace.pairs.count
         let C = 1 + d + m, front = (1 + d) * B
-        // Output seeds, and the weighted pair residuals Rw[q][i * m + o].
+        // Output seeds, and the weighted pair residuals Rw[(q * B + i) * m + o].
         var G = [Double](repeating: 0, count: C * B * m)
-        var Rw = [[Double]](repeating: [Double](repeating: 0, count: B * m), count: D)
+        var Rw = [Double](repeating: 0, count: D * B * m)
         for (t, blk) in res.blocks.enumerated() {
             let w = weights[t]
             if blk <= d {
                 for k in 0..<(B * m) { G[blk * B * m + k] = w * res.residuals[t][k] }
             } else {
-                Rw[blk - 1 - d] = res.residuals[t].map { w * $0 }
+                let q = blk - 1 - d
+                for k in 0..<(B * m) { Rw[q * B * m + k] = w * res.residuals[t][k] }
             }
         }
         for o in 0..<m { for i in 0..<B { G[((1 + d + o) * B + i) * m + o] = 1 } }
@@ -158,7 +162,7 @@ extension SobolevStep {
                 // The pair blocks' inputs contracted with the weighted residuals, per output o.
                 var pairInputs = [Double](repeating: 0, count: m * B * nin)
                 for q in 0..<D { for i in 0..<B { for o in 0..<m {
-                    let w = Rw[q][i * m + o]
+                    let w = Rw[(q * B + i) * m + o]
                     guard w != 0 else { continue }
                     let src = (trace.pairBlock(q) * B + i) * nin, dst = (o * B + i) * nin
                     for c in 0..<nin { pairInputs[dst + c] += w * A[src + c] }
@@ -177,33 +181,43 @@ extension SobolevStep {
                 BLAS.gemm(m: C * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: &gh, ldc: nin)
                 let h = l - 1, sl = trace.scales[h], n = B * nin
                 let z = trace.preactivations[h], p1 = trace.p1[h], p2 = trace.p2[h], p3 = trace.p3[h]
-                var next = [Double](repeating: 0, count: gh.count)
-                var slope = 0.0
+                var next = [Double](repeating: 0, count: gh.count), ds = [Double](repeating: 0, count: n)
                 for e in 0..<n {
-                    let i = e / nin, zv = z[e], a1 = p1[e], a2 = p2[e]
-                    var gv = gh[e] * sl * a1
-                    var ds = gh[e] * zv * a1
-                    for j in 0..<d {
-                        let t = trace.tangentBlock(j) * n + e
-                        next[t] = gh[t] * sl * a1
-                        gv += gh[t] * sl * sl * a2 * z[t]
-                        ds += gh[t] * z[t] * (a1 + sl * zv * a2)
-                    }
-                    for (q, (j, k)) in trace.pairs.pairs.enumerated() {
-                        var gp = 0.0
-                        for o in 0..<m { gp += Rw[q][i * m + o] * gh[(1 + d + o) * n + e] }
-                        guard gp != 0 else { continue }
-                        let pq = trace.pairBlock(q) * n + e, tj = trace.tangentBlock(j) * n + e, tk = trace.tangentBlock(k) * n + e
-                        next[tj] += gp * sl * sl * a2 * z[tk]
-                        next[tk] += gp * sl * sl * a2 * z[tj]
-                        gv += gp * (sl * sl * sl * p3[e] * z[tj] * z[tk] + sl * sl * a2 * z[pq])
-                        ds += gp * (z[tj] * z[tk] * (2 * sl * a2 + sl * sl * zv * p3[e]) + z[pq] * (a1 + sl * zv * a2))
-                    }
-                    for o in 0..<m { next[(1 + d + o) * n + e] = gh[(1 + d + o) * n + e] * sl * a1 }
-                    next[e] = gv
-                    slope += ds
+                    next[e] = gh[e] * sl * p1[e]
+                    ds[e] = gh[e] * z[e] * p1[e]
                 }
-                if let nScale = arch.adaptiveScale { grad[arch.slopeOffset + h] = nScale * slope }
+                for j in 0..<d {
+                    let t = trace.tangentBlock(j) * n
+                    for e in 0..<n {
+                        let g = gh[t + e], zt = z[t + e]
+                        next[t + e] = g * sl * p1[e]
+                        next[e] += g * sl * sl * p2[e] * zt
+                        ds[e] += g * zt * (p1[e] + sl * z[e] * p2[e])
+                    }
+                }
+                var gp = [Double](repeating: 0, count: n)
+                for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                    // The pair channel's G W rows from the reverse channels' (never formed above).
+                    for e in 0..<n {
+                        let i = e / nin
+                        var v = 0.0
+                        for o in 0..<m { v += Rw[(q * B + i) * m + o] * gh[(1 + d + o) * n + e] }
+                        gp[e] = v
+                    }
+                    let zp = trace.pairBlock(q) * n, tj = trace.tangentBlock(j) * n, tk = trace.tangentBlock(k) * n
+                    for e in 0..<n {
+                        let g = gp[e], a = z[tj + e], b = z[tk + e], u = sl * z[e]
+                        next[tj + e] += g * sl * sl * p2[e] * b
+                        next[tk + e] += g * sl * sl * p2[e] * a
+                        next[e] += g * (sl * sl * sl * p3[e] * a * b + sl * sl * p2[e] * z[zp + e])
+                        ds[e] += g * (a * b * (2 * sl * p2[e] + sl * u * p3[e]) + z[zp + e] * (p1[e] + u * p2[e]))
+                    }
+                }
+                for o in 0..<m {
+                    let r = (1 + d + o) * n
+                    for e in 0..<n { next[r + e] = gh[r + e] * sl * p1[e] }
+                }
+                if let nScale = arch.adaptiveScale { grad[arch.slopeOffset + h] = nScale * ds.reduce(0, +) }
                 G = next
             }
         }
