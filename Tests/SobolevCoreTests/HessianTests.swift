@@ -150,6 +150,27 @@ struct HessianTests {
         }
     }
 
+    @Test("fused gradient against central differences of the weighted loss sum", arguments: [Activation.tanh, .softplus])
+    func fusedMatchesFiniteDifferences(activation: Activation) {
+        let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 4, activation: activation, adaptiveScale: 10)
+        let theta = perturbedParameters(net, seed: 41)
+        let batch = randomHessianBatch(n: 3, d: 2, m: 2, seed: 42)
+        let weights = [0.7, 1.3, 0.4, 2, 0.9, 1.6]
+        let step = SobolevStep(architecture: net)
+        _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+        let g = step.fusedGradient(parameters: theta, weights: weights)
+        func weighted(_ p: [Double]) -> Double {
+            zip(weights, step.lossSums(parameters: p, batch: batch).losses).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let h = 1e-7
+        let fd = theta.indices.map { p -> Double in
+            var plus = theta, minus = theta
+            plus[p] += h; minus[p] -= h
+            return (weighted(plus) - weighted(minus)) / (2 * h)
+        }
+        #expect(relativeError(g, fd) < 1e-6, "\(activation): \(relativeError(g, fd))")
+    }
+
     @Test("NTK traces of every term = brute-force per-sample residual gradients of the reference, slopes, m = 2",
           arguments: [Activation.tanh, .gelu])
     func ntkTraces(activation: Activation) {

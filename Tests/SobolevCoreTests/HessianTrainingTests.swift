@@ -70,12 +70,13 @@ struct HessianTrainingTests {
         for t in first.indices { #expect(last[t] < 0.5 * first[t], "\(scheme) term \(t): \(first[t]) -> \(last[t])") }
     }
 
-    @Test("fixed weights: auto, fused and per-term modes give the same trajectory (mini-batches, slopes)",
-          arguments: [false, true])
-    func sameTrajectory(adaptive: Bool) {
+    @Test("fixed weights: auto, fused and per-term modes give the same trajectory (mini-batches, slopes, grouped Hessian)",
+          arguments: [(false, false), (true, false), (false, true)])
+    func sameTrajectory(adaptive: Bool, grouped: Bool) {
         let data = quadraticData(count: 12, seed: 9)
         let runs = [GradientMode.auto, .fused, .perTerm].map {
-            trainHessian("fixed", mode: $0, data: data, epochs: 10, batchSize: 5, adaptiveScale: adaptive ? 10 : nil)
+            trainHessian("fixed", mode: $0, data: data, groupHessian: grouped, epochs: 10, batchSize: 5,
+                         adaptiveScale: adaptive ? 10 : nil)
         }
         #expect(runs[0].fusedSteps > 0 && runs[0].perTermSteps == 0 && runs[2].fusedSteps == 0)
         for r in runs.dropFirst() {
