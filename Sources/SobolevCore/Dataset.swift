@@ -3,7 +3,7 @@
 /// n samples of inputs X (n x d), values Y (n x m) and, for Sobolev training, the Jacobians
 /// dY (n x m x d, row-major: `jacobians[(i * m + o) * d + j]` = dY_o/dx_j at sample i) and, for
 /// order-2 training, the Hessians d2Y (n x m x d x d, row-major:
-/// `hessians[((i * m + o) * d + j) * d + k]` = d2Y_o/dx_j dx_k at sample i).
+/// `hessians[((i * m + o) * d + j) * d + k]` = d2Y_o/dx_j dx_k at sample i, symmetric in j and k).
 public struct Dataset: Equatable, Sendable {
     public var inputs: Matrix
     public var values: Matrix
@@ -50,28 +50,26 @@ public struct Dataset: Equatable, Sendable {
     /// The samples at the given indices, in that order.
     public func subset(_ indices: [Int]) -> Dataset {
         let m = outputDimension, d = inputDimension
-        var jac: [Double]? = nil
-        if let j = jacobians {
-            var out = [Double](); out.reserveCapacity(indices.count * m * d)
-            for i in indices { out.append(contentsOf: j[(i * m * d)..<((i + 1) * m * d)]) }
-            jac = out
+        func rows(_ a: [Double]?, _ width: Int) -> [Double]? {
+            guard let a else { return nil }
+            var out = [Double](); out.reserveCapacity(indices.count * width)
+            for i in indices { out.append(contentsOf: a[(i * width)..<((i + 1) * width)]) }
+            return out
         }
-        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: jac,
-                       hessians: hessians.map { rows($0, indices, width: m * d * d) },
-                       directions: directions.map { rows($0, indices, width: directionCount * inputDimension) },
-                       directionalDerivatives: directionalDerivatives.map { rows($0, indices, width: outputDimension * directionCount) },
+        return Dataset(inputs: inputs.rows(indices), values: values.rows(indices), jacobians: rows(jacobians, m * d),
+                       hessians: rows(hessians, m * d * d),
+                       directions: rows(directions, directionCount * d),
+                       directionalDerivatives: rows(directionalDerivatives, m * directionCount),
                        directionCount: directionCount)
-    }
-
-    /// Rows `indices` of an n x `width` row-major array.
-    private func rows(_ a: [Double], _ indices: [Int], width: Int) -> [Double] {
-        var out = [Double](); out.reserveCapacity(indices.count * width)
-        for i in indices { out.append(contentsOf: a[(i * width)..<((i + 1) * width)]) }
-        return out
     }
 
     /// Jacobian entry dY_o/dx_j of sample i.
     @inlinable public func jacobian(_ i: Int, _ o: Int, _ j: Int) -> Double {
         jacobians![(i * values.cols + o) * inputs.cols + j]
+    }
+
+    /// Hessian entry d2Y_o/dx_j dx_k of sample i.
+    @inlinable public func hessian(_ i: Int, _ o: Int, _ j: Int, _ k: Int) -> Double {
+        hessians![((i * values.cols + o) * inputs.cols + j) * inputs.cols + k]
     }
 }

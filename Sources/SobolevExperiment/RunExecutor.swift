@@ -164,7 +164,7 @@ public enum RunExecutor {
         }
         // The network's Hessians (a plain reference evaluation) where the truth has them.
         func hessians(_ truth: Dataset) -> [Double]? {
-            truth.hasHessians ? arch.hessians(parameters: outcome.parameters, standardization: stdz, inputs: truth.inputs) : nil
+            truth.hasHessians ? arch.predictHessians(parameters: outcome.parameters, standardization: stdz, inputs: truth.inputs).hessians : nil
         }
         var metrics: [(name: String, value: Double)] = []
         let trainPrediction = predict(data.train.inputs)

@@ -67,7 +67,7 @@ struct Predict: ParsableCommand {
                                           attributes: attributes, timePerSample: perSample)
             if hessian {
                 let m = selected.model
-                predictions.hessians = m.architecture.hessians(parameters: m.parameters, standardization: m.standardization, inputs: x)
+                predictions.hessians = m.architecture.predictHessians(parameters: m.parameters, standardization: m.standardization, inputs: x).hessians
             }
             if PredictionFile.isCSV(out) {
                 try OutputFiles.write([(out, Array(PredictionFile.csv(predictions).utf8))], replace: force)

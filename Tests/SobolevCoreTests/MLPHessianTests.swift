@@ -28,7 +28,7 @@ struct MLPHessianTests {
         var theta = net.glorotUniformParameters(seed: 3)
         if adaptive != nil { for l in 0..<net.hiddenLayerCount { theta[net.slopeOffset + l] *= 1.3 } }   // slopes s != 1
         let batch = randomBatch(n: 4, d: 3, m: 2, seed: 9)
-        let h = net.hessians(parameters: theta, inputs: batch.inputs)
+        let h = net.predictHessians(parameters: theta, inputs: batch.inputs).hessians
         let fd = finiteDifferenceHessians(batch.inputs, { net.predict(parameters: theta, inputs: $0).jacobians }, m: 2)
         #expect(relativeError(h, fd) < 1e-7, "\(activation): \(relativeError(h, fd))")
         #expect(h.allSatisfy { $0 != 0 })
@@ -40,7 +40,7 @@ struct MLPHessianTests {
         let theta = net.glorotUniformParameters(seed: 1)
         let s = Standardization(inputMean: [0.5, -2], inputStd: [0.1, 4], outputMean: [1, 2, 3], outputStd: [10, 0.5, 2])
         let x = Matrix(rows: 3, cols: 2, data: [0.4, 1, 0.6, -3, 0.52, 0])
-        let h = net.hessians(parameters: theta, standardization: s, inputs: x)
+        let h = net.predictHessians(parameters: theta, standardization: s, inputs: x).hessians
         let fd = finiteDifferenceHessians(x, { net.predict(parameters: theta, standardization: s, inputs: $0).jacobians }, m: 3, h: 1e-6)
         #expect(relativeError(h, fd) < 1e-6, "\(relativeError(h, fd))")
         // Targets go the other way: normalising and denormalising gives the Hessians back.
@@ -50,7 +50,7 @@ struct MLPHessianTests {
         let entry = ((1 * 3 + 2) * 2 + 0) * 2 + 1   // sample 1, output 2, (j, k) = (0, 1)
         let scale: Double = 0.1 * 4 / 2
         #expect(n.hessians![entry] == h[entry] * scale)
-        #expect(relativeError(s.denormalize(hessians: n.hessians!, samples: 3), h) < 1e-15)
+        #expect(relativeError(s.scaleHessians(n.hessians!, toNormalized: false), h) < 1e-15)
     }
 
     @Test("hess_rmse and hess_rel_l2 when the truth has Hessians, and no such metrics without")

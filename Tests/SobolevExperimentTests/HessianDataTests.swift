@@ -191,7 +191,7 @@ struct LossOrderTests {
         #expect(Set(mb.keys) == Set(ma.keys).union(hess) && ma.allSatisfy { mb[$0.key] == $0.value || $0.value.isNaN })
         #expect(!ma.keys.contains { $0.contains("hess") })
         let data = try RunExecutor.data(for: RunConfig(try experiment(dir, "  name: dataset\n  file: second.h5").runs[0]))
-        let h = b.architecture.hessians(parameters: b.parameters, standardization: b.standardization, inputs: data.test.inputs)
+        let h = b.architecture.predictHessians(parameters: b.parameters, standardization: b.standardization, inputs: data.test.inputs).hessians
         let se = zip(h, data.test.hessians!).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
         #expect(abs(mb["test_hess_rmse"]! - (se / Double(h.count)).squareRoot()) <= 1e-12 * mb["test_hess_rmse"]!)
     }

@@ -150,6 +150,7 @@ public enum WeightingCatalog {
             .number("lambda_value", 1, "weight of the value term"),
             .number("lambda_grad", 1, "weight of each derivative term; 0 is plain L2 training"),
         ]) { c, ctx in
+            // lambda_grad weighs every derivative term, the Hessian terms included.
             FixedWeighting(value: c.number("lambda_value"), gradient: c.number("lambda_grad"),
                            gradientTerms: ctx.layout.count - 1)
         },
