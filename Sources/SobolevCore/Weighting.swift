@@ -75,6 +75,12 @@ public struct FixedWeighting: WeightingScheme {
     public init(value: Double, gradient: Double, gradientTerms: Int) {
         weights = [value] + Array(repeating: gradient, count: gradientTerms)
     }
+    /// lambda_value for the value term, lambda_grad for each gradient and directional term,
+    /// lambda_hess for each Hessian term of `layout`.
+    public init(value: Double, gradient: Double, hessian: Double, layout: TermLayout) {
+        weights = [value] + Array(repeating: gradient, count: layout.derivativeTermCount + layout.directionTermCount)
+            + Array(repeating: hessian, count: layout.hessianTermCount)
+    }
     public func lambdas(for input: WeightingInput) -> [Double] { weights }
     public var checkpointState: [Double] { [] }
     public mutating func restore(checkpointState s: [Double]) throws { try Self.decode(s) { _ in } }

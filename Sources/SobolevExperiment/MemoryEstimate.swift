@@ -43,6 +43,11 @@ public struct RunShape: Sendable, Equatable {
     public var logEvery: Int
     /// Whether the data carry Hessians (m d^2 numbers a sample, and the test set's predicted ones).
     public var hessians = false
+    /// Whether the step has Hessian terms (loss.order 2): its passes then take the second-order
+    /// forward tangents (`SobolevStep.hessianWorkspaceCount`).
+    public var hessianTerms = false
+    /// Directions per sample in the data (V: k d numbers a sample, JV: m k).
+    public var directions = 0
 }
 
 public enum MemoryEstimator {
@@ -60,16 +65,22 @@ public enum MemoryEstimator {
         let parameters = p * (2 + Double(s.optimizerState) + 2 * terms)
 
         let hessian = s.hessians ? m * d * d : 0
-        let perSample = d + m + m * d + hessian
+        let k = Double(s.directions)
+        let perSample = d + m + m * d + hessian + k * d + m * k
         let samples = Double(s.trainSamples) + Double(s.validationSamples) + Double(s.testSamples)
         let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d + hessian)
 
         // Adaptive slopes assumed (an upper bound: one B x width buffer more).
         let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)
-        let training = Double(SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples,
-                                                         perTerm: true, fused: true))
+        let training = Double(s.hessianTerms
+            ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true)
+            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true))
+        // Predictions for the metrics: values and Jacobians, and the Hessians (second-order
+        // tangents) of every set when the data carry them.
         let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map {
-            Double(SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
+            Double(s.hessians
+                ? SobolevStep.hessianWorkspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false)
+                : SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
         }.max()!
         let stepNumbers = training, evaluation = prediction
         let records = Double(s.steps) / Double(max(s.logEvery, 1)) + 1

@@ -28,13 +28,11 @@ public struct Preflight: Sendable {
                 let data = try loaded[source] ?? RunExecutor.data(for: config)
                 loaded[source] = data
                 try RunExecutor.check(data, config: config)
-                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
                                         hasDerivatives: data.train.hasJacobians, hasHessians: data.train.hasHessians,
                                         directions: data.train.directionCount, train: data.train.count,
                                         validation: data.validation?.count ?? 0, test: data.test.count, ranksPerRun: ranksPerRun)
             } else {
-                try RunExecutor.requireHessianSupport(config, file: file)
                 shape = try Preflight.generatedShape(config, ranksPerRun: ranksPerRun, file: file)
             }
             let batches = (shape.trainSamples + (config.training.batchSize ?? shape.trainSamples) - 1) / (config.training.batchSize ?? shape.trainSamples)
@@ -95,8 +93,7 @@ public struct Preflight: Sendable {
 
     static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, hasHessians: Bool = false,
                       directions: Int = 0, train: Int, validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
-        let layout = TermLayout(inputDimension: d, hasDerivatives: hasDerivatives && config.training.projections == nil,
-                                groupDerivatives: config.loss.groupGradients, directionCount: config.training.projections ?? directions)
+        let layout = config.layout(inputDimension: d, hasJacobians: hasDerivatives, directions: directions, hasHessians: hasHessians)
         let batch = min(config.training.batchSize ?? train, train)
         let state: Int
         switch config.training.optimizer { case .adam: state = 2; case .sgd: state = 1 }
@@ -106,6 +103,8 @@ public struct Preflight: Sendable {
                              testSamples: test, batch: (batch + ranksPerRun - 1) / ranksPerRun, terms: layout.count,
                              optimizerState: state, steps: steps.overflow ? Int.max : steps.partialValue, logEvery: config.training.logEvery)
         shape.hessians = hasHessians
+        shape.hessianTerms = layout.hasHessians
+        shape.directions = directions
         return shape
     }
 }

@@ -110,13 +110,17 @@ public enum RunExecutor {
         }
     }
 
-    /// HESSIAN-WIRING: the training step has no Hessian terms yet, so loss.order 2 is refused
-    /// here, after the data checks (Preflight and `execute` call it). When the step has them,
-    /// delete this check and pass the Hessians and `groupHessian` to TermLayout in `execute`.
-    public static func requireHessianSupport(_ config: RunConfig, file: String = "") throws {
-        guard config.loss.trainsHessians else { return }
-        throw ExperimentError(file: file, key: "loss.order", line: nil, message:
-            "2: Hessian terms need the training step's Hessian loss terms, which this build does not have yet; set loss.order: 1")
+    /// The data a run trains on against its term layout, before training: a layout with Hessian
+    /// terms needs Hessians in the training and validation sets and one without needs none (the
+    /// trainer's precondition is never reached with input from a file).
+    static func checkLayout(_ layout: TermLayout, train: Dataset, validation: Dataset?, config: RunConfig) throws {
+        let file = config.problem.dataset?.path(baseDirectory: config.baseDirectory) ?? config.problem.name
+        for (set, data) in [("training", train), ("validation", validation)] {
+            guard let data, data.hasHessians != layout.hasHessians else { continue }
+            throw DataFileError(file: file, object: "loss.order", message: layout.hasHessians
+                ? "\(config.loss.order) trains on Hessians, but the \(set) set has none"
+                : "\(config.loss.order) trains without Hessian terms, but the \(set) set carries Hessians")
+        }
     }
 
     /// Trains one run on `group` and measures it, from the start or from `resume` (a checkpoint's
@@ -128,7 +132,6 @@ public enum RunExecutor {
         let config = RunConfig(spec)
         let data = try data(for: config)
         try check(data, config: config)
-        try requireHessianSupport(config)
         // First-order runs train on values and gradients alone, even where the data carry
         // Hessians (the metrics still measure them, on `data`).
         var train = data.train, validation = data.validation
@@ -139,14 +142,12 @@ public enum RunExecutor {
         let validationN = validation.map { stdz.normalize($0) }
 
         let arch = config.model.architecture(inputs: train.inputDimension, outputs: train.outputDimension)
-        // HESSIAN-WIRING: the Hessian terms (trainN.hasHessians, config.loss.groupHessian) join the layout
-        // here, beside the gradient or directional terms; `monitored` below then counts them too.
-        let layout = TermLayout(inputDimension: train.inputDimension, hasDerivatives: train.hasJacobians && config.training.projections == nil,
-                                groupDerivatives: config.loss.groupGradients,
-                                directionCount: config.training.projections ?? train.directionCount)
+        let layout = config.layout(inputDimension: train.inputDimension, hasJacobians: train.hasJacobians,
+                                   directions: train.directionCount, hasHessians: config.loss.trainsHessians)
+        try checkLayout(layout, train: trainN, validation: validationN, config: config)
         var weighting = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
         // Early stopping watches the terms that are trained (for plain L2: the value term only).
-        let monitored = [config.loss.lambdaValue > 0] + Array(repeating: config.loss.lambdaGrad > 0, count: layout.count - 1)
+        let monitored = config.monitoredTerms(layout)
         let trainer = Trainer(architecture: arch, options: config.training, layout: layout, monitoredTerms: monitored,
                               derivativeGradients: config.trainsDerivatives)
 

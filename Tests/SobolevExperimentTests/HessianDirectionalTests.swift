@@ -63,11 +63,26 @@ struct HessianDirectionalTests {
         #expect(result.metrics.contains { $0.name == "test_hess_rmse" && $0.value.isFinite })
         let shape = try Preflight(e, limit: nil).configurations[0].shape
         #expect(shape.terms == 2 && shape.hessians)
-        // Order 2 with projections is refused like any order 2, in one line.
-        let two = try experiment(dir, "  file: d.h5", "loss:\n  projections: 1\n  order: 2\n")
-        do { _ = try Preflight(two, limit: nil); Issue.record("order 2 accepted") } catch {
-            #expect("\(error)".contains("loss.order") && !"\(error)".contains("\n"), "\(error)")
+        // Directional and Hessian terms do not combine: order 2 with projections is refused
+        // when the file is read, in one line naming the key.
+        do { _ = try experiment(dir, "  file: d.h5", "loss:\n  projections: 1\n  order: 2\n"); Issue.record("order 2 with projections accepted") } catch {
+            let text = "\(error)"
+            #expect(text.contains("e.yaml") && text.contains("loss.projections") && text.contains("loss.order 2") && !text.contains("\n"), "\(text)")
         }
+    }
+
+    @Test("loss.order 2 on a file with directions V, JV and d2Y is refused before training in one line naming the file and key")
+    func orderTwoWithDirections() throws {
+        let dir = dataFolder()
+        try DatasetFile.write(twoByTwoEverything(30), to: dir + "/d.h5")
+        let e = try experiment(dir, "  file: d.h5", "loss:\n  order: 2\n")
+        do { _ = try Preflight(e, limit: nil); Issue.record("order 2 with directions accepted") } catch {
+            let text = "\(error)"
+            #expect(text.contains("d.h5") && text.contains("loss.order") && text.contains("directions V and JV") && !text.contains("\n"), "\(text)")
+        }
+        #expect(throws: DataFileError.self) { try RunExecutor.execute(e.runs[0]) }
+        // Order 1 on the same file trains grad and dir terms (the Hessians only measured).
+        #expect(try Preflight(try experiment(dir, "  file: d.h5"), limit: nil).configurations[0].shape.terms == 5)
     }
 
     @Test("CSV with inputs x and v: gradient, Hessian and directional columns each read by their own rule")
