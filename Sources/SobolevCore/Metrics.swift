@@ -19,6 +19,9 @@ public struct ErrorMetrics: Sendable, Equatable {
     public var hessRMSE: Double = .nan
     /// ||H - d2Y||_2 / ||d2Y||_2 over all samples, outputs and pairs; NaN without Hessians.
     public var hessRelativeL2: Double = .nan
+    /// Whether the truth has Hessians: then the hess_* metrics are reported, NaN or not (a
+    /// diverged network's NaN is a result, not a missing metric).
+    public var measuresHessians = false
 
     /// sqrt(mean_{i,o,c} (J v_ic - JV_ioc)^2) when the truth has directions.
     public var directionalRMSE: Double? = nil
@@ -57,6 +60,7 @@ public struct ErrorMetrics: Sendable, Equatable {
             let se = zip(predicted, JV).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
             directionalRMSE = (se / Double(max(JV.count, 1))).squareRoot()
         }
+        measuresHessians = truth.hasHessians
         if let d2Y = truth.hessians, let hessians {
             precondition(hessians.count == d2Y.count, "predicted Hessians have \(hessians.count) entries, the truth \(d2Y.count)")
             var se = 0.0, ss = 0.0
@@ -74,7 +78,7 @@ public struct ErrorMetrics: Sendable, Equatable {
             ("\(prefix)value_r2", valueR2),
         ]
         if let e = directionalRMSE { out.append(("\(prefix)dir_rmse", e)) }
-        if !hessRMSE.isNaN { out += [("\(prefix)hess_rmse", hessRMSE), ("\(prefix)hess_rel_l2", hessRelativeL2)] }
+        if measuresHessians { out += [("\(prefix)hess_rmse", hessRMSE), ("\(prefix)hess_rel_l2", hessRelativeL2)] }
         if valueRMSEPerOutput.count > 1 {
             for (o, v) in valueRMSEPerOutput.enumerated() { out.append(("\(prefix)value_rmse_out\(o)", v)) }
             for (o, v) in gradRMSEPerOutput.enumerated() { out.append(("\(prefix)grad_rmse_out\(o)", v)) }

@@ -66,5 +66,11 @@ struct MLPHessianTests {
         #expect(named["test_hess_rmse"] == m.hessRMSE && named["test_hess_rel_l2"] == m.hessRelativeL2)
         let first = ErrorMetrics(values: y, jacobians: dy, truth: Dataset(inputs: x, values: y, jacobians: dy))
         #expect(first.hessRMSE.isNaN && !first.named(prefix: "test_").contains { $0.0.contains("hess") })
+        // A diverged network on data with Hessians: the metrics are there, as NaN.
+        let nan = [Double](repeating: .nan, count: 8)
+        let diverged = ErrorMetrics(values: Matrix(rows: 2, cols: 1, data: [.nan, .nan]), jacobians: [.nan, .nan, .nan, .nan],
+                                    hessians: nan, truth: truth)
+        let reported = Dictionary(uniqueKeysWithValues: diverged.named(prefix: "test_"))
+        #expect(reported["test_hess_rmse"]?.isNaN == true && reported["test_hess_rel_l2"]?.isNaN == true)
     }
 }
