@@ -95,7 +95,9 @@ public enum RunExecutor {
         guard let source = config.problem.dataset else { return }
         let path = source.path(baseDirectory: config.baseDirectory)
         try checkProjections(data, config: config, file: path)
-        if config.trainsDerivatives && !data.train.hasJacobians && !data.train.hasDirections {
+        // (A fixed run with lambda_grad 0 trains derivatives only through lambda_hess: the loss.order check below names it.)
+        let firstOrder = config.loss.scheme != "fixed" || config.loss.lambdaGrad != 0
+        if firstOrder && !data.train.hasJacobians && !data.train.hasDirections {
             let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
             let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
             throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
