@@ -155,6 +155,22 @@ struct LossOrderTests {
         #expect(try parse("loss:\n  order: 2\n  lambda_value: 0\n  lambda_grad: 0\n  lambda_hess: 1").runs.count == 1)
     }
 
+    @Test("a layout that disagrees with the data about Hessians is one line naming the set, not the trainer's precondition")
+    func layoutMismatch() throws {
+        let config = try RunConfig(try parse("loss:\n  order: 2").runs[0])
+        let layout = config.layout(inputDimension: 2, hasJacobians: true, directions: 0, hasHessians: true)
+        let withH = twoByTwoWithHessians(6), without = twoByTwo(6)
+        try RunExecutor.checkLayout(layout, train: withH, validation: withH, config: config)
+        for (train, validation, set) in [(without, withH, "training"), (withH, without, "validation")] {
+            do { try RunExecutor.checkLayout(layout, train: train, validation: validation, config: config); Issue.record("accepted") } catch {
+                let text = "\(error)"
+                #expect(text.contains("loss.order") && text.contains("the \(set) set has none") && !text.contains("\n"), "\(text)")
+            }
+        }
+        let first = config.layout(inputDimension: 2, hasJacobians: true, directions: 0, hasHessians: false)
+        #expect(throws: DataFileError.self) { try RunExecutor.checkLayout(first, train: withH, validation: nil, config: config) }
+    }
+
     @Test("term order value, grad_*, dir_*, hess_*: names, the step-term map and grouping agree")
     func termOrder() {
         let layout = TermLayout(inputDimension: 2, hasDerivatives: true, directionCount: 2, hasHessians: true)
