@@ -1,5 +1,5 @@
-// `sobolev data`: samples of a problem (values and Jacobians) over all ranks of the job, into one
-// data file; resumable like a sweep.
+// `sobolev data`: samples of a problem (values, Jacobians and, where the problem has them,
+// Hessians) over all ranks of the job, into one data file; resumable like a sweep.
 //
 // Every rank draws all N inputs from the seed and computes its own chunks (DataPlan: static,
 // chunk k on rank k mod size), saving each finished chunk as OUT.parts/chunk-<start>.h5. Other
@@ -33,7 +33,8 @@ public enum DataGeneration {
         do { job = try DataJob(request) } catch { world.failAlike("\(error)") }
         let (n, d, m) = (request.samples, job.problem.inputDimension, job.problem.outputDimension)
         let x = job.inputs()
-        let store = DataChunkStore(out: request.out, signature: job.signature, inputDimension: d, outputDimension: m)
+        let store = DataChunkStore(out: request.out, signature: job.signature, inputDimension: d, outputDimension: m,
+                                   hessians: job.writesHessians)
 
         // Rank 0 checks the output and the part files, and plans; every rank gets the plan.
         var wire: [Int64] = []
@@ -60,17 +61,20 @@ public enum DataGeneration {
 
         for k in plan.chunks(rank: world.rank, size: world.size) {
             let range = plan.chunks[k]
-            var chunk = DataChunk(start: range.lowerBound, inputs: [], values: [], jacobians: [], solveTimes: [])
+            var chunk = DataChunk(start: range.lowerBound, inputs: [], values: [], jacobians: [],
+                                  hessians: job.writesHessians ? [] : nil, solveTimes: [])
             for i in range {
                 let xi = x.row(i)
                 let t0 = DispatchTime.now()
                 let r: (values: [Double], jacobian: [Double])
                 do { r = try job.problem.evaluate(xi) } catch { world.fail("sample \(i) (\(job.problem.describe(xi))): \(error)") }
+                let h = job.writesHessians ? job.problem.hessian!(xi) : []
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
-                guard (r.values + r.jacobian).allSatisfy(\.isFinite) else {
-                    world.fail("sample \(i) (\(job.problem.describe(xi))): non-finite values \(r.values) or Jacobian \(r.jacobian)")
+                guard (r.values + r.jacobian + h).allSatisfy(\.isFinite) else {
+                    world.fail("sample \(i) (\(job.problem.describe(xi))): non-finite values \(r.values), Jacobian \(r.jacobian) or Hessian \(h)")
                 }
                 chunk.inputs += xi; chunk.values += r.values; chunk.jacobians += r.jacobian
+                if job.writesHessians { chunk.hessians! += h }
                 chunk.solveTimes.append(seconds)
                 poll()
             }
@@ -88,8 +92,9 @@ public enum DataGeneration {
             try DataOutput.write(data, job: job, timing: timing, wall: elapsed)
             store.removeAll()
             let summary = DataSummary(path: request.out, samples: n, wallTime: elapsed(), timePerSample: timing.perSample)
-            print(String(format: "data: %@  (%d samples; X [%d, %d], Y [%d, %d], dY [%d, %d, %d]; %.2f s on %d rank(s); %.3g ms per sample)",
-                         request.out, n, n, d, n, m, n, m, d, summary.wallTime, world.size, 1000 * summary.timePerSample))
+            let d2y = job.writesHessians ? ", d2Y [\(n), \(m), \(d), \(d)]" : ""
+            print(String(format: "data: %@  (%d samples; X [%d, %d], Y [%d, %d], dY [%d, %d, %d]%@; %.2f s on %d rank(s); %.3g ms per sample)",
+                         request.out, n, n, d, n, m, n, m, d, d2y, summary.wallTime, world.size, 1000 * summary.timePerSample))
             return summary
         } catch { world.fail("\(error)") }
     }
@@ -126,6 +131,7 @@ public enum DataGeneration {
     static func merge(store: DataChunkStore, inputs x: Matrix, job: DataJob) throws -> (Dataset, [Double]) {
         let (n, d, m) = (x.rows, x.cols, store.outputDimension)
         var y = [Double](repeating: 0, count: n * m), dy = [Double](repeating: 0, count: n * m * d)
+        var d2y = [Double](repeating: 0, count: store.hessians ? n * m * d * d : 0)
         var times = [Double](repeating: 0, count: n), covered = [Bool](repeating: false, count: n)
         for c in try store.stored(samples: n) {
             try checkInputs(c, x, store)
@@ -133,13 +139,18 @@ public enum DataGeneration {
                 covered[i] = true
                 y.replaceSubrange((i * m)..<((i + 1) * m), with: c.values[(k * m)..<((k + 1) * m)])
                 dy.replaceSubrange((i * m * d)..<((i + 1) * m * d), with: c.jacobians[(k * m * d)..<((k + 1) * m * d)])
+                if let h = c.hessians {
+                    let b = m * d * d
+                    d2y.replaceSubrange((i * b)..<((i + 1) * b), with: h[(k * b)..<((k + 1) * b)])
+                }
                 times[i] = c.solveTimes[k]
             }
         }
         if let missing = covered.firstIndex(of: false) {
             throw DataError("\(store.directory): sample \(missing) is in no chunk file (were part files deleted while the job ran?); run the command again to compute it")
         }
-        let clean = Dataset(inputs: x, values: Matrix(rows: n, cols: m, data: y), jacobians: dy)
+        // The Hessians stay exact: the noise models are of values and first derivatives.
+        let clean = Dataset(inputs: x, values: Matrix(rows: n, cols: m, data: y), jacobians: dy, hessians: store.hessians ? d2y : nil)
         return (noisy(clean, valueNoise: job.valueNoise, gradientNoise: job.gradNoise, seed: UInt64(job.request.seed)), times)
     }
 

@@ -1,4 +1,4 @@
-// What `sobolev data` samples: an analytic problem (exact values and Jacobian) or the 2D hook
+// What `sobolev data` samples: an analytic problem (exact values, Jacobian and Hessian) or the 2D hook
 // finite-element model (tip displacement and its design sensitivities).
 import SobolevFE
 import SobolevProblems
@@ -15,6 +15,8 @@ public struct DataProblem: Sendable {
     public let settings: String
     /// Values (m) and row-major Jacobian (m x d) at one input; throws when a solve fails.
     let evaluate: @Sendable ([Double]) throws -> (values: [Double], jacobian: [Double])
+    /// Row-major Hessians (m x d x d) at one input, for problems that have them (nil: the hook).
+    let hessian: (@Sendable ([Double]) -> [Double])?
     /// Writes the model's constants as root attributes of the data file.
     let writeAttributes: @Sendable (H5Group) throws -> Void
 
@@ -31,6 +33,7 @@ public struct DataProblem: Sendable {
                     outputNames: (0..<f.outputDimension).map { "y\($0)" },
                     settings: settings,
                     evaluate: { x in (f.values(at: x), f.jacobian(at: x)) },
+                    hessian: { x in f.hessian(at: x) },
                     writeAttributes: { _ in })
     }
 
@@ -41,6 +44,7 @@ public struct DataProblem: Sendable {
                     inputNames: HookModel.designNames, outputNames: ["ux", "uy"],
                     settings: "material=\(materialName(model.material)) load_steps=\(model.loadSteps) max_iterations=\(model.maxIterations)",
                     evaluate: { p in try model.evaluate(design: p) },
+                    hessian: nil,
                     writeAttributes: { g in
                         try g.setAttribute("material", materialName(model.material))
                         try g.setAttribute("units", "mm, N, MPa")

@@ -23,6 +23,8 @@ public struct DataRequest: Sendable {
     public var maxIterations: Int?
     /// Samples per part file (the unit of work and of resuming).
     public var chunkSize = 64
+    /// Whether d2Y is written for problems with Hessians (--no-hessians: not; d2Y is d times dY).
+    public var hessians = true
     /// Memory one process may use: all N inputs are drawn on every rank, and rank 0 merges all samples.
     public var memoryLimit = MemoryLimit.resolve(maxMemory: nil)
 
@@ -94,9 +96,9 @@ public struct DataJob: Sendable {
         if kind == .sobol && r.samples > Sampler.sobolMaximumCount {
             throw DataError("--samples \(r.samples) is more than the \(Sampler.sobolMaximumCount) points of the sobol sampler")
         }
-        // Inputs, values, Jacobians and their noisy copy, and a solve time per sample.
+        // Inputs, values, Jacobians (and Hessians) and their noisy copy, and a solve time per sample.
         let (d, m) = (Double(problem.inputDimension), Double(problem.outputDimension))
-        let bytes = 8 * Double(r.samples) * (d + 2 * (m + m * d) + 1)
+        let bytes = 8 * Double(r.samples) * (d + 2 * (m + m * d + (r.hessians && problem.hessian != nil ? m * d * d : 0)) + 1)
         if let limit = r.memoryLimit, bytes > limit.bytes {
             throw DataError("--samples \(r.samples) needs about \(MemorySize.format(bytes)) of memory, more than the limit of \(MemorySize.format(limit.bytes)) (\(limit.source))")
         }
@@ -115,10 +117,14 @@ public struct DataJob: Sendable {
         return NoiseModel(kind: kind, level: level)
     }
 
+    /// Whether the file gets d2Y: the problem has Hessians and --no-hessians was not given.
+    public var writesHessians: Bool { request.hessians && problem.hessian != nil }
+
     /// Identifies what the samples are (not the noise, which is added when the chunks are
     /// merged): part files of another signature are not reused.
     public var signature: String {
         "problem=\(problem.name)\(problem.settings.isEmpty ? "" : " " + problem.settings) samples=\(request.samples) sampler=\(sampler.kind.rawValue) seed=\(request.seed)"
+            + (writesHessians ? " hessians" : "")
     }
 
     public static func describe(_ noise: NoiseModel) -> String {

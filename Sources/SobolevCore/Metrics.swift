@@ -15,12 +15,20 @@ public struct ErrorMetrics: Sendable, Equatable {
     public var valueRMSEPerOutput: [Double]
     public var gradRMSEPerOutput: [Double]
     public var valueR2PerOutput: [Double]
+    /// sqrt(mean_{i,o,j,k} (d2N_o/dx_j dx_k - d2Y_iojk)^2); NaN when the truth has no Hessians.
+    public var hessRMSE: Double = .nan
+    /// ||H - d2Y||_2 / ||d2Y||_2 over all samples, outputs and pairs; NaN without Hessians.
+    public var hessRelativeL2: Double = .nan
+    /// Whether the truth has Hessians: then the hess_* metrics are reported, NaN or not (a
+    /// diverged network's NaN is a result, not a missing metric).
+    public var measuresHessians = false
 
     /// sqrt(mean_{i,o,c} (J v_ic - JV_ioc)^2) when the truth has directions.
     public var directionalRMSE: Double? = nil
 
-    /// Metrics of predictions (`values` n x m, `jacobians` n x m x d) against `truth`.
-    public init(values: Matrix, jacobians: [Double], truth: Dataset) {
+    /// Metrics of predictions (`values` n x m, `jacobians` n x m x d and, when the truth has
+    /// Hessians, `hessians` n x m x d x d) against `truth`.
+    public init(values: Matrix, jacobians: [Double], hessians: [Double]? = nil, truth: Dataset) {
         let n = truth.count, m = truth.outputDimension, d = truth.inputDimension
         var se = [Double](repeating: 0, count: m), ssY = se, mean = se, ssTot = se
         for i in 0..<n { for o in 0..<m { mean[o] += truth.values[i, o] / Double(max(n, 1)) } }
@@ -52,6 +60,14 @@ public struct ErrorMetrics: Sendable, Equatable {
             let se = zip(predicted, JV).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
             directionalRMSE = (se / Double(max(JV.count, 1))).squareRoot()
         }
+        measuresHessians = truth.hasHessians
+        if let d2Y = truth.hessians, let hessians {
+            precondition(hessians.count == d2Y.count, "predicted Hessians have \(hessians.count) entries, the truth \(d2Y.count)")
+            var se = 0.0, ss = 0.0
+            for (p, t) in zip(hessians, d2Y) { se += (p - t) * (p - t); ss += t * t }
+            hessRMSE = (se / Double(max(d2Y.count, 1))).squareRoot()
+            hessRelativeL2 = (se / ss).squareRoot()
+        }
     }
 
     /// Flat name -> value pairs with a prefix (e.g. "test_"), as stored in results files.
@@ -62,6 +78,7 @@ public struct ErrorMetrics: Sendable, Equatable {
             ("\(prefix)value_r2", valueR2),
         ]
         if let e = directionalRMSE { out.append(("\(prefix)dir_rmse", e)) }
+        if measuresHessians { out += [("\(prefix)hess_rmse", hessRMSE), ("\(prefix)hess_rel_l2", hessRelativeL2)] }
         if valueRMSEPerOutput.count > 1 {
             for (o, v) in valueRMSEPerOutput.enumerated() { out.append(("\(prefix)value_rmse_out\(o)", v)) }
             for (o, v) in gradRMSEPerOutput.enumerated() { out.append(("\(prefix)grad_rmse_out\(o)", v)) }

@@ -14,8 +14,10 @@
 extension MLPArchitecture {
     /// Per-term sums over the batch of |d r / d theta|^2 over every residual component: the
     /// unnormalised NTK traces tr(K_tt), terms in `termSums` order (value, then one per input
-    /// direction when the batch has Jacobians). Divide by the sample count for per-sample means.
+    /// direction when the batch has Jacobians, then one per pair (j, k), j <= k, with Hessians:
+    /// NTKTraceHessian.swift). Divide by the sample count for per-sample means.
     public func ntkTraceSums(parameters: [Double], batch: Dataset) -> [Double] {
+        if batch.hasHessians { return SobolevStep(architecture: self).hessianNTKTraceSums(parameters: parameters, batch: batch) }
         let trace = forward(parameters, batch: batch)
         let B = batch.count, m = outputDimension, dirs = trace.directions
         let T = 1 + dirs, channels = 1 + 2 * dirs

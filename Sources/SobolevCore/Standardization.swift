@@ -1,7 +1,10 @@
 // Standardisation of inputs and outputs. The network learns x' = (x - mu_x) / sigma_x ->
 // y' = (y - mu_y) / sigma_y, so the Jacobian targets scale by the chain rule:
 //     dY'[o, j] = dY[o, j] * sigma_x[j] / sigma_y[o],
-// and predictions are mapped back: y = mu_y + sigma_y y',  dY = dY' sigma_y[o] / sigma_x[j].
+// and the Hessian targets once per input axis:
+//     d2Y'[o, j, k] = d2Y[o, j, k] * sigma_x[j] sigma_x[k] / sigma_y[o];
+// predictions are mapped back: y = mu_y + sigma_y y',  dY = dY' sigma_y[o] / sigma_x[j],
+// d2Y = d2Y' sigma_y[o] / (sigma_x[j] sigma_x[k]).
 
 /// Per-feature affine map to zero mean and unit standard deviation, fitted on the training set.
 public struct Standardization: Sendable, Equatable {
@@ -38,7 +41,7 @@ public struct Standardization: Sendable, Equatable {
         return out
     }
 
-    /// The dataset in normalised units (inputs, values and Jacobians).
+    /// The dataset in normalised units (inputs, values, Jacobians and Hessians).
     public func normalize(_ data: Dataset) -> Dataset {
         var y = data.values
         for r in 0..<y.rows { for c in 0..<y.cols { y[r, c] = (y[r, c] - outputMean[c]) / outputStd[c] } }
@@ -57,8 +60,21 @@ public struct Standardization: Sendable, Equatable {
             for c in 0..<k { for j in 0..<d { V?[(i * k + c) * d + j] /= inputStd[j] } }
             for o in 0..<m { for c in 0..<k { JV?[(i * m + o) * k + c] /= outputStd[o] } }
         }
-        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac, directions: V, directionalDerivatives: JV,
-                       directionCount: data.hasDirections ? k : nil)
+        return Dataset(inputs: normalizeInputs(data.inputs), values: y, jacobians: jac,
+                       hessians: data.hessians.map { scaleHessians($0, toNormalized: true) },
+                       directions: V, directionalDerivatives: JV, directionCount: data.hasDirections ? k : nil)
+    }
+
+    /// Hessians [n, m, d, d] times sigma_x[j] sigma_x[k] / sigma_y[o] (into normalised units) or
+    /// its inverse (predictions back to original units).
+    public func scaleHessians(_ h: [Double], toNormalized: Bool) -> [Double] {
+        let m = outputStd.count, d = inputStd.count
+        var out = h
+        for i in 0..<(h.count / (m * d * d)) { for o in 0..<m { for j in 0..<d { for k in 0..<d {
+            let f = inputStd[j] * inputStd[k] / outputStd[o]
+            out[((i * m + o) * d + j) * d + k] *= toNormalized ? f : 1 / f
+        } } } }
+        return out
     }
 
     /// Values and Jacobians predicted in normalised units, mapped back to original units.
@@ -80,5 +96,15 @@ extension MLPArchitecture {
     public func predict(parameters: [Double], standardization s: Standardization, inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
         let p = predict(parameters: parameters, inputs: s.normalizeInputs(inputs))
         return s.denormalize(values: p.values, jacobians: p.jacobians)
+    }
+}
+
+extension MLPArchitecture {
+    /// Values, Jacobians and Hessians [n, m, d, d] in original units at `inputs` in original units.
+    public func predictHessians(parameters: [Double], standardization s: Standardization,
+                                inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
+        let p = predictHessians(parameters: parameters, inputs: s.normalizeInputs(inputs))
+        let (values, jacobians) = s.denormalize(values: p.values, jacobians: p.jacobians)
+        return (values, jacobians, s.scaleHessians(p.hessians, toNormalized: false))
     }
 }

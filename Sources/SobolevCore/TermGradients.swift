@@ -2,7 +2,7 @@
 // numbers `sobolev gradients` writes (SobolevStore's GradientDump only writes them).
 
 public struct TermGradients: Sendable {
-    /// Term names: value, grad_1, ... (TermLayout).
+    /// Term names: value, grad_1, ..., hess_1_1, ... (TermLayout).
     public let names: [String]
     /// Each term's loss, the mean over the samples.
     public let losses: [Double]
@@ -13,7 +13,7 @@ public struct TermGradients: Sendable {
     public init(architecture arch: MLPArchitecture, parameters: [Double], normalized data: Dataset) {
         let sums = arch.termSums(parameters: parameters, batch: data)
         let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians,
-                                directionCount: data.directionCount)
+                                directionCount: data.directionCount, hasHessians: data.hasHessians)
         let n = Double(data.count), P = arch.parameterCount
         names = layout.names
         losses = sums.losses.map { $0 / n }

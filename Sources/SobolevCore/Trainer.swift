@@ -152,7 +152,8 @@ public struct Trainer {
     }
 
     /// The weight of each of the step's terms in the fused gradient: (value, grad_1..grad_d,
-    /// dir_1..dir_k) from the layout's lambdas (one lambda per family when grouped), times `scale`.
+    /// dir_1..dir_k, hess pairs) from the layout's lambdas (one lambda per family when grouped),
+    /// times `scale`.
     func directionWeights(_ lambdas: [Double], scale: Double) -> [Double] {
         layout.termOfStepTerm.enumerated().map { t, term in
             t == 0 || derivativeGradients ? scale * lambdas[term] : 0
@@ -176,6 +177,8 @@ public struct Trainer {
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
+        precondition(layout.hasHessians == train.hasHessians && (validation?.hasHessians ?? train.hasHessians) == train.hasHessians,
+                     "the term layout \(layout.hasHessians ? "has" : "has no") Hessian terms, the training data \(train.hasHessians ? "has" : "has no") Hessians, the validation data \(validation.map { $0.hasHessians ? "has" : "has no" } ?? "is absent")")
         let batch = min(options.batchSize ?? n, n)
         let batchesPerEpoch = (n + batch - 1) / batch
         let totalSteps = options.epochs * batchesPerEpoch
@@ -184,8 +187,11 @@ public struct Trainer {
         let weightRanges = architecture.layers.map { $0.weightOffset..<($0.weightOffset + $0.weightCount) }
         BLAS.setThreads(options.threads)
         let engine = SobolevStep(architecture: architecture, threads: options.threads)
-        let plan = JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count,
-                                         jacobians: layout.hasDerivatives, directions: layout.directionCount)
+        precondition(!(layout.hasHessians && layout.directionCount > 0), "a layout has directional or Hessian terms, not both")
+        // Batches with Hessian data always take forward tangents (docs/design.md, "Hessian terms").
+        let plan = train.hasHessians ? JacobianPlan.forward
+            : JacobianPlan.cheapest(architecture, batch: Trainer.shard(count: batch, rank: 0, size: group.size).count,
+                                    jacobians: layout.hasDerivatives, directions: layout.directionCount)
         precondition(options.projections == nil || (train.hasJacobians && layout.directionCount == options.projections),
                      "projections need Jacobians and a layout of as many directional terms")
         // With projections the validation losses use one fixed draw of directions, so they compare across steps.

@@ -75,64 +75,112 @@ public struct FixedWeighting: WeightingScheme {
     public init(value: Double, gradient: Double, gradientTerms: Int) {
         weights = [value] + Array(repeating: gradient, count: gradientTerms)
     }
+    /// lambda_value for the value term, lambda_grad for each gradient and directional term,
+    /// lambda_hess for each Hessian term of `layout`.
+    public init(value: Double, gradient: Double, hessian: Double, layout: TermLayout) {
+        weights = [value] + Array(repeating: gradient, count: layout.derivativeTermCount + layout.directionTermCount)
+            + Array(repeating: hessian, count: layout.hessianTermCount)
+    }
     public func lambdas(for input: WeightingInput) -> [Double] { weights }
     public var checkpointState: [Double] { [] }
     public mutating func restore(checkpointState s: [Double]) throws { try Self.decode(s) { _ in } }
 }
 
-/// The loss terms of a Sobolev surrogate with d inputs: one value term and either one
-/// derivative term per input direction (the slides' lambda_2 per component) or one grouped term.
+/// The loss terms of a Sobolev surrogate with d inputs: one value term, either one derivative
+/// term per input direction (the slides' lambda_2 per component) or one grouped term, with
+/// directional data one term per direction index (or one grouped), and with Hessian data either
+/// one term per pair (j, k), j <= k, or one grouped term. A layout has directional or Hessian
+/// terms, not both (the experiment checks refuse the combination).
 public struct TermLayout: Sendable, Equatable {
     public var inputDimension: Int
     public var hasDerivatives: Bool
     public var groupDerivatives: Bool
+    public var hasHessians: Bool
+    public var groupHessian: Bool
 
-    /// k directional terms dir_1..dir_k after the gradient terms (Directional.swift); one "dir" when grouped.
+    /// k directional terms dir_1..dir_k after the gradient terms (Directional.swift); one "dir"
+    /// when the derivatives are grouped.
     public var directionCount = 0
 
-    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false, directionCount: Int = 0) {
+    public init(inputDimension: Int, hasDerivatives: Bool, groupDerivatives: Bool = false, directionCount: Int = 0,
+                hasHessians: Bool = false, groupHessian: Bool = false) {
         self.inputDimension = inputDimension; self.hasDerivatives = hasDerivatives
         self.groupDerivatives = groupDerivatives; self.directionCount = directionCount
+        self.hasHessians = hasHessians; self.groupHessian = groupHessian
     }
 
     public var derivativeTermCount: Int { hasDerivatives ? (groupDerivatives ? 1 : inputDimension) : 0 }
     public var directionTermCount: Int { directionCount > 0 ? (groupDerivatives ? 1 : directionCount) : 0 }
-    public var count: Int { 1 + derivativeTermCount + directionTermCount }
+    /// d(d+1)/2 pair terms, or 1 grouped, or 0 without Hessian data.
+    public var hessianTermCount: Int { hasHessians ? (groupHessian ? 1 : HessianPairs.count(inputDimension)) : 0 }
+    public var count: Int { 1 + derivativeTermCount + directionTermCount + hessianTermCount }
 
-    /// "value", then "grad_1".."grad_d" (or "grad" when grouped), then "dir_1".."dir_k" (or "dir").
+    /// Terms by derivative order: "value", then "grad_1".."grad_d" (or "grad" when grouped), then
+    /// "dir_1".."dir_k" (or "dir" when the derivatives are grouped), then "hess_1_1", "hess_1_2", ..
+    /// for the pairs j <= k, j outer (or "hess" when grouped).
     public var names: [String] {
-        ["value"] + (groupDerivatives ? (hasDerivatives ? ["grad"] : [])
-                                      : (0..<derivativeTermCount).map { "grad_\($0 + 1)" })
-            + (groupDerivatives ? (directionCount > 0 ? ["dir"] : []) : (0..<directionTermCount).map { "dir_\($0 + 1)" })
+        let grads = groupDerivatives ? (hasDerivatives ? ["grad"] : [])
+                                     : (0..<derivativeTermCount).map { "grad_\($0 + 1)" }
+        let dirs = groupDerivatives ? (directionCount > 0 ? ["dir"] : [])
+                                    : (0..<directionTermCount).map { "dir_\($0 + 1)" }
+        let hess = groupHessian ? (hasHessians ? ["hess"] : [])
+                                : (hasHessians ? HessianPairs(inputDimension).names : [])
+        return ["value"] + grads + dirs + hess
     }
 
-    /// The layout term of each of the step's terms (value, grad_1..grad_d, dir_1..dir_k).
+    /// Number of the step's (ungrouped) terms: value, one per input direction, one per direction
+    /// index, one per Hessian pair; `termSums`' order.
+    public var stepTermCount: Int {
+        1 + (hasDerivatives ? inputDimension : 0) + directionCount + (hasHessians ? HessianPairs.count(inputDimension) : 0)
+    }
+
+    /// The layout term of each of the step's terms (value, grad_1..grad_d, dir_1..dir_k, hess pairs).
     public var termOfStepTerm: [Int] {
-        let unit = hasDerivatives ? inputDimension : 0, dirBase = 1 + derivativeTermCount
+        let unit = hasDerivatives ? inputDimension : 0, pairs = hasHessians ? HessianPairs.count(inputDimension) : 0
+        let dirBase = 1 + derivativeTermCount, hessBase = dirBase + directionTermCount
         return [0] + (0..<unit).map { groupDerivatives ? 1 : 1 + $0 }
             + (0..<directionCount).map { groupDerivatives ? dirBase : dirBase + $0 }
+            + (0..<pairs).map { groupHessian ? hessBase : hessBase + $0 }
     }
 
-    /// Maps per-direction term quantities (value, grad_1..grad_d, dir_1..dir_k) that add up, such
-    /// as losses or NTK traces, onto this layout by summing each family's terms when grouped.
-    public func combine(_ perDirection: [Double]) -> [Double] {
-        let map = termOfStepTerm
-        guard groupDerivatives, perDirection.count == map.count else { return perDirection }
+    /// True when some family of the step's terms is summed into one layout term.
+    var groups: Bool { stepTermCount != count }
+
+    /// Maps the step's term quantities that add up, such as losses or NTK traces, onto this layout
+    /// by summing each grouped family's terms.
+    public func combine(_ perStepTerm: [Double]) -> [Double] {
+        guard groups, perStepTerm.count == stepTermCount else { return perStepTerm }
         var out = [Double](repeating: 0, count: count)
-        for (t, v) in perDirection.enumerated() { out[map[t]] += v }
+        for (t, k) in termOfStepTerm.enumerated() { out[k] += perStepTerm[t] }
         return out
     }
 
-    /// Maps the step's per-direction terms (value, grad_1..grad_d, dir_1..dir_k) onto this layout
-    /// by summing each family's terms when grouped.
+    /// Maps the step's terms onto this layout by summing each grouped family's losses and gradients.
     public func combine(losses: [Double], gradients: [Double], parameterCount P: Int) -> (losses: [Double], gradients: [Double]) {
-        let map = termOfStepTerm
-        guard groupDerivatives, losses.count == map.count else { return (losses, gradients) }
+        guard groups, losses.count == stepTermCount else { return (losses, gradients) }
         var g = [Double](repeating: 0, count: count * P)
-        for t in losses.indices {
-            let target = map[t] * P
-            for p in 0..<P { g[target + p] += gradients[t * P + p] }
+        for (t, k) in termOfStepTerm.enumerated() {
+            for p in 0..<P { g[k * P + p] += gradients[t * P + p] }
         }
         return (combine(losses), g)
     }
+}
+
+/// The Hessian terms' pairs (j, k), j <= k, in row-major order (j outer): the symmetric entry
+/// (k, j) is not a term of its own.
+public struct HessianPairs: Sendable, Equatable {
+    public let inputDimension: Int
+    public let pairs: [(j: Int, k: Int)]
+
+    public init(_ d: Int) {
+        inputDimension = d
+        pairs = (0..<d).flatMap { j in (j..<d).map { k in (j, k) } }
+    }
+
+    public static func count(_ d: Int) -> Int { d * (d + 1) / 2 }
+    public var count: Int { pairs.count }
+    /// "hess_1_1", "hess_1_2", ... (1-based).
+    public var names: [String] { pairs.map { "hess_\($0.j + 1)_\($0.k + 1)" } }
+
+    public static func == (a: HessianPairs, b: HessianPairs) -> Bool { a.inputDimension == b.inputDimension }
 }

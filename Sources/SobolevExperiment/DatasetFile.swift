@@ -1,16 +1,18 @@
-// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d), optional
-// directions V (n x k x d) with their directional derivatives JV (n x m x k). The one reader and
-// the one writer of the format (docs/results-format.md, "Data files").
+// Data files in the dataset format: X (n x d), Y (n x m), optional dY (n x m x d) and, beside
+// it, optional d2Y (n x m x d x d, symmetric in the last two axes), optional directions V
+// (n x k x d) with their directional derivatives JV (n x m x k). The one reader and the one
+// writer of the format (docs/results-format.md, "Data files").
 import Foundation
 import SobolevCore
 import SobolevHDF5
 
 public enum DatasetFile {
-    /// Reads `X`, `Y` and (when present) `dY`, `V` and `JV` from an HDF5 file (names
-    /// configurable); shapes, NaN/Inf and size mismatches are errors that name the dataset and
-    /// the shape found.
+    /// Reads `X`, `Y` and (when present) `dY`, `d2Y`, `V` and `JV` from an HDF5 file (names
+    /// configurable); shapes, NaN/Inf, size mismatches and asymmetric Hessians are errors that
+    /// name the dataset and what was found. d2Y is read only with dY (nil dyName: neither); d2Y
+    /// without dY is an error.
     public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY",
-                            v vName: String = "V", jv jvName: String = "JV") throws -> Dataset {
+                            d2y d2yName: String? = "d2Y", v vName: String = "V", jv jvName: String = "JV") throws -> Dataset {
         let f = try H5File.open(path)
         func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
         let inputs = try readInputs(f, x: xName)
@@ -27,10 +29,46 @@ public enum DatasetFile {
             if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
             dy = j
         }
+        var d2y: [Double]? = nil
+        if dyName != nil, let d2yName, f.contains(d2yName) {
+            guard dy != nil else { throw fail(d2yName, "Hessians need Jacobians, but the file has no dataset \(dyName!)") }
+            let (h, hs) = try f.read(d2yName)
+            guard hs == [xs[0], ys[1], xs[1], xs[1]] else {
+                throw fail(d2yName, "expected shape (n, m, d, d) = (\(xs[0]), \(ys[1]), \(xs[1]), \(xs[1])), found \(hs)")
+            }
+            if let bad = h.firstIndex(where: { !$0.isFinite }) { throw fail(d2yName, "entry \(bad) is \(h[bad])") }
+            if let a = asymmetry(h, outputs: ys[1], inputs: xs[1]) { throw fail(d2yName, a) }
+            d2y = h
+        }
         if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
         let directional = try readDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
-        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y), jacobians: dy,
-                       directions: directional?.V, directionalDerivatives: directional?.JV)
+        return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y),
+                       jacobians: dy, hessians: d2y, directions: directional?.V, directionalDerivatives: directional?.JV)
+    }
+
+    /// Relative tolerance of the Hessians' symmetry, |H_jk - H_kj| <= tol max|H| of the sample's
+    /// output (the scale of its Hessian, so that round-off near zero entries passes).
+    public static let symmetryTolerance = 1e-6
+
+    /// The worst pair (j, k) of Hessians [n, m, d, d] that are not symmetric, described; nil when
+    /// all are symmetric to `symmetryTolerance`.
+    public static func asymmetry(_ h: [Double], outputs m: Int, inputs d: Int) -> String? {
+        let block = d * d, n = block == 0 ? 0 : h.count / (m * block)
+        var worst = (ratio: 0.0, i: 0, o: 0, j: 0, k: 0)
+        for i in 0..<n { for o in 0..<m {
+            let base = (i * m + o) * block
+            let scale = h[base..<(base + block)].reduce(0) { max($0, abs($1)) }
+            guard scale > 0 else { continue }
+            for j in 0..<d { for k in (j + 1)..<d {
+                let r = abs(h[base + j * d + k] - h[base + k * d + j]) / scale
+                if r > worst.ratio { worst = (r, i, o, j, k) }
+            } }
+        } }
+        guard worst.ratio > symmetryTolerance else { return nil }
+        let base = (worst.i * m + worst.o) * block
+        return "not symmetric in its last two axes: sample \(worst.i), output \(worst.o): entry (\(worst.j), \(worst.k)) is "
+            + "\(h[base + worst.j * d + worst.k]) but (\(worst.k), \(worst.j)) is \(h[base + worst.k * d + worst.j]) "
+            + "(difference \(ConfigValue.format(worst.ratio)) of the sample's largest entry, tolerance \(ConfigValue.format(symmetryTolerance)))"
     }
 
     /// The inputs `X` [n, d] alone (finite numbers, n and d positive).
@@ -45,14 +83,18 @@ public enum DatasetFile {
         return Matrix(rows: shape[0], cols: shape[1], data: x)
     }
 
-    /// Writes a dataset as X, Y (and dY) into a new file (never overwrites); `extra` then adds
-    /// what a maker of the file records beside them (`sobolev data`: provenance and timings).
+    /// Writes a dataset as X, Y (and dY, d2Y, V, JV) into a new file (never overwrites); `extra`
+    /// then adds what a maker of the file records beside them (`sobolev data`: provenance and
+    /// timings).
     public static func write(_ data: Dataset, to path: String, extra: (H5File) throws -> Void = { _ in }) throws {
         try H5File.writeAtomically(path) { f in
             try f.setAttribute("format", "sobolev-dataset")
             try f.write("X", data.inputs.data, shape: [data.count, data.inputDimension])
             try f.write("Y", data.values.data, shape: [data.count, data.outputDimension])
             if let j = data.jacobians { try f.write("dY", j, shape: [data.count, data.outputDimension, data.inputDimension]) }
+            if let h = data.hessians {
+                try f.write("d2Y", h, shape: [data.count, data.outputDimension, data.inputDimension, data.inputDimension])
+            }
             if let v = data.directions, let jv = data.directionalDerivatives {
                 try f.write("V", v, shape: [data.count, data.directionCount, data.inputDimension])
                 try f.write("JV", jv, shape: [data.count, data.outputDimension, data.directionCount])

@@ -40,6 +40,9 @@ extension UserDataset {
     /// The directional columns of a CSV table: for c = 1, 2, ... while every v<c>_<input> column
     /// exists, the direction's components and the derivatives d<output>/dv<c>. Indices of V's
     /// columns (sample-major: direction, then input) and of JV's (output, then direction).
+    /// d<output>/d<input> is always a gradient column: with an input named v<c>, d<output>/dv<c>
+    /// is its gradient column, so directions v<c>_* beside such an input are an error (one name
+    /// cannot be both).
     static func directionColumns(_ table: CSVTable, inputs: [String], outputs: [String]) throws -> (V: [Int], JV: [Int])? {
         var V: [Int] = [], JV: [Int] = [], k = 0
         while true {
@@ -65,6 +68,10 @@ extension UserDataset {
                 throw DataFileError(file: table.path, object: "column \(name)", message: "a directional derivative without directions (columns v1_<input>)")
             }
             return nil
+        }
+        if let c = (1...k).first(where: { inputs.contains("v\($0)") }) {
+            throw DataFileError(file: table.path, object: "column d\(outputs[0])/dv\(c)", message:
+                "is the gradient column of input v\(c), so it cannot also be the directional derivative of direction \(c) (columns v\(c)_*); rename input v\(c)")
         }
         for o in outputs { for c in 1...k {
             JV.append(try table.column("d\(o)/dv\(c)", role: "directional derivative of direction \(c)"))

@@ -11,7 +11,10 @@ extension Experiment {
         (["training.decay_rate", "training.decay_steps"], "training.schedule exponential", { $0["training.schedule"]?.stringValue == "exponential" }),
         (["training.shuffle"], "mini-batches (training.batch_size a number)", { $0["training.batch_size"]?.intValue != nil }),
         (["problem.format", "problem.split"], "problem.name dataset", isDataFile),
-        (["problem.x", "problem.y", "problem.dy"], "an HDF5 data file (problem.name dataset)", { isDataFile($0) && !isCSV($0) }),
+        (["loss.group_hessian"], "loss.order 2", { $0["loss.order"]?.intValue == 2 }),
+        (["loss.lambda_hess"], "loss.scheme fixed and loss.order 2",
+         { $0["loss.order"]?.intValue == 2 && $0["loss.scheme"]?.stringValue == "fixed" }),
+        (["problem.x", "problem.y", "problem.dy", "problem.d2y"], "an HDF5 data file (problem.name dataset)", { isDataFile($0) && !isCSV($0) }),
         (["problem.input_columns", "problem.output_columns", "problem.derivative_columns"], "a CSV data file (problem.name dataset)",
          { isDataFile($0) && isCSV($0) }),
         (["problem.train_fraction", "problem.validation_fraction"], "problem.split fraction (problem.name dataset)",
@@ -133,7 +136,8 @@ extension Experiment {
             throw ExperimentError(file: file, key: "problem.dimension", line: given["problem.dimension"]?.line, message:
                 "\(d): \(name) has a fixed dimension (only \(ProblemConfig.anyDimension.joined(separator: ", ")) take problem.dimension)")
         }
-        if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 {
+        let hessianWeight = values["loss.order"]?.intValue == 2 ? values["loss.lambda_hess"]?.doubleValue ?? values["loss.lambda_grad"]?.doubleValue : 0
+        if values["loss.lambda_value"]?.doubleValue == 0 && values["loss.lambda_grad"]?.doubleValue == 0 && hessianWeight == 0 {
             throw ExperimentError(file: file, key: "loss.lambda_grad", line: given["loss.lambda_grad"]?.line, message: "lambda_value and lambda_grad are both 0: nothing would be trained")
         }
         try checkProjections(values, file: file, given: given)

@@ -41,6 +41,13 @@ public struct RunShape: Sendable, Equatable {
     public var optimizerState: Int
     public var steps: Int
     public var logEvery: Int
+    /// Whether the data carry Hessians (m d^2 numbers a sample, and the test set's predicted ones).
+    public var hessians = false
+    /// Whether the step has Hessian terms (loss.order 2): its passes then take the second-order
+    /// forward tangents (`SobolevStep.hessianWorkspaceCount`).
+    public var hessianTerms = false
+    /// Directions per sample in the data (V: k d numbers a sample, JV: m k).
+    public var directions = 0
 }
 
 public enum MemoryEstimator {
@@ -57,16 +64,23 @@ public enum MemoryEstimator {
         // theta, optimizer state, T term gradients and the packed all-reduce buffer, best copy.
         let parameters = p * (2 + Double(s.optimizerState) + 2 * terms)
 
-        let perSample = d + m + m * d
+        let hessian = s.hessians ? m * d * d : 0
+        let k = Double(s.directions)
+        let perSample = d + m + m * d + hessian + k * d + m * k
         let samples = Double(s.trainSamples) + Double(s.validationSamples) + Double(s.testSamples)
-        let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d)
+        let data = 2 * samples * perSample + Double(s.testSamples) * (m + m * d + hessian)
 
         // Adaptive slopes assumed (an upper bound: one B x width buffer more).
         let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)
-        let training = Double(SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples,
-                                                         perTerm: true, fused: true))
+        let training = Double(s.hessianTerms
+            ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true)
+            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true))
+        // Predictions for the metrics: values and Jacobians, and the Hessians (second-order
+        // tangents) of every set when the data carry them.
         let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map {
-            Double(SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
+            Double(s.hessians
+                ? SobolevStep.hessianWorkspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false)
+                : SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
         }.max()!
         let stepNumbers = training, evaluation = prediction
         let records = Double(s.steps) / Double(max(s.logEvery, 1)) + 1

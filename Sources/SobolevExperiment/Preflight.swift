@@ -29,7 +29,8 @@ public struct Preflight: Sendable {
                 loaded[source] = data
                 try RunExecutor.check(data, config: config)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
-                                        hasDerivatives: data.train.hasJacobians, directions: data.train.directionCount, train: data.train.count,
+                                        hasDerivatives: data.train.hasJacobians, hasHessians: data.train.hasHessians,
+                                        directions: data.train.directionCount, train: data.train.count,
                                         validation: data.validation?.count ?? 0, test: data.test.count, ranksPerRun: ranksPerRun)
             } else {
                 shape = try Preflight.generatedShape(config, ranksPerRun: ranksPerRun, file: file)
@@ -86,21 +87,24 @@ public struct Preflight: Sendable {
         // The dense grid has k^d points, k = round(count^(1/d)) (Sampler.grid); a Sobol set above 3 inputs.
         let k = d == 1 ? Double(p.testSamples) : max(2, pow(Double(p.testSamples), 1 / Double(d)).rounded())
         let test = d <= 3 ? min(pow(k, Double(d)), Double(Int.max / 2)) : Double(p.testSamples)
-        return shape(config, inputs: d, outputs: f.outputDimension, hasDerivatives: true, train: p.trainSamples,
-                     validation: p.validationSamples, test: Int(test), ranksPerRun: ranksPerRun)
+        return shape(config, inputs: d, outputs: f.outputDimension, hasDerivatives: true, hasHessians: config.loss.trainsHessians,
+                     train: p.trainSamples, validation: p.validationSamples, test: Int(test), ranksPerRun: ranksPerRun)
     }
 
-    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, directions: Int = 0, train: Int,
-                      validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
-        let layout = TermLayout(inputDimension: d, hasDerivatives: hasDerivatives && config.training.projections == nil,
-                                groupDerivatives: config.loss.groupGradients, directionCount: config.training.projections ?? directions)
+    static func shape(_ config: RunConfig, inputs d: Int, outputs m: Int, hasDerivatives: Bool, hasHessians: Bool = false,
+                      directions: Int = 0, train: Int, validation: Int, test: Int, ranksPerRun: Int) -> RunShape {
+        let layout = config.layout(inputDimension: d, hasJacobians: hasDerivatives, directions: directions, hasHessians: hasHessians)
         let batch = min(config.training.batchSize ?? train, train)
         let state: Int
         switch config.training.optimizer { case .adam: state = 2; case .sgd: state = 1 }
         let batches = (train + batch - 1) / max(batch, 1)
         let steps = config.training.epochs.multipliedReportingOverflow(by: batches)
-        return RunShape(layerSizes: [d] + config.model.hidden + [m], trainSamples: train, validationSamples: validation,
-                        testSamples: test, batch: (batch + ranksPerRun - 1) / ranksPerRun, terms: layout.count,
-                        optimizerState: state, steps: steps.overflow ? Int.max : steps.partialValue, logEvery: config.training.logEvery)
+        var shape = RunShape(layerSizes: [d] + config.model.hidden + [m], trainSamples: train, validationSamples: validation,
+                             testSamples: test, batch: (batch + ranksPerRun - 1) / ranksPerRun, terms: layout.count,
+                             optimizerState: state, steps: steps.overflow ? Int.max : steps.partialValue, logEvery: config.training.logEvery)
+        shape.hessians = hasHessians
+        shape.hessianTerms = layout.hasHessians
+        shape.directions = directions
+        return shape
     }
 }

@@ -49,10 +49,20 @@ public struct LossConfig: Sendable, Equatable {
     public var groupGradients: Bool
     /// The scheme's constants by name (loss.<name>), checked, defaults filled in.
     public var constants: WeightingConstants
+    /// 1: value and gradient terms; 2: also the Hessian terms (loss.order).
+    public var order = 1
+    /// One Hessian term instead of one per pair j <= k (loss.group_hessian).
+    public var groupHessian = false
+    /// The fixed scheme's weight of each Hessian term (loss.lambda_hess); nil: lambda_grad.
+    public var lambdaHess: Double? = nil
+
+    public var trainsHessians: Bool { order == 2 }
 
     /// The fixed scheme's weights (1 for the other schemes).
     public var lambdaValue: Double { fixedWeight("lambda_value") }
     public var lambdaGrad: Double { fixedWeight("lambda_grad") }
+    /// The Hessian terms' weight under the fixed scheme (1 for the other schemes).
+    public var lambdaHessian: Double { scheme == "fixed" ? (lambdaHess ?? lambdaGrad) : 1 }
 
     func fixedWeight(_ name: String) -> Double {
         if case let .number(v)? = constants.values[name] { return v }
@@ -91,7 +101,8 @@ public struct RunConfig: Sendable, Equatable {
                 inputColumns: v["problem.input_columns"]?.stringListValue, outputColumns: v["problem.output_columns"]?.stringListValue,
                 derivativeColumns: v["problem.derivative_columns"]?.stringListValue,
                 split: DatasetSource.Split(rawValue: s("problem.split"))!,
-                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction")),
+                trainFraction: d("problem.train_fraction"), validationFraction: d("problem.validation_fraction"),
+                d2y: v["problem.d2y"]?.stringValue ?? "d2Y"),
             dimension: v["problem.dimension"]?.intValue)
         baseDirectory = run.baseDirectory
 
@@ -120,11 +131,30 @@ public struct RunConfig: Sendable, Equatable {
         standardize = b("training.standardize")
 
         loss = LossConfig(scheme: s("loss.scheme"), groupGradients: b("loss.group_gradients"),
-                          constants: run.lossConstants!)
+                          constants: run.lossConstants!, order: v["loss.order"]?.intValue ?? 1,
+                          groupHessian: v["loss.group_hessian"]?.boolValue ?? false,
+                          lambdaHess: v["loss.lambda_hess"]?.doubleValue)
         seed = run.seed
     }
 
     /// Whether derivative terms are trained (their gradients needed): any adaptive scheme, or the
-    /// fixed scheme with a non-zero derivative weight. Plain L2 (lambda_grad = 0) only watches them.
-    public var trainsDerivatives: Bool { loss.scheme != "fixed" || loss.lambdaGrad != 0 }
+    /// fixed scheme with a non-zero derivative weight (lambda_grad, or lambda_hess with loss.order
+    /// 2). Plain L2 (lambda_grad = 0) only watches them.
+    public var trainsDerivatives: Bool {
+        loss.scheme != "fixed" || loss.lambdaGrad != 0 || (loss.trainsHessians && loss.lambdaHessian != 0)
+    }
+
+    /// The term layout of a run on data with (or without) Jacobians, directions and Hessians:
+    /// value, grad_*, dir_*, hess_* (the Hessian terms with loss.order 2 only).
+    public func layout(inputDimension d: Int, hasJacobians: Bool, directions: Int, hasHessians: Bool) -> TermLayout {
+        TermLayout(inputDimension: d, hasDerivatives: hasJacobians && training.projections == nil,
+                   groupDerivatives: loss.groupGradients, directionCount: training.projections ?? directions,
+                   hasHessians: hasHessians && loss.trainsHessians, groupHessian: loss.groupHessian)
+    }
+
+    /// Which terms early stopping adds up: those trained (for plain L2 the value term only).
+    public func monitoredTerms(_ layout: TermLayout) -> [Bool] {
+        [loss.lambdaValue > 0] + Array(repeating: loss.lambdaGrad > 0, count: layout.derivativeTermCount + layout.directionTermCount)
+            + Array(repeating: loss.lambdaHessian > 0, count: layout.hessianTermCount)
+    }
 }

@@ -39,6 +39,8 @@ public struct RunResult: Sendable {
     public var test: Dataset
     public var testPredictedValues: Matrix
     public var testPredictedJacobians: [Double]
+    /// The surrogate's Hessians on the test set [n, m, d, d], when the test set has Hessians.
+    public var testPredictedHessians: [Double]? = nil
     /// Seconds: data_generation_time and simulation_time_per_sample (from the data file, when
     /// known) and surrogate_time_per_sample (measured on the test set).
     public var costs: [String: Double]
@@ -79,8 +81,9 @@ public struct RunInterrupted: Error {
 public enum RunExecutor {
     /// Generates the run's data from its problem and seed (identical on every rank): training
     /// and validation inputs from the configured sampler with noise on values and derivatives,
-    /// the test set exact on a dense grid (a Sobol set above 3 dimensions). A data file is read
-    /// and split instead (no noise is added to users' data).
+    /// the test set exact on a dense grid (a Sobol set above 3 dimensions); with loss.order 2
+    /// also the exact Hessians (without noise). A data file is read and split instead (no noise
+    /// is added to users' data).
     public static func data(for config: RunConfig) throws -> RunData {
         if let source = config.problem.dataset {
             return try UserDataset.load(source, baseDirectory: config.baseDirectory, seed: config.problem.dataSeed ?? config.seed)
@@ -90,29 +93,50 @@ public enum RunExecutor {
         func sample(_ count: Int, _ purpose: String) -> Dataset {
             let purposeSeed = seed ^ SeededRNG.fnv1a(purpose)
             let x = Sampler(kind: config.problem.sampler, seed: purposeSeed).samples(count: count, domain: f.domain)
-            return noisy(f.dataset(at: x), valueNoise: config.problem.valueNoise, gradientNoise: config.problem.gradNoise, seed: purposeSeed)
+            return noisy(f.dataset(at: x, hessians: config.loss.trainsHessians), valueNoise: config.problem.valueNoise, gradientNoise: config.problem.gradNoise, seed: purposeSeed)
         }
         let train = sample(config.problem.trainSamples, "train")
         let validation = config.problem.validationSamples > 0 ? sample(config.problem.validationSamples, "validation") : nil
         let testInputs = f.inputDimension <= 3
             ? Sampler.grid(count: config.problem.testSamples, domain: f.domain)
             : Sampler(kind: .sobol, seed: 0, randomized: false).samples(count: config.problem.testSamples, domain: f.domain)
-        return RunData(train: train, validation: validation, test: f.dataset(at: testInputs))
+        return RunData(train: train, validation: validation, test: f.dataset(at: testInputs, hessians: config.loss.trainsHessians))
     }
 
-    /// A data file's data against the run: a Sobolev loss needs derivatives, early stopping needs
-    /// validation samples (generated problems always have both; the schema checks their counts).
+    /// A data file's data against the run: a Sobolev loss needs derivatives, loss.order 2 needs
+    /// Hessians, early stopping needs validation samples (generated problems always have all;
+    /// the schema checks their counts).
     public static func check(_ data: RunData, config: RunConfig) throws {
         guard let source = config.problem.dataset else { return }
         let path = source.path(baseDirectory: config.baseDirectory)
         try checkProjections(data, config: config, file: path)
-        if config.trainsDerivatives && !data.train.hasJacobians && !data.train.hasDirections {
+        // (A fixed run with lambda_grad 0 trains derivatives only through lambda_hess: the loss.order check below names it.)
+        let firstOrder = config.loss.scheme != "fixed" || config.loss.lambdaGrad != 0
+        if firstOrder && !data.train.hasJacobians && !data.train.hasDirections {
             let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
             let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
             throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
         }
+        if config.loss.trainsHessians && !data.train.hasHessians {
+            let missing = source.isCSV ? "Hessian columns d2<output>/d<input>d<input>"
+                : source.dy.isEmpty ? "Hessians (problem.dy is \"\")" : source.d2y.isEmpty ? "Hessians (problem.d2y is \"\")" : "dataset \(source.d2y)"
+            throw DataFileError(file: path, object: "loss.order", message: "2 trains on Hessians, but the file has no \(missing); set loss.order: 1 to train on values and gradients")
+        }
         if let patience = config.training.patience, data.validation == nil {
             throw DataFileError(file: path, object: "training.patience", message: "\(patience) needs validation samples to stop early, but the split leaves none")
+        }
+    }
+
+    /// The data a run trains on against its term layout, before training: a layout with Hessian
+    /// terms needs Hessians in the training and validation sets and one without needs none (the
+    /// trainer's precondition is never reached with input from a file).
+    static func checkLayout(_ layout: TermLayout, train: Dataset, validation: Dataset?, config: RunConfig) throws {
+        let file = config.problem.dataset?.path(baseDirectory: config.baseDirectory) ?? config.problem.name
+        for (set, data) in [("training", train), ("validation", validation)] {
+            guard let data, data.hasHessians != layout.hasHessians else { continue }
+            throw DataFileError(file: file, object: "loss.order", message: layout.hasHessians
+                ? "\(config.loss.order) trains on Hessians, but the \(set) set has none"
+                : "\(config.loss.order) trains without Hessian terms, but the \(set) set carries Hessians")
         }
     }
 
@@ -132,19 +156,22 @@ public enum RunExecutor {
         let config = RunConfig(spec)
         let data = try data(for: config)
         try check(data, config: config)
-        let train = data.train, validation = data.validation
+        // First-order runs train on values and gradients alone, even where the data carry
+        // Hessians (the metrics still measure them, on `data`).
+        var train = data.train, validation = data.validation
+        if !config.loss.trainsHessians { train.hessians = nil; validation?.hessians = nil }
 
         let stdz = config.standardize ? Standardization.fit(train) : .identity(inputs: train.inputDimension, outputs: train.outputDimension)
         let trainN = stdz.normalize(train)
         let validationN = validation.map { stdz.normalize($0) }
 
         let arch = config.model.architecture(inputs: train.inputDimension, outputs: train.outputDimension)
-        let layout = TermLayout(inputDimension: train.inputDimension, hasDerivatives: train.hasJacobians && config.training.projections == nil,
-                                groupDerivatives: config.loss.groupGradients,
-                                directionCount: config.training.projections ?? train.directionCount)
+        let layout = config.layout(inputDimension: train.inputDimension, hasJacobians: train.hasJacobians,
+                                   directions: train.directionCount, hasHessians: config.loss.trainsHessians)
+        try checkLayout(layout, train: trainN, validation: validationN, config: config)
         var weighting = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
         // Early stopping watches the terms that are trained (for plain L2: the value term only).
-        let monitored = [config.loss.lambdaValue > 0] + Array(repeating: config.loss.lambdaGrad > 0, count: layout.count - 1)
+        let monitored = config.monitoredTerms(layout)
         let trainer = Trainer(architecture: arch, options: config.training, layout: layout, monitoredTerms: monitored,
                               derivativeGradients: config.trainsDerivatives)
 
@@ -179,18 +206,25 @@ public enum RunExecutor {
         func predict(_ x: Matrix) -> (values: Matrix, jacobians: [Double]) {
             arch.predict(parameters: outcome.parameters, standardization: stdz, inputs: x)
         }
+        // The network's Hessians (a plain reference evaluation) where the truth has them.
+        func hessians(_ truth: Dataset) -> [Double]? {
+            truth.hasHessians ? arch.predictHessians(parameters: outcome.parameters, standardization: stdz, inputs: truth.inputs).hessians : nil
+        }
         var metrics: [(name: String, value: Double)] = []
         let trainPrediction = predict(data.train.inputs)
-        metrics += ErrorMetrics(values: trainPrediction.values, jacobians: trainPrediction.jacobians, truth: data.train).named(prefix: "train_").map { (name: $0.0, value: $0.1) }
+        metrics += ErrorMetrics(values: trainPrediction.values, jacobians: trainPrediction.jacobians, hessians: hessians(data.train),
+                                truth: data.train).named(prefix: "train_").map { (name: $0.0, value: $0.1) }
         if let v = data.validation {
             let p = predict(v.inputs)
-            metrics += ErrorMetrics(values: p.values, jacobians: p.jacobians, truth: v).named(prefix: "validation_").map { (name: $0.0, value: $0.1) }
+            metrics += ErrorMetrics(values: p.values, jacobians: p.jacobians, hessians: hessians(v), truth: v).named(prefix: "validation_").map { (name: $0.0, value: $0.1) }
         }
         let predictionStart = DispatchTime.now()
         let testPrediction = predict(data.test.inputs)
         var costs = data.costs
         costs["surrogate_time_per_sample"] = seconds(since: predictionStart) / Double(max(data.test.count, 1))
-        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
+        let testHessians = hessians(data.test)
+        metrics += ErrorMetrics(values: testPrediction.values, jacobians: testPrediction.jacobians, hessians: testHessians,
+                                truth: data.test).named(prefix: "test_").map { (name: $0.0, value: $0.1) }
         if let signal = (try? config.problem.function()) as? MultiFrequency {
             // Spectral bias: the amplitude of each of the signal's frequencies left in the test
             // residual (the test set is a uniform grid of [-1, 1] with both ends).
@@ -221,6 +255,7 @@ public enum RunExecutor {
         result.gradientModeUsed = outcome.gradientModeUsed
         result.jacobianPlan = outcome.jacobianPlan.rawValue
         result.continuation = continuation
+        result.testPredictedHessians = testHessians
         return result
     }
 

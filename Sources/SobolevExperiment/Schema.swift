@@ -107,6 +107,8 @@ public enum ExperimentSchema {
         FieldSpec(key: "problem.x", kind: .text, defaultValue: .string("X"), help: "HDF5 dataset of the inputs (n x d)"),
         FieldSpec(key: "problem.y", kind: .text, defaultValue: .string("Y"), help: "HDF5 dataset of the outputs (n x m)"),
         FieldSpec(key: "problem.dy", kind: .text, defaultValue: .string("dY"), help: "HDF5 dataset of the Jacobians (n x m x d); \"\" for none"),
+        // No default (absent: d2Y), so that run ids of files written before the key are unchanged.
+        FieldSpec(key: "problem.d2y", kind: .text, defaultValue: nil, help: "HDF5 dataset of the Hessians (n x m x d x d); default d2Y when present; \"\" for none"),
         FieldSpec(key: "problem.input_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of the inputs"),
         FieldSpec(key: "problem.output_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of the outputs"),
         FieldSpec(key: "problem.derivative_columns", kind: .stringList, defaultValue: nil, help: "CSV columns of dY, output-major; default d<out>/d<in> when present"),

@@ -1,5 +1,5 @@
-// Data brought by users: an HDF5 file with X (n x d), Y (n x m) and optional dY (n x m x d), V
-// (n x k x d) and JV (n x m x k), or a CSV file with named columns; split into
+// Data brought by users: an HDF5 file with X (n x d), Y (n x m), optional dY (n x m x d), d2Y
+// (n x m x d x d), V (n x k x d) and JV (n x m x k), or a CSV file with named columns; split into
 // train/validation/test by fraction or by given indices.
 import CSV
 import Foundation
@@ -24,6 +24,8 @@ public struct DatasetSource: Sendable, Hashable {
     public var split: Split
     public var trainFraction: Double
     public var validationFraction: Double
+    /// HDF5 dataset of the Hessians (problem.d2y; absent: d2Y when the file has it).
+    public var d2y: String = "d2Y"
 
     /// The file's path, relative paths taken from the experiment file's folder.
     public func path(baseDirectory: String) -> String {
@@ -80,11 +82,15 @@ public enum UserDataset {
     }
 
     static func readHDF5(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
-        // Without dY the data are plain; a dataset the experiment names itself must exist.
-        if !s.dy.isEmpty && s.dy != "dY", let f = try? H5File.open(path), !f.contains(s.dy) {
-            throw DataFileError(file: path, object: "/" + s.dy, message: "no such dataset (problem.dy); the file has \((try? f.childNames())?.joined(separator: ", ") ?? "none")")
+        // Without dY the data are plain (without d2Y first order); a dataset the experiment names
+        // itself must exist.
+        for (name, key, standard) in [(s.dy, "problem.dy", "dY"), (s.d2y, "problem.d2y", "d2Y")]
+        where !name.isEmpty && name != standard {
+            if let f = try? H5File.open(path), !f.contains(name) {
+                throw DataFileError(file: path, object: "/" + name, message: "no such dataset (\(key)); the file has \((try? f.childNames())?.joined(separator: ", ") ?? "none")")
+            }
         }
-        let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy)
+        let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy, d2y: s.d2y.isEmpty ? nil : s.d2y)
         let f = try H5File.open(path)
         let names = ["train_index", "validation_index", "test_index"]
         guard names.allSatisfy(f.contains) else { return (data, nil) }
@@ -110,7 +116,9 @@ public enum UserDataset {
 
     /// CSV with a header of column names; '#' lines are comments. Inputs and outputs are named
     /// columns; derivatives are `derivative_columns` (output-major) or, by default, the columns
-    /// d<output>/d<input> when all of them exist. A column `split` may hold train/validation/test.
+    /// d<output>/d<input> when all of them exist; Hessians the columns d2<output>/d<in_j>d<in_k>
+    /// (`hessianColumns`); directions the columns v<c>_<input> and d<output>/dv<c>
+    /// (`directionColumns`). A column `split` may hold train/validation/test.
     static func readCSV(_ path: String, _ s: DatasetSource) throws -> (Dataset, DataSplit?) {
         let table = try CSVTable.read(path)
         guard let inputs = s.inputColumns, !inputs.isEmpty else {
@@ -137,14 +145,19 @@ public enum UserDataset {
                     "not in the header, but \(found.count) of the \(defaults.count) derivative columns d<output>/d<input> are (missing: \(missing.joined(separator: ", ")))")
             }
         }
+        let hessian = try hessianColumns(table, inputs: inputs, outputs: outputs)
+        if let hessian, di == nil {
+            throw DataFileError(file: path, object: "column \(table.names[hessian[0][0]])", message: "Hessian columns need the derivative columns d<output>/d<input>, and the file has none")
+        }
         let splitColumn = table.names.firstIndex(of: "split")
         let directional = try directionColumns(table, inputs: inputs, outputs: outputs)
         var V = [Double](), JV = [Double]()
 
-        var x = [Double](), y = [Double](), dy = [Double](), split = DataSplit(train: [], validation: [], test: [])
+        var x = [Double](), y = [Double](), dy = [Double](), d2y = [Double](), split = DataSplit(train: [], validation: [], test: [])
         for (row, line) in table.rows.enumerated() {
             x += try xi.map { try table.number(line, $0) }; y += try yi.map { try table.number(line, $0) }
             if let di { dy += try di.map { try table.number(line, $0) } }
+            if let hessian { d2y += try hessianRow(table, line, hessian, inputs: inputs.count) }
             if let directional {
                 V += try directional.V.map { try table.number(line, $0) }; JV += try directional.JV.map { try table.number(line, $0) }
             }
@@ -160,9 +173,45 @@ public enum UserDataset {
         let n = table.rows.count
         if let directional { try checkDirections(V, k: directional.V.count / inputs.count, d: inputs.count, table: table) }
         let data = Dataset(inputs: Matrix(rows: n, cols: inputs.count, data: x), values: Matrix(rows: n, cols: outputs.count, data: y),
-                           jacobians: di == nil ? nil : dy, directions: directional == nil ? nil : V,
-                           directionalDerivatives: directional == nil ? nil : JV)
+                           jacobians: di == nil ? nil : dy, hessians: hessian == nil ? nil : d2y,
+                           directions: directional == nil ? nil : V, directionalDerivatives: directional == nil ? nil : JV)
         return (data, splitColumn == nil ? nil : split)
+    }
+
+    /// The Hessian columns of a CSV file, per output (output-major) the pairs j <= k in input
+    /// order: column d2<o>/d<x_j>d<x_k> (for j < k the column d2<o>/d<x_k>d<x_j> may stand
+    /// instead, or beside it; both must then agree). All pairs or none; nil when none.
+    /// Each pair lists the indices of the one or two columns found for it.
+    static func hessianColumns(_ table: CSVTable, inputs: [String], outputs: [String]) throws -> [[Int]]? {
+        var pairs: [[Int]] = [], missing: [String] = []
+        for o in outputs { for j in inputs.indices { for k in j..<inputs.count {
+            let names = j == k ? [(j, k)] : [(j, k), (k, j)]
+            let found = names.compactMap { a, b in table.names.firstIndex(of: "d2\(o)/d\(inputs[a])d\(inputs[b])") }
+            if found.isEmpty { missing.append("d2\(o)/d\(inputs[j])d\(inputs[k])") }
+            pairs.append(found)
+        } } }
+        if missing.count == pairs.count { return nil }
+        if !missing.isEmpty {
+            throw DataFileError(file: table.path, object: "column \(missing[0])", message:
+                "not in the header, but \(pairs.count - missing.count) of the \(pairs.count) Hessian columns d2<output>/d<input>d<input> are (missing: \(missing.joined(separator: ", ")))")
+        }
+        return pairs
+    }
+
+    /// One line's Hessians [m, d, d] from the Hessian columns (the symmetric entry filled in).
+    static func hessianRow(_ table: CSVTable, _ line: CSVTable.Line, _ pairs: [[Int]], inputs d: Int) throws -> [Double] {
+        var h = [Double](repeating: 0, count: pairs.count / (d * (d + 1) / 2) * d * d)
+        var p = 0
+        for o in 0..<(h.count / (d * d)) { for j in 0..<d { for k in j..<d {
+            let v = try pairs[p].map { try table.number(line, $0) }
+            if v.count == 2, abs(v[0] - v[1]) > DatasetFile.symmetryTolerance * max(abs(v[0]), abs(v[1])) {
+                throw DataFileError(file: table.path, object: "line \(line.number), columns \(table.names[pairs[p][0]]) and \(table.names[pairs[p][1]])",
+                                    message: "\(v[0]) and \(v[1]) differ, but a Hessian is symmetric (relative tolerance \(ConfigValue.format(DatasetFile.symmetryTolerance)))")
+            }
+            h[(o * d + j) * d + k] = v[0]; h[(o * d + k) * d + j] = v[0]
+            p += 1
+        } } }
+        return h
     }
 
     /// The named columns of a CSV file as an [n, columns] matrix (other columns ignored).

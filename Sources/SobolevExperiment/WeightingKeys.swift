@@ -1,4 +1,4 @@
-// The `loss` section: loss.scheme, loss.group_gradients and every scheme constant as
+// The `loss` section: loss.scheme, loss.group_gradients, loss.order, loss.group_hessian, loss.lambda_hess and every scheme constant as
 // loss.<constant> (SobolevCore's WeightingCatalog holds the constants, defaults and ranges).
 //
 // A constant belongs to the runs of the schemes that use it: each run gets its scheme's constants
@@ -21,6 +21,14 @@ enum WeightingKeys {
         [
             ExperimentSchema.choice("loss.scheme", "fixed", WeightingCatalog.names, "loss-weighting scheme (docs/weighting.md)"),
             ExperimentSchema.flag("loss.group_gradients", false, "one derivative term instead of one per input direction"),
+            // No schema defaults (absent: order 1, not grouped), so that run ids of files written
+            // before these keys are unchanged.
+            FieldSpec(key: "loss.order", kind: .int(min: 1, max: 2), defaultValue: nil,
+                      help: "1: values and gradients; 2: also the Hessians (data with d2Y); default 1"),
+            FieldSpec(key: "loss.group_hessian", kind: .bool, defaultValue: nil,
+                      help: "loss.order 2: one Hessian term instead of one per pair j <= k; default false"),
+            FieldSpec(key: "loss.lambda_hess", kind: .double(min: 0, max: .greatestFiniteMagnitude, openMin: false), defaultValue: nil,
+                      help: "loss.scheme fixed with loss.order 2: weight of each Hessian term; default loss.lambda_grad"),
         ] + WeightingCatalog.constants.map { constant in
             let specs = constant.schemes.map { s in (s, s.constants.first { $0.name == constant.name }!) }
             let defaults = specs.map { "\($0.0.name) \($0.1.defaultValue)" }.joined(separator: ", ")
@@ -166,6 +174,7 @@ extension ConfigValue {
 extension LossConfig {
     /// The configured weighting scheme for a run with these terms, optimizer and seed.
     public func makeScheme(layout: TermLayout, optimizer: OptimizerKind, seed: UInt64) -> any WeightingScheme {
-        WeightingCatalog.scheme(named: scheme)!.make(constants, context: WeightingContext(layout: layout, optimizer: optimizer, seed: seed))
+        WeightingCatalog.scheme(named: scheme)!.make(constants, context: WeightingContext(layout: layout, optimizer: optimizer, seed: seed,
+                                                                                                lambdaHess: lambdaHess))
     }
 }

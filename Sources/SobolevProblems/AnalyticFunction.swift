@@ -19,8 +19,8 @@ public protocol AnalyticFunction: Sendable {
 }
 
 extension AnalyticFunction {
-    /// Exact values and Jacobians at the rows of `inputs`.
-    public func dataset(at inputs: Matrix) -> Dataset {
+    /// Exact values and Jacobians (and, when asked, Hessians) at the rows of `inputs`.
+    public func dataset(at inputs: Matrix, hessians: Bool = false) -> Dataset {
         precondition(inputs.cols == inputDimension, "\(name) takes \(inputDimension) inputs, got \(inputs.cols)")
         var y = [Double](); y.reserveCapacity(inputs.rows * outputDimension)
         var dy = [Double](); dy.reserveCapacity(inputs.rows * outputDimension * inputDimension)
@@ -29,6 +29,7 @@ extension AnalyticFunction {
             y.append(contentsOf: values(at: x))
             dy.append(contentsOf: jacobian(at: x))
         }
-        return Dataset(inputs: inputs, values: Matrix(rows: inputs.rows, cols: outputDimension, data: y), jacobians: dy)
+        let d2y = hessians ? (0..<inputs.rows).flatMap { hessian(at: inputs.row($0)) } : nil
+        return Dataset(inputs: inputs, values: Matrix(rows: inputs.rows, cols: outputDimension, data: y), jacobians: dy, hessians: d2y)
     }
 }

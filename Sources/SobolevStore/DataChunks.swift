@@ -18,12 +18,14 @@ public struct DataChunk: Sendable, Equatable {
     public var values: [Double]
     /// count x m x d (`jacobians[(i * m + o) * d + j]` = dY_o/dx_j).
     public var jacobians: [Double]
+    /// count x m x d x d (`hessians[((i * m + o) * d + j) * d + k]`), when the command writes them.
+    public var hessians: [Double]?
     /// Seconds spent evaluating each sample (the FE solve with sensitivities for the hook).
     public var solveTimes: [Double]
 
-    public init(start: Int, inputs: [Double], values: [Double], jacobians: [Double], solveTimes: [Double]) {
+    public init(start: Int, inputs: [Double], values: [Double], jacobians: [Double], hessians: [Double]? = nil, solveTimes: [Double]) {
         self.start = start; self.inputs = inputs; self.values = values
-        self.jacobians = jacobians; self.solveTimes = solveTimes
+        self.jacobians = jacobians; self.hessians = hessians; self.solveTimes = solveTimes
     }
 
     public var count: Int { solveTimes.count }
@@ -37,10 +39,12 @@ public struct DataChunkStore: Sendable {
     public let signature: String
     public let inputDimension: Int
     public let outputDimension: Int
+    /// Whether every chunk holds d2Y.
+    public let hessians: Bool
 
-    public init(out: String, signature: String, inputDimension: Int, outputDimension: Int) {
+    public init(out: String, signature: String, inputDimension: Int, outputDimension: Int, hessians: Bool = false) {
         self.out = out; self.signature = signature
-        self.inputDimension = inputDimension; self.outputDimension = outputDimension
+        self.inputDimension = inputDimension; self.outputDimension = outputDimension; self.hessians = hessians
     }
 
     public var directory: String { out + ".parts" }
@@ -50,7 +54,8 @@ public struct DataChunkStore: Sendable {
     /// Writes one chunk (atomically; an older chunk of the same start is replaced).
     public func save(_ chunk: DataChunk) throws {
         let (d, m, n) = (inputDimension, outputDimension, chunk.count)
-        precondition(chunk.inputs.count == n * d && chunk.values.count == n * m && chunk.jacobians.count == n * m * d,
+        precondition(chunk.inputs.count == n * d && chunk.values.count == n * m && chunk.jacobians.count == n * m * d
+                     && (chunk.hessians?.count ?? 0) == (hessians ? n * m * d * d : 0),
                      "chunk at \(chunk.start): arrays do not match \(n) samples")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try H5File.writeAtomically(path(start: chunk.start), replace: true) { f in
@@ -61,6 +66,7 @@ public struct DataChunkStore: Sendable {
             try f.write("X", chunk.inputs, shape: [n, d], compress: false)
             try f.write("Y", chunk.values, shape: [n, m], compress: false)
             try f.write("dY", chunk.jacobians, shape: [n, m, d], compress: false)
+            if let h = chunk.hessians { try f.write("d2Y", h, shape: [n, m, d, d], compress: false) }
             try f.write("solve_time", chunk.solveTimes, compress: false)
         }
     }
@@ -90,11 +96,13 @@ public struct DataChunkStore: Sendable {
         let count = try f.intAttribute("count").first ?? -1
         let (d, m) = (inputDimension, outputDimension)
         let x = try f.read("X"), y = try f.read("Y"), dy = try f.read("dY"), t = try f.read("solve_time")
+        let d2y = hessians && f.contains("d2Y") ? try f.read("d2Y") : nil
         guard start >= 0, count >= 1, start + count <= samples,
-              x.shape == [count, d], y.shape == [count, m], dy.shape == [count, m, d], t.shape == [count] else {
-            throw bad("does not hold samples \(start)..<\(start + count) of \(samples) with \(d) inputs and \(m) outputs (X \(x.shape), Y \(y.shape), dY \(dy.shape))")
+              x.shape == [count, d], y.shape == [count, m], dy.shape == [count, m, d], t.shape == [count],
+              !hessians || d2y?.shape == [count, m, d, d] else {
+            throw bad("does not hold samples \(start)..<\(start + count) of \(samples) with \(d) inputs and \(m) outputs (X \(x.shape), Y \(y.shape), dY \(dy.shape)\(hessians ? ", d2Y \(d2y?.shape.description ?? "missing")" : ""))")
         }
-        return DataChunk(start: start, inputs: x.values, values: y.values, jacobians: dy.values, solveTimes: t.values)
+        return DataChunk(start: start, inputs: x.values, values: y.values, jacobians: dy.values, hessians: d2y?.values, solveTimes: t.values)
     }
 
     /// Deletes temporary files of writers that were killed (never a finished file).

@@ -37,6 +37,9 @@ public enum GradientDump {
         guard data.outputDimension == arch.outputDimension else {
             throw HDF5Error(file: dataPath, object: "/Y", message: "has \(data.outputDimension) columns, the model has \(arch.outputDimension) outputs")
         }
+        guard !(data.hasHessians && data.hasDirections) else {
+            throw HDF5Error(file: dataPath, object: "/d2Y", message: "comes with directions V and JV: directional and Hessian terms do not combine; write the file without one of them")
+        }
     }
 
     /// Writes the terms (computed on `samples` samples of `dataPath`) to a new file at `out`.
@@ -47,7 +50,7 @@ public enum GradientDump {
             try f.setAttribute("data", dataPath)
             try f.setAttribute("samples", samples)
             try f.setAttribute("units", "normalized")
-            try f.setAttribute("loss_definition", "L_value = 1/(2n) sum_i ||N(x_i) - y_i||^2; L_grad_j = 1/(2n) sum_i ||dN/dx_j(x_i) - dY_i[:, j]||^2 (after the model's standardisation)")
+            try f.setAttribute("loss_definition", "L_value = 1/(2n) sum_i ||N(x_i) - y_i||^2; L_grad_j = 1/(2n) sum_i ||dN/dx_j(x_i) - dY_i[:, j]||^2; L_dir_c = 1/(2n) sum_i ||dN/dx(x_i) V_i[c] - JV_i[:, c]||^2; L_hess_j_k = 1/(2n) sum_i ||d2N/dx_j dx_k(x_i) - d2Y_i[:, j, k]||^2, j <= k (after the model's standardisation)")
             try f.write("loss_terms", terms.losses, compress: false).setAttribute("term_names", terms.names)
             let grads = try f.createGroup("gradients")
             for (name, arrays) in zip(terms.names, terms.gradients) {

@@ -1,6 +1,6 @@
-// The output of `sobolev predict` (docs/results-format.md, "Prediction files"): HDF5 with X, Y and
-// dYdX, or CSV with the input, output and d<output>/d<input> columns (which an experiment reads
-// back as a data set).
+// The output of `sobolev predict` (docs/results-format.md, "Prediction files"): HDF5 with X, Y,
+// dYdX and d2YdX2, or CSV with the input, output, d<output>/d<input> and
+// d2<output>/d<input>d<input> columns (which an experiment reads back as a data set).
 import Foundation
 import SobolevCore
 import SobolevHDF5
@@ -10,6 +10,8 @@ public struct Predictions {
     public var values: Matrix
     /// [n, m, d], or nil when not asked for.
     public var jacobians: [Double]?
+    /// [n, m, d, d], or nil when not asked for.
+    public var hessians: [Double]? = nil
     public var inputNames: [String]
     public var outputNames: [String]
     /// Written as root attributes of an HDF5 file (model, run_id, chosen_by, time_per_sample).
@@ -25,6 +27,9 @@ public struct Predictions {
 
     /// The CSV column of dy_o/dx_j, as experiments name derivative columns.
     public static func derivativeName(output: String, input: String) -> String { "d\(output)/d\(input)" }
+
+    /// The CSV column of d2y_o/dx_j dx_k (j <= k), as experiments name Hessian columns.
+    public static func hessianName(output: String, inputs j: String, _ k: String) -> String { "d2\(output)/d\(j)d\(k)" }
 }
 
 public enum PredictionFile {
@@ -45,21 +50,27 @@ public enum PredictionFile {
             try f.write("X", p.inputs.data, shape: [n, d], compress: false)
             try f.write("Y", p.values.data, shape: [n, m], compress: false)
             if let j = p.jacobians { try f.write("dYdX", j, shape: [n, m, d], compress: false) }
+            if let h = p.hessians { try f.write("d2YdX2", h, shape: [n, m, d, d], compress: false) }
         }
     }
 
-    /// `p` as CSV: the input, output and (when present) derivative columns.
+    /// `p` as CSV: the input, output and (when present) derivative and Hessian (pairs j <= k) columns.
     public static func csv(_ p: Predictions) -> String {
         let n = p.inputs.rows, d = p.inputs.cols, m = p.values.cols
         var header = p.inputNames + p.outputNames
         if p.jacobians != nil {
             header += p.outputNames.flatMap { o in p.inputNames.map { Predictions.derivativeName(output: o, input: $0) } }
         }
+        let pairs = (0..<d).flatMap { j in (j..<d).map { (j, $0) } }
+        if p.hessians != nil {
+            header += p.outputNames.flatMap { o in pairs.map { Predictions.hessianName(output: o, inputs: p.inputNames[$0.0], p.inputNames[$0.1]) } }
+        }
         // Shortest round-trip decimal: reading the file back gives the same doubles.
         var text = header.joined(separator: ",") + "\n"
         for i in 0..<n {
             var row = (0..<d).map { "\(p.inputs[i, $0])" } + (0..<m).map { "\(p.values[i, $0])" }
             if let j = p.jacobians { row += (0..<(m * d)).map { "\(j[i * m * d + $0])" } }
+            if let h = p.hessians { row += (0..<m).flatMap { o in pairs.map { "\(h[((i * m + o) * d + $0.0) * d + $0.1])" } } }
             text += row.joined(separator: ",") + "\n"
         }
         return text

@@ -104,6 +104,10 @@ public enum ResultsWriter {
         if let j = r.test.jacobians { try t.write("dY", j, shape: [nt, mo, d]) }
         try t.write("Y_pred", r.testPredictedValues.data, shape: [nt, mo])
         try t.write("dY_pred", r.testPredictedJacobians, shape: [nt, mo, d])
+        if let h = r.test.hessians, let hp = r.testPredictedHessians {
+            try t.write("d2Y", h, shape: [nt, mo, d, d])
+            try t.write("d2Y_pred", hp, shape: [nt, mo, d, d])
+        }
     }
 
     /// The model layout (docs/results-format.md): attrs activation, layer_sizes, adaptive_scale;

@@ -5,13 +5,14 @@ import SobolevCluster
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Sample a problem (values and derivatives) into a data file (X, Y, dY); over all ranks under mpirun; resumable.",
+        abstract: "Sample a problem (values and derivatives) into a data file (X, Y, dY, d2Y); over all ranks under mpirun; resumable.",
         discussion: """
         PROBLEM is an analytic problem (sine, ackley, beale, booth, bukin6, mccormick, rosenbrock, \
         styblinski_tang, franke, multifrequency, muller_brown, neo_hookean_plane_strain, neo_hookean_3d; \
         default parameters, --dimension for ackley, rosenbrock and styblinski_tang) or hook, the 2D hook \
         finite-element model (inputs bend_radius, thickness; outputs the tip displacement ux, uy; \
-        derivatives the design sensitivities). Under mpirun the samples are shared out over all ranks \
+        derivatives the design sensitivities). Analytic problems also write their exact Hessians \
+        d2Y [n, m, d, d] (d times the size of dY; --no-hessians leaves them out); the hook has none. Under mpirun the samples are shared out over all ranks \
         in chunks; finished chunks are kept in OUT.parts/, so the same command run again after a kill \
         computes only the rest. An existing OUT is never overwritten.
         """)
@@ -52,6 +53,9 @@ struct DataCommand: ParsableCommand {
     @Option(name: .long, help: "Samples per part file (the unit of work and of resuming).")
     var chunkSize: Int = 64
 
+    @Flag(name: .long, help: "Do not write d2Y (the Hessians, d times the size of dY) for problems that have them.")
+    var noHessians = false
+
     @OptionGroup var memory: MemoryOptions
 
     func run() throws {
@@ -65,6 +69,7 @@ struct DataCommand: ParsableCommand {
         request.loadSteps = loadSteps
         request.maxIterations = maxIterations
         request.chunkSize = chunkSize
+        request.hessians = !noHessians
         request.memoryLimit = memory.limit
         let world = MPIRuntime.world()
         _ = DataGeneration.run(request, world: world, started: started)

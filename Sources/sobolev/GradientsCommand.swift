@@ -11,7 +11,7 @@ struct Gradients: ParsableCommand {
     @Option(help: "Model: FILE or FILE:/group (default group /model, or the only run of a results file).")
     var model: String
 
-    @Option(help: "Data file with X (n x d), Y (n x m) and optionally dY (n x m x d).")
+    @Option(help: "Data file with X (n x d), Y (n x m) and optionally dY (n x m x d) with d2Y (n x m x d x d), or V and JV.")
     var data: String
 
     @Option(help: "Output file (never overwritten).")

@@ -15,11 +15,14 @@ struct Predict: ParsableCommand {
     @Option(help: "Inputs: CSV with the model's input columns (the run's problem.input_columns, else x0, x1, ...) or HDF5 with X [n, d].")
     var inputs: String
 
-    @Option(help: "Output: .csv (input, output and d<output>/d<input> columns) or HDF5 (X, Y, dYdX [n, m, d]).")
+    @Option(help: "Output: .csv (input, output, d<output>/d<input> and d2<output>/d<input>d<input> columns) or HDF5 (X, Y, dYdX [n, m, d], d2YdX2 [n, m, d, d]).")
     var out: String
 
     @Flag(help: "Also write the Jacobian dY/dX.")
     var jacobian = false
+
+    @Flag(help: "Also write the Hessians d2Y/dX2 (CSV: the pairs j <= k).")
+    var hessian = false
 
     @Option(name: .customLong("input-columns"), help: "CSV input columns, comma-separated, in the model's input order.")
     var inputColumns: String?
@@ -59,9 +62,13 @@ struct Predict: ParsableCommand {
             var attributes = [(name: "model", value: selected.location)]
             if let id = selected.runID { attributes.append((name: "run_id", value: id)) }
             if let choice = selected.choice { attributes.append((name: "chosen_by", value: choice)) }
-            let predictions = Predictions(inputs: x, values: p.values, jacobians: jacobian ? p.jacobians : nil,
+            var predictions = Predictions(inputs: x, values: p.values, jacobians: jacobian ? p.jacobians : nil,
                                           inputNames: columns ?? selected.inputNames, outputNames: selected.outputNames,
                                           attributes: attributes, timePerSample: perSample)
+            if hessian {
+                let m = selected.model
+                predictions.hessians = m.architecture.predictHessians(parameters: m.parameters, standardization: m.standardization, inputs: x).hessians
+            }
             if PredictionFile.isCSV(out) {
                 try OutputFiles.write([(out, Array(PredictionFile.csv(predictions).utf8))], replace: force)
             } else {

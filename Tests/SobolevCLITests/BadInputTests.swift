@@ -98,6 +98,14 @@ let badInputs: [BadInput] = [
     BadInput(name: "dY of the wrong shape", files: ["e.yaml": dataYAML("shape.h5", loss: "  lambda_grad: 1")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["shape.h5", "/dY", "[3, 1]"]),
     BadInput(name: "problem.dy names a missing dataset", files: ["e.yaml": dataYAML("plain.h5", "  dy: grads\n", loss: "  lambda_grad: 1")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "/grads"]),
     BadInput(name: "Sobolev loss on plain data", files: ["e.yaml": dataYAML("plain.h5", loss: "  lambda_grad: 1")], arguments: ["sweep", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "loss.lambda_grad", "dY"]),
+    BadInput(name: "d2Y not symmetric", files: ["e.yaml": dataYAML("skew.h5", loss: "  lambda_grad: 1")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["skew.h5", "/d2Y", "not symmetric", "sample 1, output 0", "(0, 1) is 2.5 but (1, 0) is 1.0"]),
+    BadInput(name: "problem.d2y names a missing dataset", files: ["e.yaml": dataYAML("skew.h5", "  d2y: hessians\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["skew.h5", "/hessians", "problem.d2y"]),
+    BadInput(name: "loss.order 2 on data without d2Y", files: ["e.yaml": dataYAML("plain.h5", loss: "  lambda_grad: 0\n  order: 2")], arguments: ["sweep", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "loss.order", "d2Y"]),
+    BadInput(name: "loss.lambda_hess alone on data without derivatives", files: ["e.yaml": dataYAML("plain.h5", loss: "  lambda_grad: 0\n  order: 2\n  lambda_hess: 1")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "loss.order", "d2Y"]),
+    BadInput(name: "loss.order 2 with loss.projections", files: ["e.yaml": tinyYAML("loss:\n  order: 2\n  projections: 1\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "loss.projections", "loss.order 2", "do not combine"]),
+    BadInput(name: "loss.lambda_hess without loss.order 2", files: ["e.yaml": tinyYAML("loss:\n  lambda_hess: 2\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "loss.lambda_hess", "does not apply", "loss.order 2"]),
+    BadInput(name: "loss.lambda_hess with an adaptive scheme", files: ["e.yaml": tinyYAML("loss:\n  scheme: relobralo\n  order: 2\n  lambda_hess: 2\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "loss.lambda_hess", "loss.scheme fixed"]),
+    BadInput(name: "loss.lambda_hess negative", files: ["e.yaml": tinyYAML("loss:\n  order: 2\n  lambda_hess: -1\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["e.yaml", "loss.lambda_hess", "-1"]),
     BadInput(name: "CSV missing one derivative column", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n", loss: "  lambda_grad: 1"), "d.csv": "x, y, E, dE/dx\n" + (0..<10).map { "\($0), 1, \($0), 2" }.joined(separator: "\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "dE/dy"]),
     BadInput(name: "CSV row of the wrong length", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n"), "d.csv": csvHeader + csvRows + "1, 2\n"], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "line 12", "2 fields"]),
     BadInput(name: "CSV with NaN", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n"), "d.csv": csvHeader + csvRows + "1, 2, nan, 0, 0\n"], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "column E", "nan"]),
@@ -132,6 +140,11 @@ let badFixtures: String = {
     }
     try! H5File.writeAtomically(dir + "/shape.h5") { f in
         try f.write("X", [0, 1, 2, 3], shape: [2, 2]); try f.write("Y", [1, 2], shape: [2, 1]); try f.write("dY", [1, 2, 3], shape: [3, 1])
+    }
+    try! H5File.writeAtomically(dir + "/skew.h5") { f in
+        try f.write("X", [0, 1, 2, 3, 4, 5], shape: [3, 2]); try f.write("Y", [1, 2, 3], shape: [3, 1])
+        try f.write("dY", [1, 2, 3, 4, 5, 6], shape: [3, 1, 2])
+        try f.write("d2Y", [2, 1, 1, 2, 2, 2.5, 1, 2, 2, 1, 1, 2], shape: [3, 1, 2, 2])
     }
     let whole = try! Data(contentsOf: URL(fileURLWithPath: dir + "/plain.h5"))
     try! whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.h5"))

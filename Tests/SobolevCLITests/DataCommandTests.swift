@@ -76,6 +76,48 @@ struct DataCommandTests {
         #expect(try dataArrays(dir + "/n.h5").shapes == [[8, 6], [8, 1], [8, 1, 6]])
     }
 
+    @Test("d2Y: muller_brown's exact Hessians from 1 and 2 ranks to the bit; h5dump shows it; --no-hessians leaves it out")
+    func hessians() throws {
+        let dir = scratchFolder()
+        let arguments = [sobolevBinary, "data", "muller_brown", "--samples", "9", "--sampler", "halton", "--chunk-size", "2"]
+        let one = try mpirun(1, arguments + ["--out", "h1.h5"], in: dir)
+        #expect(one.status == 0 && one.stdout.contains("d2Y [9, 1, 2, 2]"), "\(one.output)")
+        let two = try mpirun(2, arguments + ["--out", "h2.h5"], in: dir)
+        #expect(two.status == 0, "\(two.output)")
+        let (a, b) = (try DatasetFile.read(dir + "/h1.h5"), try DatasetFile.read(dir + "/h2.h5"))
+        #expect(a.hessians != nil && a == b)
+        let exact = try #require(ProblemCatalog.function(named: "muller_brown"))
+        let truth = (0..<9).flatMap { exact.hessian(at: a.inputs.row($0)) }
+        #expect(worstRelative(a.hessians!, truth) <= 1e-12)
+        let dump = try run(which("h5dump"), ["-H", dir + "/h2.h5"])
+        #expect(dump.status == 0 && dump.stdout.contains("DATASET \"d2Y\"") && dump.stdout.contains("( 9, 1, 2, 2 )"), "\(dump.stdout)")
+
+        let plain = try sobolev(["data", "muller_brown", "--samples", "9", "--sampler", "halton", "--no-hessians", "--out", "p.h5"], in: dir)
+        #expect(plain.status == 0 && !plain.stdout.contains("d2Y"), "\(plain.output)")
+        #expect(try !H5File.open(dir + "/p.h5").contains("d2Y"))
+        #expect(try DatasetFile.read(dir + "/p.h5") == Dataset(inputs: a.inputs, values: a.values, jacobians: a.jacobians))
+    }
+
+    @Test("a data file with d2Y through run and report: Hessian metrics, test d2Y and d2Y_pred stored, Hessian parity drawn")
+    func hessiansThroughRunAndReport() throws {
+        let dir = scratchFolder()
+        #expect(try sobolev(["data", "beale", "--samples", "40", "--sampler", "halton", "--out", "d.h5"], in: dir).status == 0)
+        try "name: h\nproblem:\n  name: dataset\n  file: d.h5\nmodel:\n  width: 8\ntraining:\n  epochs: 20\n"
+            .write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let r = try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        let runs = try H5File.open(dir + "/r.h5").openGroup("runs")
+        let run = try runs.openGroup(try runs.childNames()[0])
+        #expect(try run.openGroup("metrics").scalarDoubleAttribute("test_hess_rmse") > 0)
+        #expect(try run.openGroup("metrics").scalarDoubleAttribute("train_hess_rel_l2") > 0)
+        let test = try run.openGroup("test")
+        #expect(try test.read("d2Y").shape == [6, 1, 2, 2] && test.read("d2Y_pred").shape == [6, 1, 2, 2])
+        let report = try sobolev(["report", "r.h5", "--out", "rep"], in: dir)
+        #expect(report.status == 0, "\(report.output)")
+        let page = try String(contentsOfFile: dir + "/rep/index.html", encoding: .utf8)
+        #expect(page.contains("Parity of Hessians") && page.contains("test_hess_rmse"))
+    }
+
     @Test("noise as experiments add it: values noisy from the seed, derivatives untouched")
     func noise() throws {
         let dir = scratchFolder()
@@ -148,6 +190,7 @@ struct DataCommandTests {
         #expect(a.shapes == [[12, 2], [12, 2], [12, 2, 2]] && b.shapes == a.shapes)
         #expect(a.x == b.x && a.y == b.y && a.dy == b.dy)
         #expect(try H5File.open(dir + "/r3.h5").intAttribute("ranks") == [3])
+        #expect(try !H5File.open(dir + "/r3.h5").contains("d2Y"))   // the FE model has no Hessians
         for i in [0, 11] {
             let (values, jacobian) = try HookModel(material: .linearElastic).evaluate(design: Array(b.x[(2 * i)..<(2 * i + 2)]))
             #expect(worstRelative(Array(b.y[(2 * i)..<(2 * i + 2)]), values) <= 1e-12)

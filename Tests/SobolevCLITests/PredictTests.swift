@@ -82,6 +82,39 @@ import SobolevHDF5
         #expect(other.dropFirst().map { $0.split(separator: ",")[1] } == ["1.0", "2.0", "3.0"])
     }
 
+    @Test func hessiansEqualDifferencesOfTheJacobianInCSVAndHDF5() throws {
+        let files = try SurrogateFixture.files()
+        let dir = scratchFolder()
+        let id = try SurrogateFixture.runs(files.adaptive)[0].id
+        let model = "\(files.adaptive):/runs/\(id)"
+        let x = [-0.5, 0.25, 2.0, -1.5, 0.125, 0.0], h = 1e-5
+        func predict(_ name: String, _ inputs: [Double], _ flags: [String]) throws -> H5File {
+            try H5File.writeAtomically("\(dir)/\(name)-x.h5", replace: true) { f in _ = try f.write("X", inputs, shape: [3, 2]) }
+            let r = try sobolev(["predict", model, "--inputs", "\(dir)/\(name)-x.h5", "--out", "\(dir)/\(name).h5"] + flags)
+            #expect(r.status == 0, "\(r.output)")
+            return try H5File.open("\(dir)/\(name).h5")
+        }
+        let hessians = try predict("h", x, ["--hessian"]).read("d2YdX2")
+        #expect(hessians.shape == [3, 2, 2, 2])
+        var fd = [Double](repeating: 0, count: 24)
+        for k in 0..<2 {
+            let shift = (0..<6).map { $0 % 2 == k ? h : 0.0 }
+            let plus = try predict("p\(k)", zip(x, shift).map(+), ["--jacobian"]).read("dYdX").values
+            let minus = try predict("m\(k)", zip(x, shift).map(-), ["--jacobian"]).read("dYdX").values
+            for i in 0..<3 { for o in 0..<2 { for j in 0..<2 {
+                fd[((i * 2 + o) * 2 + j) * 2 + k] = (plus[(i * 2 + o) * 2 + j] - minus[(i * 2 + o) * 2 + j]) / (2 * h)
+            } } }
+        }
+        #expect(Self.relativeError(hessians.values, fd) < 1e-6, "\(Self.relativeError(hessians.values, fd))")
+        // CSV: the pairs j <= k, the names an experiment reads as Hessian columns.
+        let r = try sobolev(["predict", model, "--inputs", "\(dir)/h-x.h5", "--out", dir + "/h.csv", "--hessian"])
+        #expect(r.status == 0, "\(r.output)")
+        let lines = try String(contentsOfFile: dir + "/h.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "u,v,f,g,d2f/dudu,d2f/dudv,d2f/dvdv,d2g/dudu,d2g/dudv,d2g/dvdv", "\(lines.first ?? "")")
+        let row = lines[1].split(separator: ",").map { Double($0)! }
+        #expect(Array(row[4..<10]) == [0, 1, 3, 4, 5, 7].map { hessians.values[$0] })
+    }
+
     @Test func badInputIsOneLineAndLeavesNothingBehind() throws {
         let files = try SurrogateFixture.files()
         let dir = scratchFolder()

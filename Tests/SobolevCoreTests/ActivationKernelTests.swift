@@ -152,4 +152,20 @@ struct ActivationKernelTests {
         #expect(bits(phi) == bits(four[0]) && bits(dphi) == bits(four[1]) && bits(d2phi) == bits(four[2]),
                 "\(activation)")
     }
+
+    @Test("phi''' of the kernel against central differences of its phi'' (and phi'' of phi')",
+          arguments: Activation.allCases)
+    func derivativesAgainstDifferences(_ activation: Activation) {
+        // The Hessian terms' backward pass reads phi''': the chain phi' -> phi'' -> phi''' checked
+        // by differences of the kernel's own outputs, independently of the exact formulas.
+        let z = (0..<161).map { -8 + 0.1 * Double($0) }, h = 1e-5
+        let at = kernel(activation, z)
+        let plus = kernel(activation, z.map { $0 + h }), minus = kernel(activation, z.map { $0 - h })
+        for r in 2...3 {
+            for i in z.indices {
+                let fd = (plus[r - 1][i] - minus[r - 1][i]) / (2 * h)
+                #expect(abs(at[r][i] - fd) < 1e-8 * max(1, abs(fd)), "\(activation) \(outputs[r]) at \(z[i]): \(at[r][i]) vs \(fd)")
+            }
+        }
+    }
 }

@@ -104,8 +104,11 @@ struct DirectionalDataTests {
         let plain = try experiment(dir, "  file: inputv.csv\n  input_columns: [v, v1]\n  output_columns: [E]")
         let (vData, _) = try UserDataset.readCSV(dir + "/inputv.csv", RunConfig(plain.runs[0]).problem.dataset!)
         #expect(vData.hasJacobians && !vData.hasDirections)
+        // Directions v1_* beside an input named v1: dE/dv1 would be both; refused, naming the column.
+        try "x, v1, E, dE/dx, dE/dv1, v1_x, v1_v1\n1, 2, 3, 1, 1, 1, 0\n4, 5, 6, 1, 1, 0, 1\n".write(toFile: dir + "/both.csv", atomically: true, encoding: .utf8)
         let csv = "\n  input_columns: [x, y]\n  output_columns: [E]"
         let cases: [(String, [String])] = [
+            ("  file: both.csv\n  input_columns: [x, v1]\n  output_columns: [E]", ["both.csv", "column dE/dv1", "gradient column of input v1", "direction 1", "rename input v1"]),
             ("  file: onlyV.h5", ["onlyV.h5", "/JV", "missing"]),
             ("  file: onlyJV.h5", ["onlyJV.h5", "/V", "missing"]),
             ("  file: shapeV.h5", ["shapeV.h5", "/V", "[6, 4]"]),

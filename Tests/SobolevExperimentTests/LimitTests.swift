@@ -119,6 +119,42 @@ struct LimitTests {
         #expect(MemoryEstimator.estimate(wider).step > 1.9 * e.step)
         var bigger = base; bigger.layerSizes = [2, 200, 200, 1]
         #expect(MemoryEstimator.estimate(bigger).parameters > 3.5 * e.parameters)
+        // Hessian data: m d^2 = 4 numbers more per sample, twice (data and its normalised copy),
+        // and the test set's predicted Hessians.
+        var hessians = base; hessians.testSamples = 10; hessians.hessians = true
+        var first = base; first.testSamples = 10
+        #expect(MemoryEstimator.estimate(hessians).data - MemoryEstimator.estimate(first).data == 8 * (2 * 1010 * 4 + 10 * 4))
+        // Directional data: k d numbers of V and m k of JV per sample, twice.
+        var directions = first; directions.directions = 3
+        let extra: Double = 8 * 2 * 1010 * (3 * 2 + 1 * 3)
+        #expect(MemoryEstimator.estimate(directions).data - MemoryEstimator.estimate(first).data == extra)
+        // Hessian terms: the step's arrays are the second-order passes' (1 + d + d(d+1)/2 row blocks),
+        // more than the first-order step's on the same batch.
+        var order2 = hessians; order2.hessianTerms = true; order2.terms = 6
+        #expect(MemoryEstimator.estimate(order2).step > MemoryEstimator.estimate(hessians).step)
+        let arch = MLPArchitecture(layerSizes: base.layerSizes, activation: .tanh, adaptiveScale: 1)
+        #expect(MemoryEstimator.estimate(order2).step
+                == 8 * Double(SobolevStep.hessianWorkspaceCount(arch, batch: 1000, evaluationBatch: 0, perTerm: true, fused: true)))
+    }
+
+    @Test("the preflight counts a file's directions V, JV and takes the Hessian passes' bound with loss.order 2")
+    func preflightShapes() throws {
+        let dir = NSTemporaryDirectory() + "sobolev-limit-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let n = 12
+        let x = Matrix(rows: n, cols: 2, data: (0..<(2 * n)).map { Double($0 % 7) / 7 })
+        let y = Matrix(rows: n, cols: 1, data: (0..<n).map { Double($0) })
+        let V = (0..<(n * 2 * 2)).map { Double($0 % 3) + 1 }
+        try DatasetFile.write(Dataset(inputs: x, values: y, jacobians: nil, directions: V,
+                                      directionalDerivatives: Array(repeating: 1, count: n * 2)), to: dir + "/v.h5")
+        let text = "name: v\nproblem:\n  name: dataset\n  file: v.h5\nmodel:\n  width: 4\ntraining:\n  epochs: 2\n"
+        try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let shape = try Preflight(try Experiment.load(path: dir + "/e.yaml"), limit: nil).configurations[0].shape
+        #expect(shape.directions == 2 && shape.terms == 3 && !shape.hessianTerms)
+        try (text + "loss:\n  order: 2\n").replacingOccurrences(of: "file: v.h5", with: "name: beale")
+            .replacingOccurrences(of: "  name: dataset\n", with: "").write(toFile: dir + "/h.yaml", atomically: true, encoding: .utf8)
+        let order2 = try Preflight(try Experiment.load(path: dir + "/h.yaml"), limit: nil).configurations[0].shape
+        #expect(order2.hessianTerms && order2.hessians && order2.terms == 6)
     }
 
     @Test("the Sobol sampler's bound and the step count's bound are errors, not crashes")

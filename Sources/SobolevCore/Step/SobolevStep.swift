@@ -20,6 +20,8 @@ public final class SobolevStep {
     /// Output residuals kept between `fusedLosses` and `fusedGradient`.
     let residuals = StepBuffer()
     private var pending: (batch: Int, plan: JacobianPlan, blocks: Int, unit: Int, directions: [Double]?)?
+    /// A fused step's second-order forward pass on a batch with Hessian data (HessianStep.swift).
+    var hessianPending: HessianPending?
 
     public init(architecture: MLPArchitecture, threads: Int = 1) {
         self.architecture = architecture
@@ -36,9 +38,11 @@ public final class SobolevStep {
     /// Loss-term sums of `batch` and each term's parameter gradient (T x P): value, then one term
     /// per tangent block (input direction when the batch has Jacobians, then direction index when
     /// it has directions). With `derivativeGradients` false only the value term's gradient is
-    /// computed (the derivative rows stay zero).
+    /// computed (the derivative rows stay zero). A batch with Hessian data adds one term per pair
+    /// (j, k), j <= k, after the gradient terms (HessianStep.swift; it has no directions).
     public func termSums(parameters: [Double], batch: Dataset, derivativeGradients: Bool = true) -> TermSums {
         check(parameters, batch)
+        if batch.hasHessians { return hessianTermSums(parameters: parameters, batch: batch, derivativeGradients: derivativeGradients) }
         let B = batch.count, m = architecture.outputDimension
         let dirs = batch.tangentBlockCount
         let active = derivativeGradients ? dirs : 0
@@ -94,9 +98,13 @@ public final class SobolevStep {
 
     /// First half of a fused step: the forward pass, the Jacobian by `plan` and the term-loss sums
     /// (value, then one per tangent block: input directions, then direction indices).
-    /// `fusedGradient` finishes the step once the weights are known.
+    /// `fusedGradient` finishes the step once the weights are known. A batch with Hessian data
+    /// takes the second-order forward tangents whatever the plan (its terms then follow with one
+    /// per pair (j, k), j <= k).
     public func fusedLosses(parameters: [Double], batch: Dataset, plan: JacobianPlan) -> TermSums {
         check(parameters, batch)
+        hessianPending = nil
+        if batch.hasHessians { pending = nil; return hessianFusedLosses(parameters: parameters, batch: batch) }
         let B = batch.count, m = architecture.outputDimension, d = architecture.inputDimension
         let dirs = batch.tangentBlockCount, sobolev = dirs > 0
         let unit = batch.hasJacobians ? d : 0, k = batch.directionCount
@@ -136,8 +144,13 @@ public final class SobolevStep {
 
     /// Second half of a fused step: the parameter gradient of sum_t w_t S_t over the batch given to
     /// `fusedLosses`, with `weights` = (w_value, w_1..w_T) (w_b of tangent block b: input
-    /// directions, then direction indices; extra entries ignored).
+    /// directions, then direction indices; extra entries ignored). After a batch with Hessian
+    /// data: one weight per term in term order.
     public func fusedGradient(parameters: [Double], weights: [Double]) -> [Double] {
+        if let h = hessianPending {
+            hessianPending = nil
+            return hessianFusedGradient(parameters: parameters, weights: weights, pending: h)
+        }
         guard let (B, plan, dirs, unit, directions) = pending else { preconditionFailure("fusedGradient needs fusedLosses first") }
         pending = nil
         let m = architecture.outputDimension, d = architecture.inputDimension
@@ -185,7 +198,7 @@ public final class SobolevStep {
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
         let plan = batch.tangentBlockCount > 0 ? JacobianPlan.cheapest(architecture, batch: batch.count, for: batch) : .forward
         let sums = fusedLosses(parameters: parameters, batch: batch, plan: plan)
-        pending = nil
+        pending = nil; hessianPending = nil
         return sums
     }
 
@@ -212,6 +225,8 @@ public final class SobolevStep {
                      "network takes \(architecture.inputDimension) inputs, data has \(batch.inputDimension)")
         precondition(batch.outputDimension == architecture.outputDimension,
                      "network has \(architecture.outputDimension) outputs, data has \(batch.outputDimension)")
+        // Directional and Hessian tangent blocks do not share one layout; the experiment checks refuse the combination.
+        precondition(!(batch.hasHessians && batch.hasDirections), "a batch has directions or Hessians, not both")
     }
 
     /// Sizes the workspace for B samples, `blocks` tangent blocks and `channelRows` backward rows.

@@ -73,9 +73,12 @@ public struct WeightingContext: Sendable {
     public var optimizer: OptimizerKind
     /// The run's seed (random choices of a scheme draw from their own stream of it).
     public var seed: UInt64
+    /// The fixed scheme's weight of the Hessian terms (loss.lambda_hess); nil: lambda_grad. Not a
+    /// catalogue constant: a default written into every fixed run would change their run ids.
+    public var lambdaHess: Double?
 
-    public init(layout: TermLayout, optimizer: OptimizerKind, seed: UInt64) {
-        self.layout = layout; self.optimizer = optimizer; self.seed = seed
+    public init(layout: TermLayout, optimizer: OptimizerKind, seed: UInt64, lambdaHess: Double? = nil) {
+        self.layout = layout; self.optimizer = optimizer; self.seed = seed; self.lambdaHess = lambdaHess
     }
 }
 
@@ -150,8 +153,9 @@ public enum WeightingCatalog {
             .number("lambda_value", 1, "weight of the value term"),
             .number("lambda_grad", 1, "weight of each derivative term; 0 is plain L2 training"),
         ]) { c, ctx in
+            // lambda_grad weighs the first-order terms, loss.lambda_hess (absent: lambda_grad) the Hessian terms.
             FixedWeighting(value: c.number("lambda_value"), gradient: c.number("lambda_grad"),
-                           gradientTerms: ctx.layout.count - 1)
+                           hessian: ctx.lambdaHess ?? c.number("lambda_grad"), layout: ctx.layout)
         },
         WeightingSchemeSpec(name: "lmax", summary: "L_max, projected gradient ascent on the loss (Kilicsoy et al. 2024)", constants: [
             .number("eta", 0.01, openMin: true, "step size eta_lambda of the lambda update"),

@@ -15,7 +15,8 @@ public enum MetricNames {
         return values.filter { $0.value.isFinite }.sorted { $0.id < $1.id }.min { a, b in higher ? a.value > b.value : a.value < b.value }
     }
 
-    /// test_*, validation_*, train_*, then others; within a split grad_rmse, value_rmse, then by name.
+    /// test_*, validation_*, train_*, then others; within a split grad_rmse, value_rmse, hess_rmse
+    /// (when the data have Hessians), then by name.
     public static func ordered(_ names: some Sequence<String>) -> [String] {
         func splitRank(_ n: String) -> Int {
             if n.hasPrefix("test_") { return 0 }
@@ -26,7 +27,8 @@ public enum MetricNames {
         func kindRank(_ n: String) -> Int {
             if n.hasSuffix("grad_rmse") { return 0 }
             if n.hasSuffix("value_rmse") { return 1 }
-            return 2
+            if n.hasSuffix("hess_rmse") { return 2 }
+            return 3
         }
         return Set(names).sorted { a, b in
             (splitRank(a), kindRank(a), a) < (splitRank(b), kindRank(b), b)

@@ -1,12 +1,13 @@
-// Parity plots: predicted against true values and derivatives on the test set, every seed of a
-// configuration pooled, with the diagonal of a perfect prediction.
+// Parity plots: predicted against true values, derivatives and (when the test set has them)
+// Hessians on the test set, every seed of a configuration pooled, with the diagonal of a perfect
+// prediction.
 struct ParitySection {
     var report: Report
     /// Points drawn per chart at most (evenly thinned): enough to see the spread, small in the file.
     static let maxPoints = 400
 
     func html() -> String? {
-        var charts: [String] = []
+        var charts: [String] = [], hessians = false
         for g in report.leaderboard.groups {
             let tests = g.runs.compactMap(\.test)
             guard !tests.isEmpty else { continue }
@@ -23,9 +24,17 @@ struct ParitySection {
                                           yLabel: "predicted derivative (original units)",
                                           series: [ScatterSeries(name: g.configuration, colour: colour, x: td, y: pd)], parity: true).svg())
             }
+            let withHessians = tests.filter { $0.d2Y != nil && $0.d2YPredicted != nil }
+            if !withHessians.isEmpty {
+                hessians = true
+                let (th, ph) = ParitySection.thin(withHessians.flatMap { $0.d2Y! }, withHessians.flatMap { $0.d2YPredicted! })
+                charts.append(ScatterPlot(title: "Parity of Hessians", subtitle: seeds, xLabel: "true second derivative d²y/dx_j dx_k (original units)",
+                                          yLabel: "predicted second derivative (original units)",
+                                          series: [ScatterSeries(name: g.configuration, colour: colour, x: th, y: ph)], parity: true).svg())
+            }
         }
         guard !charts.isEmpty else { return nil }
-        let intro = HTML.paragraph("Each dot is one test point (all outputs and, for derivatives, all input directions); on the dashed diagonal the surrogate is exact. At most \(ParitySection.maxPoints) points per chart, evenly thinned.")
+        let intro = HTML.paragraph("Each dot is one test point (all outputs and, for derivatives, all input directions\(hessians ? ", for Hessians all pairs (j, k)" : "")); on the dashed diagonal the surrogate is exact. At most \(ParitySection.maxPoints) points per chart, evenly thinned.")
         return HTML.section("parity", "Parity on the test set", intro + HTML.charts(charts))
     }
 

@@ -11,6 +11,9 @@ public struct TestPredictions: Equatable, Sendable {
     /// test set has no derivatives.
     public var dY: [Double]?
     public var dYPredicted: [Double]?
+    /// True and predicted Hessians, flattened [n, m, d, d]; nil when the test set has none.
+    public var d2Y: [Double]? = nil
+    public var d2YPredicted: [Double]? = nil
 
     public var inputDimension: Int { x.cols }
     public var outputDimension: Int { y.cols }
@@ -23,6 +26,8 @@ public struct TestPredictions: Equatable, Sendable {
         let dY = g.contains("dY") ? try g.read("dY").values : nil
         let dYPredicted = g.contains("dY_pred") ? try g.read("dY_pred").values : nil
         return TestPredictions(x: try table("X"), y: try table("Y"), yPredicted: try table("Y_pred"),
-                               dY: dY, dYPredicted: dYPredicted)
+                               dY: dY, dYPredicted: dYPredicted,
+                               d2Y: g.contains("d2Y") ? try g.read("d2Y").values : nil,
+                               d2YPredicted: g.contains("d2Y_pred") ? try g.read("d2Y_pred").values : nil)
     }
 }

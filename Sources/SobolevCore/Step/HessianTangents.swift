@@ -1,0 +1,121 @@
+// Second-order forward tangents for the Hessian terms (docs/design.md, "Hessian terms"). The
+// forward pass stacks, below the B value rows, d first-order tangent blocks (seeds e_j) and one
+// second-order block per pair (j, k), j <= k (seed 0), all through the same GEMM per layer:
+//     z'_j = W t_{j}          t_j  = s phi'(s z) z'_j
+//     z''_jk = W h''_jk       h''_jk = s^2 phi''(s z) z'_j z'_k + s phi'(s z) z''_jk
+// so that the output rows of block (j, k) are d2N/dx_j dx_k. Back-propagating through h''
+// needs phi''' (d/dz of s^2 phi''(s z) is s^3 phi'''(s z)).
+
+/// What the second-order forward pass keeps: every layer's inputs and pre-activations in the
+/// row layout [value | d tangent blocks | pair blocks] (B rows each), and phi', phi'', phi''' at
+/// s z of the value rows.
+struct HessianTrace {
+    let B: Int, d: Int
+    let pairs: HessianPairs
+    var inputs: [[Double]] = []
+    var preactivations: [[Double]] = []
+    var p1: [[Double]] = [], p2: [[Double]] = [], p3: [[Double]] = []
+    var scales: [Double] = []
+
+    /// Row blocks: value, d tangents, d(d+1)/2 pairs.
+    var blocks: Int { 1 + d + pairs.count }
+    func tangentBlock(_ j: Int) -> Int { 1 + j }
+    func pairBlock(_ q: Int) -> Int { 1 + d + q }
+    /// The network's outputs (blocks B x m): values, Jacobian columns, Hessian entries.
+    var output: [Double] { preactivations.last! }
+}
+
+/// Residuals of the loss terms of a batch with Hessian data, in term order, and the term sums.
+struct HessianResiduals {
+    /// Per term (value, grad_j when Jacobians, hess pairs), its block and residuals (B x m).
+    var blocks: [Int] = []
+    var residuals: [[Double]] = []
+    var losses: [Double] = []
+}
+
+extension MLPArchitecture {
+    /// Forward pass of `inputs` with d first-order and d(d+1)/2 second-order tangent blocks.
+    func hessianForward(_ parameters: [Double], inputs x: Matrix) -> HessianTrace {
+        precondition(parameters.count == parameterCount, "parameter vector has \(parameters.count) entries, network needs \(parameterCount)")
+        precondition(x.cols == inputDimension, "network takes \(inputDimension) inputs, data has \(x.cols)")
+        let B = x.rows, d = inputDimension
+        var trace = HessianTrace(B: B, d: d, pairs: HessianPairs(d))
+        trace.scales = scales(parameters)
+        let rows = trace.blocks * B
+        var a = [Double](repeating: 0, count: rows * d)
+        a.replaceSubrange(0..<(B * d), with: x.data)
+        for j in 0..<d { for i in 0..<B { a[(trace.tangentBlock(j) * B + i) * d + j] = 1 } }
+        let slices = layers
+        parameters.withUnsafeBufferPointer { theta in
+            for (l, s) in slices.enumerated() {
+                let nin = s.inputs, nout = s.outputs
+                var z = [Double](repeating: 0, count: rows * nout)
+                BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: a, lda: nin,
+                          b: theta.baseAddress! + s.weightOffset, ldb: nin, c: &z, ldc: nout)
+                for i in 0..<B { for o in 0..<nout { z[i * nout + o] += theta[s.biasOffset + o] } }
+                trace.inputs.append(a)
+                trace.preactivations.append(z)
+                if l == slices.count - 1 { break }
+                let sl = trace.scales[l], n = B * nout
+                let u = (0..<n).map { sl * z[$0] }
+                var h = [Double](repeating: 0, count: rows * nout)
+                var p1 = [Double](repeating: 0, count: n), p2 = p1, p3 = p1
+                activation.apply(u, count: n, phi: &h, dphi: &p1, d2phi: &p2, d3phi: &p3)
+                for j in 0..<d {
+                    let t = trace.tangentBlock(j) * n
+                    for e in 0..<n { h[t + e] = sl * p1[e] * z[t + e] }
+                }
+                for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                    let pq = trace.pairBlock(q) * n, tj = trace.tangentBlock(j) * n, tk = trace.tangentBlock(k) * n
+                    for e in 0..<n {
+                        h[pq + e] = sl * sl * p2[e] * z[tj + e] * z[tk + e] + sl * p1[e] * z[pq + e]
+                    }
+                }
+                trace.p1.append(p1); trace.p2.append(p2); trace.p3.append(p3)
+                a = h
+            }
+        }
+        return trace
+    }
+
+    /// Network values (n x m), input Jacobians (n x m x d) and input Hessians (n x m x d x d, both
+    /// triangles), in `Dataset`'s layouts, by second-order forward tangents.
+    public func predictHessians(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
+        let trace = hessianForward(parameters, inputs: inputs)
+        let B = inputs.rows, m = outputDimension, d = inputDimension, out = trace.output
+        let values = Matrix(rows: B, cols: m, data: Array(out[0..<(B * m)]))
+        var jac = [Double](repeating: 0, count: B * m * d), hess = [Double](repeating: 0, count: B * m * d * d)
+        for i in 0..<B { for o in 0..<m {
+            for j in 0..<d { jac[(i * m + o) * d + j] = out[(trace.tangentBlock(j) * B + i) * m + o] }
+            for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                let v = out[(trace.pairBlock(q) * B + i) * m + o]
+                hess[((i * m + o) * d + j) * d + k] = v; hess[((i * m + o) * d + k) * d + j] = v
+            }
+        } }
+        return (values, jac, hess)
+    }
+
+    /// The batch's term residuals and loss sums: value, grad_j (with Jacobians), hess_jk.
+    func hessianResiduals(_ trace: HessianTrace, batch: Dataset) -> HessianResiduals {
+        let B = trace.B, m = outputDimension, d = trace.d, out = trace.output
+        var r = HessianResiduals()
+        func add(block: Int, target: (Int, Int) -> Double) {
+            var res = [Double](repeating: 0, count: B * m), loss = 0.0
+            for i in 0..<B { for o in 0..<m {
+                let v = out[(block * B + i) * m + o] - target(i, o)
+                res[i * m + o] = v; loss += 0.5 * v * v
+            } }
+            r.blocks.append(block); r.residuals.append(res); r.losses.append(loss)
+        }
+        add(block: 0) { i, o in batch.values[i, o] }
+        if let dY = batch.jacobians {
+            for j in 0..<d { add(block: trace.tangentBlock(j)) { i, o in dY[(i * m + o) * d + j] } }
+        }
+        if let d2Y = batch.hessians {
+            for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                add(block: trace.pairBlock(q)) { i, o in d2Y[((i * m + o) * d + j) * d + k] }
+            }
+        }
+        return r
+    }
+}
