@@ -80,7 +80,11 @@ public struct Preflight: Sendable {
         where p.sampler == .sobol && count > sobolLimit {
             throw ExperimentError(file: file, key: key, line: nil, message: "\(count) is more than the \(sobolLimit) points of the sobol sampler")
         }
-        if d > 3 && p.testSamples > sobolLimit {
+        if p.sampler == .sobol && d > Sampler.sobolMaximumDimension {
+            throw ExperimentError(file: file, key: "problem.sampler", line: nil, message:
+                "sobol supports up to \(Sampler.sobolMaximumDimension) inputs and \(p.name) has \(d); take halton, latin_hypercube or uniform")
+        }
+        if Sampler.testSetKind(dimension: d) == .sobol && p.testSamples > sobolLimit {
             throw ExperimentError(file: file, key: "problem.test_samples", line: nil, message:
                 "\(p.testSamples) is more than the \(sobolLimit) points of the sobol test set (\(p.name) has \(d) inputs)")
         }

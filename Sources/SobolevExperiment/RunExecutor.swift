@@ -97,9 +97,7 @@ public enum RunExecutor {
         }
         let train = sample(config.problem.trainSamples, "train")
         let validation = config.problem.validationSamples > 0 ? sample(config.problem.validationSamples, "validation") : nil
-        let testInputs = f.inputDimension <= 3
-            ? Sampler.grid(count: config.problem.testSamples, domain: f.domain)
-            : Sampler(kind: .sobol, seed: 0, randomized: false).samples(count: config.problem.testSamples, domain: f.domain)
+        let testInputs = Sampler.testInputs(count: config.problem.testSamples, domain: f.domain)
         return RunData(train: train, validation: validation, test: f.dataset(at: testInputs, hessians: config.loss.trainsHessians))
     }
 

@@ -42,6 +42,22 @@ public struct Sampler: Sendable, Equatable {
     /// The most points the Sobol sampler gives (its 32-bit fractions).
     public static var sobolMaximumCount: Int { 1 << SobolSequence.bits }
 
+    /// A generated problem's test inputs, the same for every run: a dense grid up to 3 inputs, the
+    /// unrandomized Sobol points up to Sobol's dimension limit, above it a Latin hypercube drawn
+    /// from seed 0 (`testSetKind` names the choice).
+    public static func testInputs(count: Int, domain: [ClosedRange<Double>]) -> Matrix {
+        switch testSetKind(dimension: domain.count) {
+        case nil: return grid(count: count, domain: domain)
+        case .sobol?: return Sampler(kind: .sobol, seed: 0, randomized: false).samples(count: count, domain: domain)
+        case let kind?: return Sampler(kind: kind, seed: 0).samples(count: count, domain: domain)
+        }
+    }
+
+    /// The sampler of the test set in `dimension` inputs (nil: the dense grid).
+    public static func testSetKind(dimension: Int) -> SamplerKind? {
+        dimension <= 3 ? nil : dimension <= sobolMaximumDimension ? .sobol : .latinHypercube
+    }
+
     /// `count` points in [0, 1)^dimension, one per row.
     public func unitSamples(count: Int, dimension: Int) -> Matrix {
         precondition(count >= 0 && dimension >= 1, "sampler needs count >= 0 and dimension >= 1")

@@ -144,6 +144,20 @@ struct ProblemDimensionTests {
         #expect(e.runs[0].id != old.runs[0].id)
     }
 
+    @Test("above Sobol's 28 dimensions: the test set is a Latin hypercube, a sobol training sampler an error")
+    func beyondSobol() throws {
+        let e = try parse("problem:\n  name: rosenbrock\n  dimension: 32\n  train_samples: 8\n  test_samples: 16")
+        let data = try RunExecutor.data(for: RunConfig(e.runs[0]))
+        #expect(data.test.inputs.rows == 16 && data.test.inputs.cols == 32)
+        #expect(data.test.inputs == (try RunExecutor.data(for: RunConfig(e.runs[0]))).test.inputs)
+        #expect(try Preflight(e, limit: nil).configurations.count == 1)
+        let sobol = try parse("problem:\n  name: rosenbrock\n  dimension: 32\n  sampler: sobol")
+        do { _ = try Preflight(sobol, limit: nil); Issue.record("sobol in 32 dimensions accepted") } catch {
+            let m = "\(error)"
+            #expect(m.contains("problem.sampler") && m.contains("28") && m.contains("32"), "\(m)")
+        }
+    }
+
     @Test("fixed-dimension problems, d < 2 and huge d are errors naming the key and value", arguments: [
         ("problem:\n  name: beale\n  dimension: 3", "3"),
         ("problem:\n  name: neo_hookean_3d\n  dimension: 4", "4"),
