@@ -119,7 +119,9 @@ final class GroupTrainer {
         catch { world.fail("run \(spec.label): \(error)") }
         if let rung = job.rung, let budget, let metric = experiment.search.metric {
             let value = r.status == .failed ? Double.nan : r.metrics.first { $0.name == metric }?.value ?? .nan
-            r.search = SearchRecord(rung: rung, budget: budget, metrics: job.previous + [value])
+            let metrics = job.previous + [value]
+            r.search = SearchRecord(rung: rung, budget: budget, metrics: metrics,
+                                    budgets: Array(experiment.search.halving!.budgets.prefix(rung + 1).suffix(metrics.count)))
         }
         if group.rank == 0 {
             save(r)
