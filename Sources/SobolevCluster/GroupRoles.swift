@@ -120,8 +120,8 @@ final class GroupTrainer {
         if let rung = job.rung, let budget, let metric = experiment.search.metric {
             let value = r.status == .failed ? Double.nan : r.metrics.first { $0.name == metric }?.value ?? .nan
             let metrics = job.previous + [value]
-            r.search = SearchRecord(rung: rung, budget: budget, metrics: metrics,
-                                    budgets: Array(experiment.search.halving!.budgets.prefix(rung + 1).suffix(metrics.count)))
+            let budgets = experiment.search.scheduler!.budgets(ofTrial: job.index, trials: Array(experiment.runs.indices)).filter { $0 <= budget }
+            r.search = SearchRecord(rung: rung, budget: budget, metrics: metrics, budgets: budgets)
         }
         if group.rank == 0 {
             save(r)
