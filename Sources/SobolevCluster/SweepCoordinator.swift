@@ -147,7 +147,7 @@ final class SweepCoordinator {
         if let schedule {
             // The trial's part is saved (before its DONE): the stored metrics decide the next rung.
             schedule.inFlight.remove(index)
-            do { try schedule.load(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
+            do { try schedule.reload(index, from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
             if let reached = schedule.metrics[index]?.count, let budget = schedule.budgets(of: index).prefix(reached).last {
                 label += " rung=\(schedule.ladder.firstIndex(of: budget)!) epochs=\(budget)"
             }

@@ -27,12 +27,17 @@ final class TrialSchedule {
     var ladder: [Int] { scheduler.ladder.budgets }
     func budgets(of t: Int) -> [Int] { scheduler.budgets(ofTrial: t, trials: trials) }
 
-    /// Reads every trial's stored metrics.
+    /// Reads every trial's stored metrics (at the start of a sweep).
     func load(from store: ResultsStore) throws {
         results = [:]; metrics = [:]
         for (id, values) in try store.searchMetrics() {
             if let t = indexOf[id] { record(t, values) }
         }
+    }
+
+    /// Reads the stored metrics of trial `t`, just saved by its group.
+    func reload(_ t: Int, from store: ResultsStore) throws {
+        if let values = try store.searchMetrics(ofRun: runs[t].id) { record(t, values) }
     }
 
     private func record(_ t: Int, _ values: [Double]) {
