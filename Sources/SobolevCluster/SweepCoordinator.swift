@@ -152,6 +152,7 @@ final class SweepCoordinator {
                 label += " rung=\(schedule.ladder.firstIndex(of: budget)!) epochs=\(budget)"
             }
         }
+        if let schedule { progress.total = progress.done + 1 + schedule.remainingJobs }
         progress.finished(label, ok: ok, detail: detail, running: running.count)
         if schedule != nil { answerDeferred() }
     }

@@ -58,9 +58,12 @@ final class TrialSchedule {
 
     var finished: Bool { scheduler.finished(trials: trials, results: results, inFlight: inFlight) }
 
-    /// Rung results still to come if every rung fills as planned.
+    /// Rung results still to come if every rung fills as planned (ASHA may promote more: at
+    /// least the trials being trained and those not started yet).
     var remainingJobs: Int {
-        max(scheduler.plannedResults(trials: trials) - results.values.map(\.count).reduce(0, +), 0)
+        let planned = scheduler.plannedResults(trials: trials) - results.values.map(\.count).reduce(0, +)
+        let unstarted = trials.filter { results[$0] == nil && !inFlight.contains($0) }.count
+        return max(planned, inFlight.count + unstarted, 0)
     }
 
     /// "successive_halving on validation_value_rmse: 9 trials, rungs of 1000, 3000, 9000 epochs (eta 3)".

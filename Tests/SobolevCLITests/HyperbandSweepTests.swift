@@ -117,6 +117,10 @@ struct HyperbandSweepTests {
         #expect(full.status == 0, "\(full.output)")
         let asha = try mpirun(2, [sobolevBinary, "sweep", "a.yaml", "--out", "a.h5", "--verbose"], in: dir)
         #expect(asha.status == 0, "\(asha.output)")
+        // The progress count follows ASHA's promotions: the last line is [n/n].
+        let last = try #require(asha.stdout.split(separator: "\n").last { $0.contains("] done ") })
+        let counts = last.dropFirst().prefix { $0 != "]" }.split(separator: "/")
+        #expect(counts.count == 2 && counts[0] == counts[1], "\(last)")
 
         func validation(_ path: String) throws -> [String: (status: String, value: Double)] {
             let runs = try H5File.open(path).openGroup("runs")
