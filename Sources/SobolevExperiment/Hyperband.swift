@@ -3,9 +3,9 @@
 // rung too short to rank the trials. On the ladder of rungs r_0 < ... < r_smax = R (eta apart),
 // bracket s = smax...0 starts n_s = ceil((smax + 1) / (s + 1) * eta^s) configurations at budget
 // r_(smax - s) and halves them up to R as successive halving does (the best floor(n / eta)
-// continue). Here the configurations are the experiment's trials: they are split between the
-// brackets in proportion to n_s (largest remainders, ties to the more aggressive bracket), in
-// trial order, so search.samples = sum of n_s gives the paper's brackets exactly. The brackets
+// continue). Here the configurations are the experiment's trials: they are dealt to the brackets
+// in proportion to n_s, interleaved in trial order (so a grid axis is not sliced by bracket), and
+// search.samples = sum of n_s gives the paper's bracket sizes exactly. The brackets
 // are independent, so they run side by side; every decision depends only on the results (ties by
 // trial number): deterministic given the seed, on any number of ranks, and after a resume.
 
@@ -31,17 +31,17 @@ public struct Hyperband: Sendable, Equatable {
         SuccessiveHalving(reduction: ladder.reduction, budgets: Array(ladder.budgets.suffix(smax + 1 - b)))
     }
 
-    /// The trials of each bracket: consecutive slices of `trials` (sorted) sized in proportion to n_s.
+    /// The trials of each bracket, interleaved in proportion to n_s: trial i (in order) goes to
+    /// the bracket furthest below its share, (i + 1) n_s / sum n - assigned_s, ties to the more
+    /// aggressive bracket. Every bracket ends within one trial of its share (exactly n_s when the
+    /// trials number sum n_s), and a grid's axes are spread over the brackets rather than sliced.
     public func brackets(_ trials: [Int]) -> [[Int]] {
-        let planned = plannedSizes, total = planned.reduce(0, +), n = trials.count
-        var sizes = planned.map { n * $0 / total }
-        let order = planned.indices.sorted { a, b in
-            let ra = n * planned[a] % total, rb = n * planned[b] % total
-            return (ra, -a) > (rb, -b)
+        let planned = plannedSizes, total = planned.reduce(0, +)
+        var out = Array(repeating: [Int](), count: planned.count)
+        for (i, t) in trials.sorted().enumerated() {
+            let deficits = planned.indices.map { (i + 1) * planned[$0] - out[$0].count * total }
+            out[deficits.indices.max { (deficits[$0], -$0) < (deficits[$1], -$1) }!].append(t)
         }
-        for b in order.prefix(n - sizes.reduce(0, +)) { sizes[b] += 1 }
-        var out: [[Int]] = [], rest = trials.sorted()[...]
-        for size in sizes { out.append(Array(rest.prefix(size))); rest = rest.dropFirst(size) }
         return out
     }
 

@@ -35,28 +35,30 @@ struct HyperbandTests {
         #expect(hb.plannedResults(trials: trials) == 121 + 49 + 21 + 10 + 5)
     }
 
-    @Test("nine trials, eta 3, budgets 1, 3, 9: brackets of 5, 3 and 1 trials, the hand-computed schedule")
+    @Test("nine trials, eta 3, budgets 1, 3, 9: brackets of 5, 2 and 2 interleaved trials, the hand-computed schedule")
     func handComputed() {
-        // Planned n_s: 9, ceil(3/2 x 3) = 5, 3 (17). Nine trials: 9 x (9, 5, 3) / 17 = 4.76, 2.65,
-        // 1.59 -> 4, 2, 1 and the two largest remainders -> 5, 3, 1.
-        // Bracket 0, t0..t4 from budget 1: t3 0.50, t1 0.60, t4 0.80, t0 1.10, t2 2.05 -> t3;
-        //   budget 3: t3 0.3667 -> t3; budget 9: t3 0.3222.
-        // Bracket 1, t5..t7 from budget 3: t6 0.4167, t7 0.45, t5 0.90 -> t6; budget 9: t6 0.4056.
-        // Bracket 2, t8 at budget 9: 0.6333.
-        // Epochs: 5 x 1 + 2 + 6 (bracket 0) + 3 x 3 + 6 (bracket 1) + 9 (bracket 2) = 37 of 81.
+        // Planned n_s: 9, ceil(3/2 x 3) = 5, 3 (17). Trial i goes to the bracket with the largest
+        // (i + 1) n_s - 17 assigned_s: t0 b0 (9, 5, 3), t1 b1 (1, 10, 6), t2 b0 (10, -2, 9),
+        // t3 b2 (2, 3, 12), t4 b0 (11, 8, -2), t5 b1 (3, 13, 1), t6 b0 (12, 1, 4), t7 b2 (4, 6, 7),
+        // t8 b0 (13, 11, -7).
+        // Bracket 0, t0 t2 t4 t6 t8 from budget 1: t6 0.45, t4 0.80, t8 0.90, t0 1.10, t2 2.05 -> t6;
+        //   budget 3: t6 0.4167 -> t6; budget 9: t6 0.4056.
+        // Bracket 1, t1 t5 from budget 3: t1 0.5333, t5 0.90 -> t1 (at least one); budget 9: t1 0.5111.
+        // Bracket 2, t3 t7 at budget 9: 0.3222, 0.25.
+        // Epochs: 5 x 1 + 2 + 6 (bracket 0) + 2 x 3 + 6 (bracket 1) + 2 x 9 (bracket 2) = 43 of 81.
         let hb = Hyperband(ladder: SuccessiveHalving(reduction: 3, minBudget: 1, maxBudget: 9))
         let trials = Array(0..<9)
-        #expect(hb.brackets(trials) == [[0, 1, 2, 3, 4], [5, 6, 7], [8]])
-        #expect(TrialScheduler.hyperband(hb).budgets(ofTrial: 6, trials: trials) == [3, 9])
+        #expect(hb.brackets(trials) == [[0, 2, 4, 6, 8], [1, 5], [3, 7]])
+        #expect(TrialScheduler.hyperband(hb).budgets(ofTrial: 5, trials: trials) == [3, 9])
         let run = simulate(.hyperband(hb), trials: trials, objective: curve)
         let rungs = hb.rungs(trials: trials, results: run.results)
-        #expect(rungs.map { $0.map(\.trials) } == [[[0, 1, 2, 3, 4], [3], [3]], [[5, 6, 7], [6]], [[8]]])
-        #expect(run.epochs == 37)
-        #expect(abs(run.results[6]![9]! - (0.40 + 0.05 / 9)) < 1e-15)
-        #expect(run.results.filter { $0.value[9] != nil }.keys.sorted() == [3, 6, 8])
+        #expect(rungs.map { $0.map(\.trials) } == [[[0, 2, 4, 6, 8], [6], [6]], [[1, 5], [1]], [[3, 7]]])
+        #expect(run.epochs == 43)
+        #expect(abs(run.results[1]![9]! - (0.50 + 0.1 / 9)) < 1e-15)
+        #expect(run.results.filter { $0.value[9] != nil }.keys.sorted() == [1, 3, 6, 7])
         // The brackets run side by side: at the start every bracket's lowest rung may be trained.
         let first = TrialScheduler.hyperband(hb).next(trials: trials, results: [:], inFlight: [])
-        #expect(first.map { [$0.trial, $0.budget] } == [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1], [5, 3], [6, 3], [7, 3], [8, 9]])
+        #expect(first.map { [$0.trial, $0.budget] } == [[0, 1], [2, 1], [4, 1], [6, 1], [8, 1], [1, 3], [5, 3], [3, 9], [7, 9]])
     }
 
     @Test("Hyperband resumed from any prefix of the results asks for the rest and ends the same")
