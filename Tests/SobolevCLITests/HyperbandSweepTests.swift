@@ -145,4 +145,31 @@ struct HyperbandSweepTests {
         }
         #expect(budgets.reduce(0, +) < 9 * 2700, "\(budgets)")
     }
+
+    @Test("asha stopped mid-search under mpirun resumes: no finished rung lost or trained again, the best trial found")
+    func ashaStopAndResume() throws {
+        let dir = scratchFolder()
+        try Self.ashaExperiment.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        let sweep = [sobolevBinary, "sweep", "a.yaml", "--out", "a.h5", "--verbose"]
+        let first = try Background(which("mpirun"), mpirunArguments(2) + sweep, in: dir, name: "first")
+        #expect(first.wait(for: "rung=1 epochs=900  "), "\(first.output)")
+        first.signal(SIGUSR1)
+        #expect(first.finish(within: 60) != 0, "the search finished before the stop: \(first.output)")
+        let before = try storedRungResults(dir + "/a.h5")
+        let finishedRungs = before.values.map(\.count).reduce(0, +)
+        #expect(finishedRungs >= 4, "\(before)")
+
+        let rest = try mpirun(2, sweep, in: dir)
+        #expect(rest.status == 0, "\(rest.output)")
+        let after = try storedRungResults(dir + "/a.h5")
+        // Every rung result stored before the stop is kept, and none is trained again.
+        for (id, m) in before { #expect(Array(after[id]!.prefix(m.count)) == m, "\(id)") }
+        let total = after.values.map(\.count).reduce(0, +)
+        #expect(rest.stdout.components(separatedBy: "] done ").count - 1 == total - finishedRungs, "\(rest.stdout)")
+        // The clearly best trial (learning rate 1e-2) reached the full budget.
+        let e = try Experiment.load(path: dir + "/a.yaml")
+        let best = try #require(e.runs.first { $0.values["training.learning_rate"]?.doubleValue == 1e-2 })
+        #expect(try H5File.open(dir + "/a.h5").openGroup("runs").openGroup(best.id).scalarStringAttribute("status") == "completed")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a.h5.parts"))
+    }
 }
