@@ -18,14 +18,18 @@ final class TrialSchedule {
     var inFlight = Set<Int>()
     var metricName = ""
 
+    /// trial -> the budgets it is ranked at (a Hyperband trial's bracket), worked out once.
+    private let trialBudgets: [[Int]]
+
     init(scheduler: TrialScheduler, runs: [RunSpec]) {
         self.scheduler = scheduler; self.runs = runs
         trials = Array(runs.indices)
         indexOf = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($0.element.id, $0.offset) })
+        trialBudgets = scheduler.budgetsOfTrials(trials)
     }
 
     var ladder: [Int] { scheduler.ladder.budgets }
-    func budgets(of t: Int) -> [Int] { scheduler.budgets(ofTrial: t, trials: trials) }
+    func budgets(of t: Int) -> [Int] { trialBudgets[t] }
 
     /// Reads every trial's stored metrics (at the start of a sweep).
     func load(from store: ResultsStore) throws {

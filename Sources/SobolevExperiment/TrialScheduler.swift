@@ -31,6 +31,15 @@ public enum TrialScheduler: Sendable, Equatable {
         return ladder.budgets
     }
 
+    /// `budgets(ofTrial:)` of every trial 0..<n of `trials` = 0..<n at once (one bracket split).
+    public func budgetsOfTrials(_ trials: [Int]) -> [[Int]] {
+        var out = Array(repeating: ladder.budgets, count: (trials.max() ?? -1) + 1)
+        if case .hyperband(let h) = self {
+            for (b, members) in h.brackets(trials).enumerated() { for t in members { out[t] = h.halving(bracket: b).budgets } }
+        }
+        return out
+    }
+
     /// Jobs that may start now, in the order to hand them out: the current rungs' missing trials
     /// (synchronous schedulers), or ASHA's one next job. Trials in `inFlight` are left out.
     public func next(trials: [Int], results: [Int: [Int: Double]], inFlight: Set<Int>) -> [(trial: Int, budget: Int)] {

@@ -50,6 +50,7 @@ struct HyperbandTests {
         let trials = Array(0..<9)
         #expect(hb.brackets(trials) == [[0, 2, 4, 6, 8], [1, 5], [3, 7]])
         #expect(TrialScheduler.hyperband(hb).budgets(ofTrial: 5, trials: trials) == [3, 9])
+        #expect(TrialScheduler.hyperband(hb).budgetsOfTrials(trials) == trials.map { TrialScheduler.hyperband(hb).budgets(ofTrial: $0, trials: trials) })
         let run = simulate(.hyperband(hb), trials: trials, objective: curve)
         let rungs = hb.rungs(trials: trials, results: run.results)
         #expect(rungs.map { $0.map(\.trials) } == [[[0, 2, 4, 6, 8], [6], [6]], [[1, 5], [1]], [[3, 7]]])
