@@ -53,6 +53,10 @@ extension ReportTests {
             let md = MarkdownSummary(report: report).markdown()
             #expect(md.contains("## Search") && md.contains("13 epochs trained of the 27"), "\(md)")
             #expect(md.contains("| 3 | 2 | 0.2 | model.width=8 seed=0 |"), "\(md)")
+            // runs.csv: the budget each trial reached and its search metric there.
+            let csv = RunsCSV(runs: report.sweep.runs).csv().split(separator: "\n")
+            #expect(csv[0].hasSuffix(",search_budget,search_metric"))
+            #expect(csv.first { $0.hasPrefix("b,") }?.hasSuffix(",3,0.3") == true, "\(csv)")
         }
 
         @Test func noSectionWithoutASearch() throws {
@@ -61,6 +65,7 @@ extension ReportTests {
             let page = ReportPage(report: report).html()
             #expect(!page.contains("id=\"search\"") && !page.contains("#search"))
             #expect(!MarkdownSummary(report: report).markdown().contains("## Search"))
+            #expect(!RunsCSV(runs: report.sweep.runs).csv().contains("search_"))
         }
     }
 }
