@@ -119,7 +119,9 @@ final class GroupTrainer {
         catch { world.fail("run \(spec.label): \(error)") }
         if let rung = job.rung, let budget, let metric = experiment.search.metric {
             let value = r.status == .failed ? Double.nan : r.metrics.first { $0.name == metric }?.value ?? .nan
-            r.search = SearchRecord(rung: rung, budget: budget, metrics: job.previous + [value])
+            let metrics = job.previous + [value]
+            let budgets = experiment.search.scheduler!.budgets(ofTrial: job.index, trials: Array(experiment.runs.indices)).filter { $0 <= budget }
+            r.search = SearchRecord(rung: rung, budget: budget, metrics: metrics, budgets: budgets)
         }
         if group.rank == 0 {
             save(r)

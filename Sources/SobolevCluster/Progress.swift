@@ -6,7 +6,8 @@ import SobolevStore
 
 /// Runs done/total, failures and an ETA, printed one line per finished run.
 public struct ProgressReporter {
-    public let total: Int
+    /// Runs (or rung results) expected in all; an ASHA search revises it as it promotes.
+    public var total: Int
     let start = DispatchTime.now()
     public private(set) var done = 0
     public private(set) var failed = 0

@@ -2,8 +2,9 @@
 // to group leaders as they become free (dynamic scheduling: run times differ by orders of
 // magnitude across a grid), answers them between its own training steps, merges finished runs
 // into the results file now and then, and prints the closing lines. With a search scheduler it
-// hands out rung by rung (TrialSchedule): a group that finds the rung's trials all taken waits
-// until the rung is complete and the next one is decided.
+// hands out what the scheduler asks for (TrialSchedule): with a synchronous scheduler a group that
+// finds the current rungs' trials all taken waits until a rung is complete and the next decided;
+// with ASHA it waits only while nothing can be promoted and every trial has started.
 import Foundation
 import SobolevExperiment
 import SobolevStore
@@ -24,18 +25,16 @@ final class SweepCoordinator {
     var interrupted: [String] = []
     /// A search scheduler's trials and rungs (nil: every pending run is trained to its end).
     var schedule: TrialSchedule?
-    /// The rung of the trials in `queue` (search only).
-    var queueRung = 0
     /// Leaders waiting for the current rung to finish before the next one has work (search only).
     var deferred: [Int: Int] = [:]   // group -> leader rank
 
     init(world: any Communicator, plan: SweepPlan, experiment: Experiment, store: ResultsStore, options: SweepOptions) {
         self.world = world; self.plan = plan; self.experiment = experiment; self.store = store; self.options = options
         queue = plan.pending
-        if let halving = experiment.search.halving {
-            let s = TrialSchedule(halving: halving, runs: plan.runs)
+        if let scheduler = experiment.search.scheduler {
+            let s = TrialSchedule(scheduler: scheduler, runs: plan.runs)
             s.metricName = experiment.search.metric ?? ""
-            do { try s.refresh(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
+            do { try s.load(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
             schedule = s
             queue = []
         }
@@ -75,17 +74,16 @@ final class SweepCoordinator {
     /// The next job for group `g`, or nil when there is none now (for a search, the next rung
     /// may still bring some: `searchWaits`).
     func assign(group g: Int) -> Job? {
-        if let schedule, queue.isEmpty, stopSignal == 0, let next = schedule.next() {
-            queue = next.trials; queueRung = next.rung
-        }
-        guard !queue.isEmpty else { return nil }
-        let i = queue.removeFirst()
-        running[g] = i
-        var job = Job(index: i)
+        var job: Job
         if let schedule {
-            schedule.inFlight.insert(i)
-            job = Job(index: i, rung: queueRung, previous: Array((schedule.metrics[i] ?? []).prefix(queueRung)))
+            guard stopSignal == 0, let next = schedule.next() else { return nil }
+            schedule.inFlight.insert(next.trial)
+            job = Job(index: next.trial, rung: next.rung, previous: schedule.previous(next.trial, before: next.rung))
+        } else {
+            guard !queue.isEmpty else { return nil }
+            job = Job(index: queue.removeFirst())
         }
+        running[g] = job.index
         if options.verbose { print("group \(g) (\(groupRanks(g))): start \(jobLabel(job))") }
         return job
     }
@@ -108,7 +106,7 @@ final class SweepCoordinator {
 
     func jobLabel(_ job: Job) -> String {
         let label = plan.runs[job.index].label
-        guard let rung = job.rung, let budget = schedule?.halving.budgets[rung] else { return label }
+        guard let rung = job.rung, let budget = schedule?.ladder[rung] else { return label }
         return "\(label) rung=\(rung) epochs=\(budget)"
     }
 
@@ -149,9 +147,12 @@ final class SweepCoordinator {
         if let schedule {
             // The trial's part is saved (before its DONE): the stored metrics decide the next rung.
             schedule.inFlight.remove(index)
-            do { try schedule.refresh(from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
-            if let reached = schedule.metrics[index]?.count { label += " rung=\(reached - 1) epochs=\(schedule.halving.budgets[reached - 1])" }
+            do { try schedule.reload(index, from: store) } catch { world.fail("reading the search's stored results from \(store.path): \(error)") }
+            if let reached = schedule.metrics[index]?.count, let budget = schedule.budgets(of: index).prefix(reached).last {
+                label += " rung=\(schedule.ladder.firstIndex(of: budget)!) epochs=\(budget)"
+            }
         }
+        if let schedule { progress.total = progress.done + 1 + schedule.remainingJobs }
         progress.finished(label, ok: ok, detail: detail, running: running.count)
         if schedule != nil { answerDeferred() }
     }

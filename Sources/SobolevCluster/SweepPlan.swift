@@ -65,8 +65,17 @@ public struct SweepPlan: Sendable {
             lines.append("  axis \(axis.key): \(axis.values.map(\.description).joined(separator: ", "))")
         }
         lines.append("  seeds: \(experiment.seeds.map(String.init).joined(separator: ", "))")
-        if let halving = search.halving, let metric = search.metric {
-            lines.append("  scheduler successive_halving on \(metric): rungs of \(halving.budgets.map(String.init).joined(separator: ", ")) epochs (eta \(halving.reduction)); every trial starts at the lowest rung")
+        if let scheduler = search.scheduler, let metric = search.metric {
+            let ladder = scheduler.ladder
+            var line = "  scheduler \(scheduler.name) on \(metric): rungs of \(ladder.budgets.map(String.init).joined(separator: ", ")) epochs (eta \(ladder.reduction)); "
+            switch scheduler {
+            case .successiveHalving: line += "every trial starts at the lowest rung"
+            case .hyperband(let h):
+                let sizes = h.brackets(Array(runs.indices)).map(\.count)
+                line += "brackets of " + sizes.enumerated().map { "\($0.element) trials from \(ladder.budgets[$0.offset]) epochs" }.joined(separator: ", ")
+            case .asha: line += "asynchronous: a trial continues as soon as it is in the top 1/\(ladder.reduction) of its rung's results so far (decisions depend on timing)"
+            }
+            lines.append(line)
         }
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)

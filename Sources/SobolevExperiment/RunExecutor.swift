@@ -62,15 +62,19 @@ public struct RunResult: Sendable {
     public var id: String { spec.id }
 }
 
-/// Where a trial of a search scheduler got: stored as search_rung, search_budget and
-/// search_metrics, which a resumed search reads back to make the same decisions.
+/// Where a trial of a search scheduler got: stored as search_rung, search_budget, search_budgets
+/// and search_metrics, which a resumed search reads back to make the same decisions.
 public struct SearchRecord: Sendable, Equatable {
     /// Rung reached (0 = the lowest) and its budget in epochs.
     public var rung: Int
     public var budget: Int
-    /// The search metric at rungs 0...rung (NaN where the trial failed).
+    /// The search metric at each rung the trial reached (NaN where it failed), and the budgets
+    /// of those rungs (a Hyperband trial starts at its bracket's lowest budget).
     public var metrics: [Double]
-    public init(rung: Int, budget: Int, metrics: [Double]) { self.rung = rung; self.budget = budget; self.metrics = metrics }
+    public var budgets: [Int]
+    public init(rung: Int, budget: Int, metrics: [Double], budgets: [Int]) {
+        self.rung = rung; self.budget = budget; self.metrics = metrics; self.budgets = budgets
+    }
 }
 
 /// Training stopped at a step boundary on request (a signal); the caller checkpointed it.

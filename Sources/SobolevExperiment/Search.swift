@@ -67,9 +67,8 @@ public enum SearchRange: Sendable, Equatable, CustomStringConvertible {
 /// The `search` section: how configurations are chosen, and the ranges of the keys that take one.
 public struct SearchSpec: Sendable {
     public static let keys = ["method", "samples", "seed", "scheduler", "metric", "reduction", "min_budget", "max_budget"]
-    /// Schedulers of trials; only successive_halving is available yet.
-    public static let schedulers = ["successive_halving"]
-    static let plannedSchedulers = ["hyperband", "asha"]
+    /// Schedulers of trials (TrialScheduler).
+    public static let schedulers = ["successive_halving", "hyperband", "asha"]
     /// Validation metrics a scheduler may rank trials by (lower is better).
     public static let metrics = ["validation_value_rmse", "validation_grad_rmse", "validation_value_rel_l2", "validation_grad_rel_l2"]
 
@@ -79,11 +78,13 @@ public struct SearchSpec: Sendable {
     public var seed: UInt64 = 0
     /// Keys with a range, in schema order (the order of the sample's coordinates).
     public var ranges: [(key: String, range: SearchRange)] = []
-    /// Early stopping across trials (search.scheduler successive_halving): the rungs, and the
+    /// Early stopping across trials (search.scheduler): the scheduler with its rungs, and the
     /// validation metric that ranks the trials at each. nil: every run trains to its epochs.
-    public var halving: SuccessiveHalving? = nil
+    public var scheduler: TrialScheduler? = nil
     public var metric: String? = nil
-    var reduction = 3, minBudget: Int? = nil, maxBudget: Int? = nil, scheduler: String? = nil
+    var reduction = 3, minBudget: Int? = nil, maxBudget: Int? = nil, schedulerName: String? = nil
+    /// The rungs (budgets eta apart up to the full budget), nil without a scheduler.
+    public var halving: SuccessiveHalving? { scheduler?.ladder }
 
     /// The drawn configurations: `samples` rows, one value per range. Point i does not depend on
     /// the number of samples, so raising search.samples keeps the configurations (and runs)
@@ -117,11 +118,10 @@ public struct SearchSpec: Sendable {
                 guard let v = UInt64(s) else { throw fail(full, value, "expected an integer >= 0, got \(s)") }
                 spec.seed = v
             case "scheduler":
-                if plannedSchedulers.contains(s) {
-                    throw fail(full, value, "\(s) is not yet supported; use \(schedulers.joined(separator: ", "))")
+                guard schedulers.contains(s) else {
+                    throw fail(full, value, "expected \(schedulers.joined(separator: ", ")), got \(s)" + Experiment.nearest(s, in: schedulers))
                 }
-                guard schedulers.contains(s) else { throw fail(full, value, "expected \(schedulers.joined(separator: ", ")), got \(s)") }
-                spec.scheduler = s
+                spec.schedulerName = s
             case "metric":
                 guard metrics.contains(s) else {
                     throw fail(full, value, "expected a validation metric (lower is better): \(metrics.joined(separator: ", ")), got \(s)" + Experiment.nearest(s, in: metrics))
@@ -147,7 +147,7 @@ public struct SearchSpec: Sendable {
                                  fail: (String, RawNode?, String) -> ExperimentError) throws {
         var nodes: [String: RawNode] = [:]
         if let section, case let .map(pairs, _) = section { for (k, v) in pairs { nodes[k] = v } }
-        guard scheduler != nil else {
+        guard let schedulerName else {
             for key in ["metric", "reduction", "min_budget", "max_budget"] where nodes[key] != nil {
                 throw fail("search.\(key)", nodes[key], "does not apply: search.\(key) is read only with search.scheduler")
             }
@@ -176,7 +176,12 @@ public struct SearchSpec: Sendable {
         if let r = withoutValidation {
             throw fail("search.metric", nodes["metric"], "\(metric) needs validation samples, but \(r.configurationKey.isEmpty ? "the runs have" : r.configurationKey + " has") none")
         }
-        halving = SuccessiveHalving(reduction: reduction, minBudget: minBudget, maxBudget: full)
+        let ladder = SuccessiveHalving(reduction: reduction, minBudget: minBudget, maxBudget: full)
+        switch schedulerName {
+        case "hyperband": scheduler = .hyperband(Hyperband(ladder: ladder))
+        case "asha": scheduler = .asha(ASHA(ladder: ladder))
+        default: scheduler = .successiveHalving(ladder)
+        }
     }
 
     /// Checks that the ranges and the section agree: a range needs a sampling method, a sampling

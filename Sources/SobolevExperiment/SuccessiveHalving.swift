@@ -30,6 +30,13 @@ public struct SuccessiveHalving: Sendable, Equatable {
         self.budgets = budgets
     }
 
+    /// A schedule on given rungs (a Hyperband bracket: the top rungs of the ladder).
+    public init(reduction: Int, budgets: [Int]) {
+        precondition(reduction >= 2 && !budgets.isEmpty, "successive halving needs eta >= 2 and a rung")
+        self.reduction = reduction
+        self.budgets = budgets
+    }
+
     /// The trials that continue from a rung: the best floor(n / eta) (at least one) of its n
     /// results, lowest metric first, ties by trial number; a result that is not finite (a failed
     /// or diverged trial) never continues. Independent of the order of `results`.

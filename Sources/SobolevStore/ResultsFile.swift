@@ -67,6 +67,7 @@ public enum ResultsWriter {
             try g.setAttribute("search_rung", s.rung)
             try g.setAttribute("search_budget", s.budget)
             try g.setAttribute("search_metrics", s.metrics)
+            try g.setAttribute("search_budgets", s.budgets)
         }
         for key in r.spec.values.keys.sorted() { try setConfig(g, key, r.spec.values[key]!) }
         for (name, seconds) in r.costs.sorted(by: { $0.key < $1.key }) { try g.setAttribute(name, seconds) }

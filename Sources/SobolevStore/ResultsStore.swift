@@ -87,6 +87,21 @@ public final class ResultsStore {
         return out
     }
 
+    /// The search metrics of one trial: from its part when it has one (just saved), else from
+    /// the merged file; nil when neither has them.
+    public func searchMetrics(ofRun id: String) throws -> [Double]? {
+        func read(_ file: String) -> [Double]? {
+            guard let runs = try? H5File.open(file).openGroup("runs"), runs.contains(id), let g = try? runs.openGroup(id),
+                  g.hasAttribute("search_metrics") else { return nil }
+            return try? g.doubleAttribute("search_metrics")
+        }
+        let part = partsDirectory + "/" + id + ".h5"
+        if FileManager.default.fileExists(atPath: part), let m = read(part) { return m }
+        // A file to be replaced (--force) holds no result of this sweep until its first merge.
+        guard !replacing, FileManager.default.fileExists(atPath: path) else { return nil }
+        return read(path)
+    }
+
     /// Rank-seconds of the given runs from the results file: sum of wall_time x ranks and of
     /// train_time x ranks (what the sweep's timing line reports).
     public func timing(of ids: [String]) throws -> (wall: Double, train: Double) {

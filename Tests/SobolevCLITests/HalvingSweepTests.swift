@@ -85,7 +85,15 @@ struct HalvingSweepTests {
         // The report counts the stopped trials as such, not as failures.
         let report = try sobolev(["report", "three.h5", "--out", "rep"], in: dir)
         #expect(report.status == 0 && report.stdout.contains("(1 completed, 0 failed runs, 8 stopped by the search)"), "\(report.output)")
-        #expect(try String(contentsOfFile: dir + "/rep/summary.md", encoding: .utf8).contains("1 completed, 0 failed, 8 stopped by the search"))
+        let summary = try String(contentsOfFile: dir + "/rep/summary.md", encoding: .utf8)
+        #expect(summary.contains("1 completed, 0 failed, 8 stopped by the search"))
+        // Its search section: 6 trials stopped at 1000 epochs, 2 at 3000, 1 at 9000, of 9 x 9000.
+        #expect(summary.contains("9 trials; 21000 epochs trained of the 81000"), "\(summary)")
+        #expect(try String(contentsOfFile: dir + "/rep/index.html", encoding: .utf8).contains("Trials by rung"))
+        let budgets = try H5File.open(dir + "/three.h5").openGroup("runs").childNames().map {
+            try H5File.open(dir + "/three.h5").openGroup("runs").openGroup($0).intAttribute("search_budgets")
+        }
+        #expect(budgets.map(\.count).sorted() == [1, 1, 1, 1, 1, 1, 2, 2, 3] && budgets.allSatisfy { [1000, 3000, 9000].starts(with: $0) })
         #expect(!FileManager.default.fileExists(atPath: dir + "/three.h5.parts"))
 
         // The winner, trained straight through without a search, has the same id and the same bits.

@@ -160,8 +160,9 @@ struct SearchTests {
         ("search:\n  samples: 4", 2, "search.samples", "does not apply"),
         ("search:\n  seed: -1", 2, "search.seed", "-1"),
         ("search:\n  sample: 4", 2, "search.sample", "did you mean 'samples'"),
-        ("search:\n  scheduler: asha", 2, "search.scheduler", "not yet supported"),
-        ("search:\n  scheduler: hyperband", 2, "search.scheduler", "not yet supported"),
+        ("search:\n  scheduler: asha", 2, "search.scheduler", "needs search.metric"),
+        ("search:\n  scheduler: hyperband\n  metric: validation_value_rmse", 2, "search.scheduler", "needs search.min_budget"),
+        ("search:\n  scheduler: hyper_band", 2, "search.scheduler", "did you mean 'hyperband'"),
         ("search:\n  scheduler: halving", 2, "search.scheduler", "got halving"),
         ("search:\n  scheduler: successive_halving\n  min_budget: 10", 2, "search.scheduler", "needs search.metric"),
         ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse", 2, "search.scheduler", "needs search.min_budget"),
@@ -204,6 +205,12 @@ struct SearchTests {
         #expect(e.runs.map(\.id) == plain.runs.map(\.id))
         let explicit = try parse("search: {scheduler: successive_halving, metric: validation_value_rmse, min_budget: 5, max_budget: 40, reduction: 2}\ntraining:\n  epochs: 40")
         #expect(explicit.search.halving?.budgets == [5, 10, 20, 40])
+        #expect(e.search.scheduler == .successiveHalving(SuccessiveHalving(reduction: 3, minBudget: 10, maxBudget: 100)))
+        let ladder = SuccessiveHalving(reduction: 2, minBudget: 5, maxBudget: 40)
+        for (name, expected) in [("hyperband", TrialScheduler.hyperband(Hyperband(ladder: ladder))), ("asha", .asha(ASHA(ladder: ladder)))] {
+            let other = try parse("search: {scheduler: \(name), metric: validation_value_rmse, min_budget: 5, reduction: 2}\ntraining:\n  epochs: 40")
+            #expect(other.search.scheduler == expected && other.search.scheduler?.name == name)
+        }
     }
 
     @Test("a grid without search is unchanged: same runs and ids as before")

@@ -37,6 +37,7 @@ struct MarkdownSummary {
                 [$0.id, $0.configuration, $0.seed.map(String.init) ?? "–", $0.failureStep.map(String.init) ?? "–", $0.error]
             })
         }
+        md += search()
         md += comparison()
         md += breakEven()
         md += "See index.html for the convergence, λ, prediction, parity and throughput charts; runs.csv for every run.\n"
@@ -72,5 +73,17 @@ struct MarkdownSummary {
         var s = "| " + headers.map(cell).joined(separator: " | ") + " |\n|" + headers.map { _ in " --- |" }.joined() + "\n"
         for r in rows { s += "| " + r.map(cell).joined(separator: " | ") + " |\n" }
         return s + "\n"
+    }
+
+    /// The search scheduler's rungs and the compute it saved; nothing for a sweep without a search.
+    func search() -> String {
+        guard let s = SearchProgress(report.sweep) else { return "" }
+        var md = "## Search\n\n"
+        md += "\(s.trials.count) trials; \(s.epochsSpent) epochs trained of the \(s.epochsOfFullRuns) that every trial at the full budget of \(s.fullBudget) epochs would take (\(String(format: "%.1f", 100 * s.saved))% saved).\n\n"
+        md += table(["budget (epochs)", "trials ranked", "best metric", "best trial"], s.budgets.map { b in
+            let r = s.rung(b)
+            return [String(b), String(r.count), NumberFormat.short(r.metric), r.best?.label ?? "–"]
+        })
+        return md
     }
 }

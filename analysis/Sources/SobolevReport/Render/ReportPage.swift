@@ -9,6 +9,7 @@ struct ReportPage {
             ("overview", "At a glance", OverviewSection(report: report).html()),
             ("leaderboard", "Leaderboard", LeaderboardSection(report: report).html()),
             ("failed", "Failed runs", FailedRunsSection(report: report).html()),
+            ("search", "Search", SearchSection(report: report).html()),
             ("comparison", "Baseline", ComparisonSection(report: report).html()),
             ("convergence", "Convergence", ConvergenceSection(report: report).html()),
             ("lambda", "λ", LambdaSection(report: report).html()),

@@ -1,5 +1,6 @@
 // runs.csv: one row per run (completed or not) with its configuration, every hyperparameter
-// attribute, every metric and the cost of the run, for spreadsheets and pandas.
+// attribute, every metric, the cost of the run and, for a search scheduler's trials, the budget
+// each reached and its search metric there, for spreadsheets and pandas.
 import Foundation
 
 public struct RunsCSV: Sendable {
@@ -8,9 +9,12 @@ public struct RunsCSV: Sendable {
     public var hyperparameterColumns: [String] { Array(Set(runs.flatMap(\.hyperparameters.keys))).sorted() }
     public var metricColumns: [String] { MetricNames.ordered(runs.flatMap(\.metrics.keys)) }
 
+    /// Columns of a search's trials (none for a sweep without a search scheduler).
+    public var searchColumns: [String] { runs.contains { $0.search != nil } ? ["search_budget", "search_metric"] : [] }
+
     public var header: [String] {
         ["id", "status", "configuration", "seed"] + hyperparameterColumns + metricColumns
-            + ["wall_time", "ranks", "samples_per_second", "error"]
+            + ["wall_time", "ranks", "samples_per_second", "error"] + searchColumns
     }
 
     public func csv() -> String {
@@ -22,6 +26,9 @@ public struct RunsCSV: Sendable {
             row += metrics.map { r.metrics[$0].map(NumberFormat.exact) ?? "" }
             row += [r.wallTime.map(NumberFormat.exact) ?? "", r.ranks.map(String.init) ?? "",
                     r.samplesPerSecond.map(NumberFormat.exact) ?? "", r.error]
+            if !searchColumns.isEmpty {
+                row += [r.search?.budgets.last.map(String.init) ?? "", r.search?.metrics.last.map(NumberFormat.exact) ?? ""]
+            }
             lines.append(row.map(RunsCSV.field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -67,7 +67,18 @@ public enum ResultsReader {
             hyperparameters: hyper, costs: costs(of: g), metrics: metrics(of: g),
             history: (try? g.openGroup("history")).flatMap { try? RunHistory.read($0, termNames: termNames) },
             test: (try? g.openGroup("test")).flatMap { try? TestPredictions.read($0) },
-            parameterCount: (try? g.openGroup("model")).flatMap(parameterCount))
+            parameterCount: (try? g.openGroup("model")).flatMap(parameterCount), search: search(of: g))
+    }
+
+    /// search_budgets and search_metrics of a trial (a file written before search_budgets
+    /// existed has only the last budget, search_budget: its trial is shown at that budget).
+    static func search(of g: H5Group) -> SearchResults? {
+        guard let metrics = try? g.doubleAttribute("search_metrics"), !metrics.isEmpty else { return nil }
+        if let budgets = try? g.intAttribute("search_budgets"), budgets.count == metrics.count {
+            return SearchResults(budgets: budgets, metrics: metrics)
+        }
+        guard let last = (try? g.intAttribute("search_budget"))?.first else { return nil }
+        return SearchResults(budgets: [last], metrics: [metrics.last!])
     }
 
     static func metrics(of g: H5Group) -> [String: Double] {

@@ -26,6 +26,8 @@ public struct RunRecord: Sendable {
     public var test: TestPredictions?
     /// Trainable parameters of the stored model (from model/layer_sizes); nil without a model.
     public var parameterCount: Int?
+    /// A trial of a search scheduler: its metric at each budget it reached (nil for other runs).
+    public var search: SearchResults? = nil
 
     public var isCompleted: Bool { status == "completed" }
     public var isStoppedBySearch: Bool { status == "stopped" }
@@ -38,6 +40,14 @@ enum RunAttribute {
     static let bookkeeping: Set<String> = [
         "status", "stop_reason", "error", "failure_step", "seed", "label", "configuration", "term_names",
         "ranks", "wall_time", "train_time", "samples_per_second", "steps", "best_step",
-        "gradient_mode_used", "jacobian_plan",
+        "gradient_mode_used", "jacobian_plan", "search_rung", "search_budget", "search_budgets", "search_metrics",
     ]
+}
+
+/// A trial's search_budgets and search_metrics: the budgets (epochs) it was ranked at, lowest
+/// first, and its search metric at each (NaN where it failed).
+public struct SearchResults: Sendable, Equatable {
+    public var budgets: [Int]
+    public var metrics: [Double]
+    public init(budgets: [Int], metrics: [Double]) { self.budgets = budgets; self.metrics = metrics }
 }

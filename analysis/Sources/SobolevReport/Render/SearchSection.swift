@@ -1,0 +1,36 @@
+// A search scheduler's work: every trial's metric at each budget it reached (log-log, one line per
+// trial), the best result over the epochs spent, a table of the rungs, and the compute saved
+// against training every trial to the full budget. Absent for a sweep without a search.
+struct SearchSection {
+    var report: Report
+
+    func html() -> String? {
+        guard let s = SearchProgress(report.sweep) else { return nil }
+        let full = "#4e79a7", stopped = "#bab0ac"
+        var shownFull = false, shownStopped = false
+        let lines = s.trials.map { t -> LineSeries in
+            let first = t.reachedFull ? !shownFull : !shownStopped
+            if t.reachedFull { shownFull = true } else { shownStopped = true }
+            return LineSeries(name: t.reachedFull ? "reached the full budget" : "stopped by the search",
+                              colour: t.reachedFull ? full : stopped, x: t.results.budgets.map(Double.init),
+                              y: t.results.metrics, width: t.reachedFull ? 1.8 : 1.1, markers: true, inLegend: first)
+        }
+        let byRung = LinePlot(title: "Trials by rung", subtitle: "\(s.trials.count) trials; a line per trial",
+                              xLabel: "budget (epochs)", yLabel: "search metric (validation)", series: lines.sorted { !$0.name.hasPrefix("reached") && $1.name.hasPrefix("reached") },
+                              xScale: .log, yScale: .log).svg()
+        let incumbent = LinePlot(title: "Best configuration over compute spent",
+                                 subtitle: "rung results in the order of a synchronous search (by budget, then trial)",
+                                 xLabel: "epochs trained, all trials", yLabel: "best search metric so far",
+                                 series: [LineSeries(name: "best so far", colour: full, x: s.steps.map { Double($0.epochs) },
+                                                     y: s.steps.map(\.best), markers: false, inLegend: false)], yScale: .log).svg()
+        let rows = s.budgets.map { b -> [TableCell] in
+            let r = s.rung(b)
+            return [.number(Double(b), String(b)), .number(Double(r.count), String(r.count)), .number(r.metric), .text(r.best?.label ?? "–")]
+        }
+        let table = HTMLTable(headers: ["budget (epochs)", "trials ranked", "best metric", "best trial"], rows: rows, sortedBy: 0).html()
+        let saved = String(format: "%.1f", 100 * s.saved)
+        let line = "The search trained \(NumberFormat.count(Double(s.epochsSpent))) epochs in all; training every one of the \(s.trials.count) trials to the full budget of \(s.fullBudget) epochs would take \(NumberFormat.count(Double(s.epochsOfFullRuns))): \(saved)% saved (a promoted trial continues from its checkpoint, so a trial costs the last budget it reached)."
+        let best = s.steps.last.map { "Best search metric: \(NumberFormat.short($0.best)) (\($0.bestTrial))." } ?? ""
+        return HTML.section("search", "Search", HTML.paragraph(line + " " + best) + HTML.charts([byRung, incumbent]) + table)
+    }
+}
