@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Fused mode's Jacobian: auto (the cost model's choice), forward or reverse (to check the choice).")
     var plan: Plan = .auto
 
-    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation}.")
+    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation, order (1, or 2 with Hessian terms)}.")
     var cases: String?
 
     @Option(help: "Only these cases (comma-separated names).")
@@ -56,6 +56,9 @@ struct Bench: ParsableCommand {
             }
             if let bad = list.first(where: { $0.inputs < 1 || $0.outputs < 1 || $0.batch < 1 || $0.hidden.contains { $0 < 1 } }) {
                 throw ValidationError("\(cases): case \(bad.name) has a size below 1")
+            }
+            if let bad = list.first(where: { $0.order != 1 && $0.order != 2 }) {
+                throw ValidationError("\(cases): case \(bad.name) has order \(bad.order) (1 or 2)")
             }
         }
         guard let only else { return list }
