@@ -103,6 +103,7 @@ extension SobolevStep {
         let P = architecture.parameterCount, rows = layout.total * B
         var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
         let stack = workspace.termStack.pointer, slopes = workspace.slopes.pointer
+        let scratch = slopes + layout.terms * B, adaptive = architecture.adaptiveScale != nil
         for l in stride(from: slices.count - 1, through: 0, by: -1) {
             let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
             let A = workspace.inputs[l].pointer
@@ -126,7 +127,7 @@ extension SobolevStep {
             Kernels.parallel(count: B, threads: threads, work: rows * nin) { r in
                 for t in 0..<layout.active {
                     SobolevStep.backHessianTerm(g, term: t, layout: layout, layer, p3: p3, pairs: hessianPairs, samples: r,
-                                                slopes: slopes + t * B)
+                                                slopes: adaptive ? slopes + t * B : nil, scratch: scratch)
                 }
             }
             if let nScale = architecture.adaptiveScale {
@@ -141,57 +142,75 @@ extension SobolevStep {
     }
 
     /// Term t's channels one layer down, in place on g = G W, for the samples in `samples`
-    /// (ReferenceHessian.swift's recurrences restricted to the term's channels); sample i's
-    /// d S_t / d s over the layer into slopes[i].
+    /// (ReferenceHessian.swift's recurrences restricted to the term's channels). With `slopes`,
+    /// sample i's d S_t / d s over the layer into slopes[i], through `scratch` (B rows of the
+    /// width: per-element shares, so that the loops vectorise). Each loop writes one channel
+    /// (the new value channel reads the old tangent and pair channels, so it goes first).
     static func backHessianTerm(_ g: UnsafeMutablePointer<Double>, term t: Int, layout: HessianChannelLayout,
                                 _ h: HiddenLayer, p3: UnsafePointer<Double>, pairs: HessianPairs, samples: Range<Int>,
-                                slopes: UnsafeMutablePointer<Double>) {
+                                slopes: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
         let s = h.scale, s2 = s * s, s3 = s2 * s, w = h.width, B = h.B, d = layout.d
         let b = layout.termBlock[t]
-        func channel(_ block: Int, _ i: Int) -> UnsafeMutablePointer<Double> {
-            g + layout.row(term: t, block: block, sample: i, B: B) * w
+        let pair: (j: Int, k: Int)? = b > d ? pairs.pairs[b - 1 - d] : nil
+        let rowStride = layout.count.map { $0 * w }
+        func base(_ block: Int) -> UnsafeMutablePointer<Double> {
+            g + (layout.start[block] * B + layout.slot[t][block]) * w
         }
+        let v0 = base(0), t0 = b >= 1 && b <= d ? base(b) : nil
+        let j0 = pair.map { base(1 + $0.j) }, k0 = pair.map { base(1 + $0.k) }, q0 = pair != nil ? base(b) : nil
         for i in samples {
             let z = h.z + i * w, p1 = h.p1 + i * w, p2 = h.p2 + i * w, q3 = p3 + i * w
-            let gv = channel(0, i)
-            var ds = 0.0
+            let gv = v0 + i * rowStride[0]
+            let ds = scratch + i * w
             if b == 0 {
-                for c in 0..<w { let v = gv[c]; gv[c] = v * s * p1[c]; ds += v * z[c] * p1[c] }
-            } else if b <= d {
-                let gt = channel(b, i), zt = h.z + (b * B + i) * w
-                for c in 0..<w {
-                    let v = gv[c], u = gt[c]
-                    gv[c] = v * s * p1[c] + u * s2 * p2[c] * zt[c]
-                    gt[c] = u * s * p1[c]
-                    ds += v * z[c] * p1[c] + u * zt[c] * (p1[c] + s * z[c] * p2[c])
+                if slopes != nil { for c in 0..<w { ds[c] = gv[c] * z[c] * p1[c] } }
+                for c in 0..<w { gv[c] = gv[c] * s * p1[c] }
+            } else if let t0 {
+                let gt = t0 + i * rowStride[b], zt = h.z + (b * B + i) * w
+                if slopes != nil {
+                    for c in 0..<w { ds[c] = gv[c] * z[c] * p1[c] + gt[c] * zt[c] * (p1[c] + s * z[c] * p2[c]) }
                 }
-            } else {
-                let (j, k) = pairs.pairs[b - 1 - d]
-                let gj = channel(1 + j, i), gp = channel(b, i)
+                for c in 0..<w { gv[c] = gv[c] * s * p1[c] + gt[c] * s2 * p2[c] * zt[c] }
+                for c in 0..<w { gt[c] = gt[c] * s * p1[c] }
+            } else if let (j, k) = pair, let j0, let k0, let q0 {
+                let gj = j0 + i * rowStride[1 + j], gk = k0 + i * rowStride[1 + k], gp = q0 + i * rowStride[b]
                 let a = h.z + ((1 + j) * B + i) * w, zb = h.z + ((1 + k) * B + i) * w, zp = h.z + (b * B + i) * w
                 if j == k {
-                    for c in 0..<w {
-                        let v = gv[c], u = gj[c], q = gp[c], x = a[c], y = s * z[c]
-                        gv[c] = v * s * p1[c] + u * s2 * p2[c] * x + q * (s3 * q3[c] * x * x + s2 * p2[c] * zp[c])
-                        gj[c] = u * s * p1[c] + 2 * q * s2 * p2[c] * x
-                        gp[c] = q * s * p1[c]
-                        ds += v * z[c] * p1[c] + u * x * (p1[c] + y * p2[c])
-                            + q * (x * x * (2 * s * p2[c] + s * y * q3[c]) + zp[c] * (p1[c] + y * p2[c]))
+                    if slopes != nil {
+                        for c in 0..<w {
+                            let x = a[c], y = s * z[c]
+                            ds[c] = gv[c] * z[c] * p1[c] + gj[c] * x * (p1[c] + y * p2[c])
+                                + gp[c] * (x * x * (2 * s * p2[c] + s * y * q3[c]) + zp[c] * (p1[c] + y * p2[c]))
+                        }
                     }
+                    for c in 0..<w {
+                        let x = a[c]
+                        gv[c] = gv[c] * s * p1[c] + gj[c] * s2 * p2[c] * x + gp[c] * (s3 * q3[c] * x * x + s2 * p2[c] * zp[c])
+                    }
+                    for c in 0..<w { gj[c] = gj[c] * s * p1[c] + 2 * gp[c] * s2 * p2[c] * a[c] }
                 } else {
-                    let gk = channel(1 + k, i)
-                    for c in 0..<w {
-                        let v = gv[c], u = gj[c], uk = gk[c], q = gp[c], x = a[c], xk = zb[c], y = s * z[c]
-                        gv[c] = v * s * p1[c] + (u * x + uk * xk) * s2 * p2[c] + q * (s3 * q3[c] * x * xk + s2 * p2[c] * zp[c])
-                        gj[c] = u * s * p1[c] + q * s2 * p2[c] * xk
-                        gk[c] = uk * s * p1[c] + q * s2 * p2[c] * x
-                        gp[c] = q * s * p1[c]
-                        ds += v * z[c] * p1[c] + (u * x + uk * xk) * (p1[c] + y * p2[c])
-                            + q * (x * xk * (2 * s * p2[c] + s * y * q3[c]) + zp[c] * (p1[c] + y * p2[c]))
+                    if slopes != nil {
+                        for c in 0..<w {
+                            let x = a[c], xk = zb[c], y = s * z[c]
+                            ds[c] = gv[c] * z[c] * p1[c] + (gj[c] * x + gk[c] * xk) * (p1[c] + y * p2[c])
+                                + gp[c] * (x * xk * (2 * s * p2[c] + s * y * q3[c]) + zp[c] * (p1[c] + y * p2[c]))
+                        }
                     }
+                    for c in 0..<w {
+                        let x = a[c], xk = zb[c]
+                        gv[c] = gv[c] * s * p1[c] + (gj[c] * x + gk[c] * xk) * s2 * p2[c]
+                            + gp[c] * (s3 * q3[c] * x * xk + s2 * p2[c] * zp[c])
+                    }
+                    for c in 0..<w { gj[c] = gj[c] * s * p1[c] + gp[c] * s2 * p2[c] * zb[c] }
+                    for c in 0..<w { gk[c] = gk[c] * s * p1[c] + gp[c] * s2 * p2[c] * a[c] }
                 }
+                for c in 0..<w { gp[c] = gp[c] * s * p1[c] }
             }
-            slopes[i] = ds
+            if let slopes {
+                var total = 0.0
+                for c in 0..<w { total += ds[c] }
+                slopes[i] = total
+            }
         }
     }
 
@@ -256,7 +275,7 @@ extension SobolevStep {
                 let g = next
                 Kernels.parallel(count: B, threads: threads, work: (C + D) * B * nin) { r in
                     SobolevStep.backHessianFused(g, layer, p3: p3, weighted: Rw, pairs: hessianPairs, outputs: m,
-                                                 samples: r, slopes: slopes)
+                                                 samples: r, slopes: arch.adaptiveScale != nil ? slopes : nil, scratch: slopes + B)
                 }
                 if let nScale = arch.adaptiveScale {
                     var total = 0.0
@@ -285,44 +304,55 @@ extension SobolevStep {
     }
 
     /// The fused channels one layer down, in place on g = G W (value rows, d tangent blocks, m
-    /// reverse blocks), for the samples in `samples`; sample i's d S_w / d s into slopes[i]:
+    /// reverse blocks), for the samples in `samples`:
     ///   gz <- gh s p1 + sum_j gt_j s^2 p2 z'_j + sum_jk gp_jk (s^3 p3 z'_j z'_k + s^2 p2 z''_jk)
     ///   gt_j <- gt_j s p1 + sum_{pairs (j, k)} gp_jk s^2 p2 z'_k;   g_o <- g_o s p1
-    /// with gp_jk = sum_o Rw_jk[i, o] (g_o W) formed element by element.
+    /// with gp_jk = sum_o Rw_jk[i, o] (g_o W) formed row by row in `scratch` (2 B rows of the
+    /// width; the second row holds the per-element slope shares). With `slopes`, sample i's
+    /// d S_w / d s into slopes[i]. Each loop writes one row, so that it vectorises.
     static func backHessianFused(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, p3: UnsafePointer<Double>,
                                  weighted Rw: UnsafePointer<Double>, pairs: HessianPairs, outputs m: Int,
-                                 samples: Range<Int>, slopes: UnsafeMutablePointer<Double>) {
+                                 samples: Range<Int>, slopes: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
         let s = h.scale, s2 = s * s, s3 = s2 * s, w = h.width, B = h.B, d = pairs.inputDimension, n = B * w
         for i in samples {
             let z = h.z + i * w, p1 = h.p1 + i * w, p2 = h.p2 + i * w, q3 = p3 + i * w
             let gv = g + i * w, rev = g + (1 + d) * n + i * w
-            var ds = 0.0
-            for c in 0..<w { let v = gv[c]; gv[c] = v * s * p1[c]; ds += v * z[c] * p1[c] }
+            let gp = scratch + 2 * i * w, ds = gp + w
+            if slopes != nil { for c in 0..<w { ds[c] = gv[c] * z[c] * p1[c] } }
+            for c in 0..<w { gv[c] = gv[c] * s * p1[c] }
             for j in 0..<d {
                 let gt = g + (1 + j) * n + i * w, zt = z + (1 + j) * n
-                for c in 0..<w {
-                    let u = gt[c]
-                    gv[c] += u * s2 * p2[c] * zt[c]
-                    ds += u * zt[c] * (p1[c] + s * z[c] * p2[c])
-                    gt[c] = u * s * p1[c]
-                }
+                if slopes != nil { for c in 0..<w { ds[c] += gt[c] * zt[c] * (p1[c] + s * z[c] * p2[c]) } }
+                for c in 0..<w { gv[c] += gt[c] * s2 * p2[c] * zt[c] }
+                for c in 0..<w { gt[c] = gt[c] * s * p1[c] }
             }
             for (q, (j, k)) in pairs.pairs.enumerated() {
                 let gj = g + (1 + j) * n + i * w, gk = g + (1 + k) * n + i * w
                 let a = z + (1 + j) * n, b = z + (1 + k) * n, zp = z + (1 + d + q) * n
                 let rw = Rw + (q * B + i) * m
-                for c in 0..<w {
-                    var gp = rw[0] * rev[c]
-                    for o in 1..<max(m, 1) { gp += rw[o] * rev[o * n + c] }
-                    let x = a[c], y = b[c], u = s * z[c]
-                    gj[c] += gp * s2 * p2[c] * y
-                    gk[c] += gp * s2 * p2[c] * x   // j == k: the two adds make the factor 2
-                    gv[c] += gp * (s3 * q3[c] * x * y + s2 * p2[c] * zp[c])
-                    ds += gp * (x * y * (2 * s * p2[c] + s * u * q3[c]) + zp[c] * (p1[c] + u * p2[c]))
+                let r0 = rw[0]
+                for c in 0..<w { gp[c] = r0 * rev[c] }
+                for o in 1..<max(m, 1) { let ro = rw[o], r = rev + o * n; for c in 0..<w { gp[c] += ro * r[c] } }
+                if slopes != nil {
+                    for c in 0..<w {
+                        let u = s * z[c]
+                        ds[c] += gp[c] * (a[c] * b[c] * (2 * s * p2[c] + s * u * q3[c]) + zp[c] * (p1[c] + u * p2[c]))
+                    }
                 }
+                if j == k {
+                    for c in 0..<w { gj[c] += 2 * gp[c] * s2 * p2[c] * a[c] }
+                } else {
+                    for c in 0..<w { gj[c] += gp[c] * s2 * p2[c] * b[c] }
+                    for c in 0..<w { gk[c] += gp[c] * s2 * p2[c] * a[c] }
+                }
+                for c in 0..<w { gv[c] += gp[c] * (s3 * q3[c] * a[c] * b[c] + s2 * p2[c] * zp[c]) }
             }
             for o in 0..<m { let r = rev + o * n; for c in 0..<w { r[c] = r[c] * s * p1[c] } }
-            slopes[i] = ds
+            if let slopes {
+                var total = 0.0
+                for c in 0..<w { total += ds[c] }
+                slopes[i] = total
+            }
         }
     }
 
@@ -433,7 +463,7 @@ struct HessianWorkspaceSize {
         size.channels = layout.total * B * architecture.layerSizes.max()!
         let widest = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.max()!
         size.termStack = layout.count.max()! * widest
-        size.slopes = layout.terms * B
+        size.slopes = layout.terms * B + B * architecture.layerSizes.max()!   // slopes, then the kernels' scratch rows
         return size
     }
 
@@ -445,7 +475,7 @@ struct HessianWorkspaceSize {
         size.channels = (1 + d + m) * B * widest
         size.weighted = HessianPairs.count(d) * B * m
         size.pairInputs = m * B * widest
-        size.slopes = B
+        size.slopes = B + 2 * B * widest   // slopes, then the kernels' scratch rows
         return size
     }
 
