@@ -75,7 +75,11 @@ struct Bench: ParsableCommand {
         let dgemm = SobolevBenchmark.dgemmGFLOPs(minSeconds: min(seconds, 1))
         let modes = mode == .both ? [false, true] : [mode == .fused]
         if !json {
-            print(String(format: "DGEMM 1024^3, %d thread(s): %.2f GFLOP/s", threads, dgemm))
+            print("DGEMM 1024^3, \(threads) thread(s), OpenBLAS kernel \(BLAS.coreName): " + String(format: "%.2f GFLOP/s", dgemm))
+            if BLAS.coreName == "Prescott" {
+                print("note: OpenBLAS runs its SSE3 fallback (Prescott), several times slower: it does not know this CPU; "
+                      + "OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) selects a faster kernel")
+            }
             print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB")
         }
         for c in list {
@@ -87,7 +91,7 @@ struct Bench: ParsableCommand {
                     let fields: [(String, String)] = [
                         ("case", "\"\(c.name)\""), ("shape", "\"\(c.shape)\""), ("mode", "\"\(f.mode)\""), ("plan", "\"\(f.plan)\""),
                         ("seconds_per_step", "\(f.secondsPerStep)"), ("steps", "\(f.steps)"),
-                        ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"),
+                        ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"), ("blas_core", "\"\(BLAS.coreName)\""),
                         ("workspace_bytes", "\(f.workspaceBytes)"), ("peak_rss_bytes", "\(rss)"), ("threads", "\(threads)"),
                     ]
                     print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
