@@ -384,13 +384,16 @@ extension SobolevStep {
             Kernels.parallel(count: n, threads: threads, work: rows * nout) { r in
                 let lo = r.lowerBound
                 architecture.activation.apply(u + lo, count: r.count, phi: H + lo, dphi: p1 + lo, d2phi: p2 + lo, d3phi: p3 + lo)
+                // Row pointers offset once, so that the loops index by e alone and vectorise.
+                let cnt = r.count, q1 = p1 + lo, q2 = p2 + lo
                 for j in 0..<d {
-                    let t = (1 + j) * n
-                    for e in r { H[t + e] = sl * p1[e] * Z[t + e] }
+                    let ht = H + (1 + j) * n + lo, zt = Z + (1 + j) * n + lo
+                    for e in 0..<cnt { ht[e] = sl * q1[e] * zt[e] }
                 }
                 for (q, (j, k)) in pairs.pairs.enumerated() {
-                    let pq = (1 + d + q) * n, tj = (1 + j) * n, tk = (1 + k) * n
-                    for e in r { H[pq + e] = sl * sl * p2[e] * Z[tj + e] * Z[tk + e] + sl * p1[e] * Z[pq + e] }
+                    let hq = H + (1 + d + q) * n + lo, zq = Z + (1 + d + q) * n + lo
+                    let zj = Z + (1 + j) * n + lo, zk = Z + (1 + k) * n + lo
+                    for e in 0..<cnt { hq[e] = sl * sl * q2[e] * zj[e] * zk[e] + sl * q1[e] * zq[e] }
                 }
             }
         }
