@@ -9,26 +9,30 @@ public struct BenchmarkCase: Sendable, Codable {
     public var hidden: [Int]
     public var batch: Int
     public var activation: Activation = .tanh
+    /// 1: value and gradient terms; 2: the Hessian terms (one per pair j <= k) as well.
+    public var order: Int = 1
 
-    public init(name: String, inputs: Int, outputs: Int, hidden: [Int], batch: Int, activation: Activation = .tanh) {
+    public init(name: String, inputs: Int, outputs: Int, hidden: [Int], batch: Int, activation: Activation = .tanh,
+                order: Int = 1) {
         self.name = name; self.inputs = inputs; self.outputs = outputs; self.hidden = hidden; self.batch = batch
-        self.activation = activation
+        self.activation = activation; self.order = order
     }
 
-    enum CodingKeys: String, CodingKey { case name, inputs, outputs, hidden, batch, activation }
+    enum CodingKeys: String, CodingKey { case name, inputs, outputs, hidden, batch, activation, order }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), inputs: try c.decode(Int.self, forKey: .inputs),
                   outputs: try c.decode(Int.self, forKey: .outputs), hidden: try c.decode([Int].self, forKey: .hidden),
                   batch: try c.decode(Int.self, forKey: .batch),
-                  activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh)
+                  activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh,
+                  order: try c.decodeIfPresent(Int.self, forKey: .order) ?? 1)
     }
 
     /// "d=8 m=1 4x256 B=4096": the shape in one line.
     public var shape: String {
         let widths = Set(hidden).count == 1 ? "\(hidden.count)x\(hidden[0])" : hidden.map(String.init).joined(separator: "-")
-        return "d=\(inputs) m=\(outputs) \(widths) B=\(batch)"
+        return "d=\(inputs) m=\(outputs) \(widths) B=\(batch)" + (order == 2 ? " hess" : "")
     }
 
     public var architecture: MLPArchitecture {
@@ -73,10 +77,21 @@ public enum SobolevBenchmark {
         let x = Matrix(rows: c.batch, cols: c.inputs, data: (0..<(c.batch * c.inputs)).map { _ in rng.uniform(-1, 1) })
         let y = Matrix(rows: c.batch, cols: c.outputs, data: (0..<(c.batch * c.outputs)).map { _ in rng.uniform(-1, 1) })
         let dy = (0..<(c.batch * c.outputs * c.inputs)).map { _ in rng.uniform(-1, 1) }
-        let batch = Dataset(inputs: x, values: y, jacobians: dy)
+        let hessian = c.order == 2, d = c.inputs
+        // Order 2: symmetric Hessian targets d2Y [B, m, d, d], the upper triangle drawn.
+        var d2y: [Double]? = nil
+        if hessian {
+            var h = [Double](repeating: 0, count: c.batch * c.outputs * d * d)
+            for r in 0..<(c.batch * c.outputs) { for j in 0..<d { for k in j..<d {
+                let v = rng.uniform(-1, 1)
+                h[(r * d + j) * d + k] = v; h[(r * d + k) * d + j] = v
+            } } }
+            d2y = h
+        }
+        let batch = Dataset(inputs: x, values: y, jacobians: dy, hessians: d2y)
         var theta = arch.glorotUniformParameters(seed: 1)
         var adam = Adam(parameterCount: arch.parameterCount)
-        let P = arch.parameterCount, T = 1 + c.inputs
+        let P = arch.parameterCount, T = 1 + d + (hessian ? HessianPairs.count(d) : 0)
         let engine = SobolevStep(architecture: arch, threads: threads)
         let plan = chosen ?? JacobianPlan.cheapest(arch, batch: c.batch)
         let weights = [Double](repeating: 1 / Double(c.batch), count: T)
@@ -97,9 +112,12 @@ public enum SobolevBenchmark {
         }
         let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
-        return BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term", plan: fused ? plan.rawValue : "per-term",
+        let flops = hessian ? SobolevStep.hessianFlops(arch, batch: c.batch, fused: fused)
+            : fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch)
+        return BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term",
+                               plan: hessian ? (fused ? "hessian" : "per-term") : fused ? plan.rawValue : "per-term",
                                steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
-                               flopsPerStep: fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch),
+                               flopsPerStep: flops,
                                workspaceBytes: 8 * engine.workspaceCount)
     }
 

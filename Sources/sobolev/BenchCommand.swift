@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Fused mode's Jacobian: auto (the cost model's choice), forward or reverse (to check the choice).")
     var plan: Plan = .auto
 
-    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation}.")
+    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation, order (1, or 2 with Hessian terms)}.")
     var cases: String?
 
     @Option(help: "Only these cases (comma-separated names).")
@@ -57,6 +57,9 @@ struct Bench: ParsableCommand {
             if let bad = list.first(where: { $0.inputs < 1 || $0.outputs < 1 || $0.batch < 1 || $0.hidden.contains { $0 < 1 } }) {
                 throw ValidationError("\(cases): case \(bad.name) has a size below 1")
             }
+            if let bad = list.first(where: { $0.order != 1 && $0.order != 2 }) {
+                throw ValidationError("\(cases): case \(bad.name) has order \(bad.order) (1 or 2)")
+            }
         }
         guard let only else { return list }
         let names = only.split(separator: ",").map(String.init)
@@ -72,7 +75,11 @@ struct Bench: ParsableCommand {
         let dgemm = SobolevBenchmark.dgemmGFLOPs(minSeconds: min(seconds, 1))
         let modes = mode == .both ? [false, true] : [mode == .fused]
         if !json {
-            print(String(format: "DGEMM 1024^3, %d thread(s): %.2f GFLOP/s", threads, dgemm))
+            print("DGEMM 1024^3, \(threads) thread(s), OpenBLAS kernel \(BLAS.coreName): " + String(format: "%.2f GFLOP/s", dgemm))
+            if BLAS.coreName == "Prescott" {
+                print("note: OpenBLAS runs its SSE3 fallback (Prescott), several times slower: it does not know this CPU; "
+                      + "OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) selects a faster kernel")
+            }
             print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB")
         }
         for c in list {
@@ -84,7 +91,7 @@ struct Bench: ParsableCommand {
                     let fields: [(String, String)] = [
                         ("case", "\"\(c.name)\""), ("shape", "\"\(c.shape)\""), ("mode", "\"\(f.mode)\""), ("plan", "\"\(f.plan)\""),
                         ("seconds_per_step", "\(f.secondsPerStep)"), ("steps", "\(f.steps)"),
-                        ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"),
+                        ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"), ("blas_core", "\"\(BLAS.coreName)\""),
                         ("workspace_bytes", "\(f.workspaceBytes)"), ("peak_rss_bytes", "\(rss)"), ("threads", "\(threads)"),
                     ]
                     print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")

@@ -82,6 +82,8 @@ let badInputs: [BadInput] = [
     BadInput(name: "--max-memory junk", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--max-memory", "lots"], needles: ["--max-memory", "lots"]),
     BadInput(name: "an unknown option", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--outt", "r.h5"], needles: ["--outt"]),
     BadInput(name: "bench --seconds inf", arguments: ["bench", "--seconds", "inf"], needles: ["--seconds", "inf"]),
+    BadInput(name: "bench case of order 3", files: ["c.json": #"[{"name": "x", "inputs": 2, "outputs": 1, "hidden": [8], "batch": 4, "order": 3}]"#],
+             arguments: ["bench", "--cases", "c.json"], needles: ["c.json", "order 3"]),
 
     // Output locations.
     BadInput(name: "output inside a file", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "e.yaml/r.h5"], needles: ["e.yaml/r.h5"]),

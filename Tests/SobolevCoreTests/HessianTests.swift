@@ -282,16 +282,55 @@ struct HessianTests {
         }
     }
 
-    @Test("the memory bound covers the forward trace and the channel arrays it counts")
+    @Test("the memory preflight's count is what the Hessian steps hold; evaluation on a larger batch grows only the forward")
     func memoryBound() {
-        let net = MLPArchitecture(layerSizes: [3, 16, 12, 2], activation: .tanh)
-        let batch = randomHessianBatch(n: 10, d: 3, m: 2, seed: 3)
-        let trace = net.hessianForward(net.glorotUniformParameters(seed: 1), inputs: batch.inputs)
-        let held = (trace.inputs + trace.preactivations + trace.p1 + trace.p2 + trace.p3).reduce(0) { $0 + $1.count }
-        let (channels, _) = SobolevStep.perTermChannels(trace, termBlocks: Array(0..<trace.blocks))
-        let bound = SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 1, perTerm: true, fused: false)
-        #expect(bound >= held + 3 * channels.count * 10 * 16)
-        #expect(SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 10, perTerm: false, fused: false) >= held)
+        let net = MLPArchitecture(inputs: 3, outputs: 2, depth: 2, width: 16, activation: .tanh, adaptiveScale: 10)
+        let theta = perturbedParameters(net, seed: 1)
+        let batch = randomHessianBatch(n: 10, d: 3, m: 2, seed: 3), large = randomHessianBatch(n: 25, d: 3, m: 2, seed: 4)
+        let step = SobolevStep(architecture: net)
+        _ = step.termSums(parameters: theta, batch: batch)
+        _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+        _ = step.fusedGradient(parameters: theta, weights: [Double](repeating: 1, count: 10))
+        #expect(step.workspaceCount == SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 10, perTerm: true, fused: true))
+        _ = step.lossSums(parameters: theta, batch: large)
+        #expect(step.workspaceCount == SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 25, perTerm: true, fused: true))
+        #expect(SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 25, perTerm: false, fused: false)
+                < SobolevStep.hessianWorkspaceCount(net, batch: 10, evaluationBatch: 25, perTerm: true, fused: false))
+    }
+
+    @Test("two threads give the single thread's Hessian steps (per-term, fused, slopes)")
+    func threads() {
+        let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 48, activation: .silu, adaptiveScale: 10)
+        let theta = perturbedParameters(net, seed: 5)
+        let batch = randomHessianBatch(n: 300, d: 2, m: 2, seed: 6)
+        let one = SobolevStep(architecture: net, threads: 1), two = SobolevStep(architecture: net, threads: 2)
+        #expect(two.termSums(parameters: theta, batch: batch) == one.termSums(parameters: theta, batch: batch))
+        let weights = (0..<6).map { 0.5 + Double($0) }
+        _ = one.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+        _ = two.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+        #expect(two.fusedGradient(parameters: theta, weights: weights) == one.fusedGradient(parameters: theta, weights: weights))
+    }
+
+    @Test("1000 Hessian steps do not grow the workspace or the heap")
+    func noGrowth() {
+        let net = MLPArchitecture(inputs: 2, outputs: 1, depth: 2, width: 8, activation: .tanh, adaptiveScale: 10)
+        var theta = perturbedParameters(net, seed: 7)
+        let batch = randomHessianBatch(n: 16, d: 2, m: 1, seed: 8)
+        let step = SobolevStep(architecture: net)
+        func oneOfEach() {
+            let sums = step.termSums(parameters: theta, batch: batch)
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+            let g = step.fusedGradient(parameters: theta, weights: [Double](repeating: 1, count: 6))
+            for p in theta.indices { theta[p] -= 1e-6 * (g[p] + sums.gradients[p]) }
+        }
+        oneOfEach()
+        let held = step.workspaceCount
+        #expect(held == SobolevStep.hessianWorkspaceCount(net, batch: 16, evaluationBatch: 16, perTerm: true, fused: true))
+        let before = residentBytes()
+        for _ in 0..<1000 { oneOfEach() }
+        let after = residentBytes()
+        #expect(step.workspaceCount == held)
+        #expect(after - before < 1 << 20, "resident set grew by \(after - before) bytes")
     }
 
     @Test("a subset keeps the Hessians of the chosen samples")

@@ -4,7 +4,9 @@ Formulations (the fastest per case and mode is timed); the whole step, Adam incl
   jacfwd, jacrev   J = vmap(jacfwd / jacrev(net)) per sample
   tangents         value and the d input tangents stacked, one GEMM per layer
 and then jax.grad of the weighted sum (fused) or jax.jacrev of the loss vector, the T x P per-term
-gradients (per-term).
+gradients (per-term). Order 2 (cases with "order": 2, the Hessian-pair terms too): hessian
+(vmap(jax.hessian(net)), J by vmap(jacrev)) or tangents2 (value, d first- and d(d+1)/2
+second-order tangents stacked, one GEMM per layer).
 """
 
 import sys
@@ -38,7 +40,13 @@ def start_xla(threads):
 start_xla(args.threads)
 
 JACOBIANS = ["jacfwd", "jacrev", "tangents"]
-VARIANTS = {"fused": JACOBIANS, "per-term": JACOBIANS}
+# Order 2: jax.hessian (jacfwd over jacrev) per sample, or the stacked second-order tangents.
+HESSIANS = ["hessian", "tangents2"]
+
+
+def VARIANTS(case):
+    v = HESSIANS if case.get("order", 1) == 2 else JACOBIANS
+    return {"fused": v, "per-term": v}
 
 
 def forward(params, x):
@@ -79,17 +87,55 @@ def losses_fn(jacobian):
     return losses
 
 
-def gradient_fn(mode, variant):
-    """(params, x, y, dY, lam) -> (losses [T], gradient pytree: leaves [..] fused or [T, ..])."""
-    losses = losses_fn(variant)
+def forward_tangents2(params, x, jj, kk):
+    """N(x) [B, m], J [B, m, d] and the pairs' Hessian entries [B, m, D]: h, its d first-order
+    and D second-order tangents (h''_jk = phi'' z'_j z'_k + phi' z''_jk) as one block per layer."""
+    B, d = x.shape
+    W0, b0 = params[0]
+    z = x @ W0.T + b0
+    Z1, Z2 = jnp.broadcast_to(W0.T, (B, d, W0.shape[0])), None
+    for W, b in params[1:]:
+        t = jnp.tanh(z)
+        p1 = 1 - t * t
+        p2 = -2 * t * p1
+        T2 = p2[:, None] * Z1[:, jj] * Z1[:, kk]
+        if Z2 is not None:
+            T2 = T2 + p1[:, None] * Z2
+        zb = jnp.concatenate([t[:, None], p1[:, None] * Z1, T2], axis=1) @ W.T
+        z, Z1, Z2 = zb[:, 0] + b, zb[:, 1:1 + d], zb[:, 1 + d:]
+    return z, jnp.swapaxes(Z1, 1, 2), jnp.swapaxes(Z2, 1, 2)
+
+
+def losses2_fn(variant, jj, kk):
+    def net1(p, x1):
+        return forward(p, x1[None])[0]
+
+    def losses(params, x, y, dY, Hy):
+        if variant == "tangents2":
+            out, J, Hp = forward_tangents2(params, x, jj, kk)
+        else:
+            out = forward(params, x)
+            J = jax.vmap(jax.jacrev(net1, argnums=1), in_axes=(None, 0))(params, x)
+            Hp = jax.vmap(jax.hessian(net1, argnums=1), in_axes=(None, 0))(params, x)[:, :, jj, kk]
+        B = x.shape[0]
+        r, E, F = out - y, J - dY, Hp - Hy
+        return jnp.concatenate([(0.5 / B) * jnp.sum(r * r)[None], (0.5 / B) * jnp.sum(E * E, axis=(0, 1)),
+                                (0.5 / B) * jnp.sum(F * F, axis=(0, 1))])
+    return losses
+
+
+def gradient_fn(mode, variant, pairs=None):
+    """(params, data, lam) -> (losses [T], gradient pytree: leaves [..] fused or [T, ..]); data =
+    (x, y, dY) or, with the Hessian pairs (order 2), (x, y, dY, Hy)."""
+    losses = losses_fn(variant) if pairs is None else losses2_fn(variant, *pairs)
     if mode == "fused":
-        def total(params, x, y, dY, lam):
-            l = losses(params, x, y, dY)
+        def total(params, data, lam):
+            l = losses(params, *data)
             return l @ lam, l
         g = jax.grad(total, has_aux=True)
         return lambda *a: g(*a)[::-1]
-    G = jax.jacrev(lambda p, x, y, dY: (losses(p, x, y, dY),) * 2, has_aux=True)
-    return lambda params, x, y, dY, lam: G(params, x, y, dY)[::-1]
+    G = jax.jacrev(lambda p, data: (losses(p, *data),) * 2, has_aux=True)
+    return lambda params, data, lam: G(params, data)[::-1]
 
 
 def adam(params, state, g):
@@ -102,11 +148,11 @@ def adam(params, state, g):
     return params, (m, v, t)
 
 
-def step_fn(mode, variant):
-    grad = gradient_fn(mode, variant)
+def step_fn(mode, variant, pairs=None):
+    grad = gradient_fn(mode, variant, pairs)
 
-    def step(params, state, x, y, dY, lam):
-        l, G = grad(params, x, y, dY, lam)
+    def step(params, state, data, lam):
+        l, G = grad(params, data, lam)
         norms = None
         if mode == "per-term":
             # sum_t lambda_t g_t, and the per-term norms a gradient-based scheme would read
@@ -124,14 +170,15 @@ class Step:
         self.p = [(p[i], p[i + 1]) for i in range(0, len(p), 2)]
         zeros = jax.tree.map(jnp.zeros_like, self.p)
         self.state = (zeros, jax.tree.map(jnp.zeros_like, self.p), jnp.zeros((), jnp.int64))
-        self.data = tuple(jnp.asarray(data[k]) for k in ("x", "y", "dY"))
-        self.lam = jnp.ones(data["x"].shape[1] + 1)
-        self.grad = jax.jit(gradient_fn(mode, variant))
-        self.step_jit = step_fn(mode, variant)
+        self.data = (jnp.asarray(data["x"]),) + tuple(jnp.asarray(a) for a in pc.targets(data))
+        self.lam = jnp.ones(pc.term_count(data))
+        pairs = tuple(np.asarray(a) for a in data["pairs"]) if data["order"] == 2 else None
+        self.grad = jax.jit(gradient_fn(mode, variant, pairs))
+        self.step_jit = step_fn(mode, variant, pairs)
         self.out = None
 
     def gradient(self):
-        l, G = self.grad(self.p, *self.data, self.lam)
+        l, G = self.grad(self.p, self.data, self.lam)
         leaves = jax.tree.leaves(G)
         if self.mode == "per-term":
             flat = np.concatenate([np.asarray(g).reshape(g.shape[0], -1) for g in leaves], axis=1)
@@ -140,7 +187,7 @@ class Step:
         return np.asarray(l), flat
 
     def step(self):
-        self.p, self.state, *self.out = self.step_jit(self.p, self.state, *self.data, self.lam)
+        self.p, self.state, *self.out = self.step_jit(self.p, self.state, self.data, self.lam)
 
     def sync(self):
         jax.block_until_ready(self.p)

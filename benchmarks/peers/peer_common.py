@@ -1,6 +1,6 @@
 """What the PyTorch and JAX peers share: cases, data, checks, timing and output.
 
-A peer module supplies `VARIANTS` ({mode: [name, ...]}) and `build(data, mode, variant)`, returning
+A peer module supplies `VARIANTS` ({mode: [name, ...]}, or a function of the case giving it) and `build(data, mode, variant)`, returning
 an object with `gradient()` -> (losses [T], gradient) at the initial parameters (gradient: [T, P]
 per term or [P] fused, flattened as W0, b0, W1, b1, ... row-major), `step()` (one training step:
 gradient(s), weighted sum, Adam update), `sync()` (wait for queued work) and `params()` ([P]).
@@ -96,6 +96,8 @@ def check_case(path, c):
     h = c["hidden"]
     if not (isinstance(h, list) and h and all(isinstance(n, int) and n >= 1 for n in h)):
         fail(f"{path}: case '{name}': hidden must be a list of positive integers, got {h!r}", 2)
+    if c.get("order", 1) not in (1, 2):
+        fail(f"{path}: case '{name}': order must be 1 or 2, got {c['order']!r}", 2)
     if c["activation"] != "tanh":
         fail(f"{path}: case '{name}': activation {c['activation']!r} (the peers implement tanh)", 2)
 
@@ -117,7 +119,28 @@ def make_data(case, seed):
         limit = np.sqrt(6.0 / (n_in + n_out))
         params.append(rng.uniform(-limit, limit, (n_out, n_in)))
         params.append(np.zeros(n_out))
-    return {"x": x, "y": y, "dY": dY, "params": params}
+    data = {"x": x, "y": y, "dY": dY, "params": params, "order": case.get("order", 1)}
+    if data["order"] == 2:
+        # Order 2: symmetric Hessian targets d2Y ~ U(-1, 1) [B, m, d, d] (drawn last: the order-1 data
+        # stay those of the same seed), and the pairs (j, k), j <= k, row-major: one term each.
+        upper = rng.uniform(-1, 1, (B, m, d, d))
+        data["d2Y"] = np.triu(upper) + np.swapaxes(np.triu(upper, 1), 2, 3)
+        data["pairs"] = np.triu_indices(d)
+    return data
+
+
+def term_count(data):
+    """T = 1 + d (value, gradient terms), plus d (d + 1) / 2 Hessian-pair terms at order 2."""
+    d = data["x"].shape[1]
+    return 1 + d + (d * (d + 1) // 2 if data["order"] == 2 else 0)
+
+
+def targets(data):
+    """The loss targets after x: y, dY, and at order 2 the pairs' Hessian entries d2Y[:, :, j, k] [B, m, D]."""
+    if data["order"] == 1:
+        return data["y"], data["dY"]
+    jj, kk = data["pairs"]
+    return data["y"], data["dY"], data["d2Y"][:, :, jj, kk]
 
 
 def rel(a, b):
@@ -160,6 +183,7 @@ def check(case, data, modes, build, variants, out_path):
     """Every formulation against the first per-term one: losses, per-term gradients, their sum
     against every fused gradient, one Adam update per mode. Exits on a mismatch."""
     name = case["name"]
+    variants = variants(case) if callable(variants) else variants
     ref = build(data, "per-term", variants["per-term"][0])
     losses, G = ref.gradient()
     g_sum = G.sum(axis=0)
@@ -200,9 +224,11 @@ def main(peer, version, variants, build, args):
     modes = MODES if args.mode == "both" else (args.mode,)
     if args.variant and (len(cases) != 1 or len(modes) != 1):
         fail("--variant needs one case (--only) and one mode (--mode)", 2)
-    if args.variant and args.variant not in variants[modes[0]]:
-        fail(f"no {modes[0]} formulation '{args.variant}' (have {', '.join(variants[modes[0]])})", 2)
+    by_case = variants if callable(variants) else (lambda case: variants)
+    if args.variant and args.variant not in by_case(cases[0])[modes[0]]:
+        fail(f"no {modes[0]} formulation '{args.variant}' (have {', '.join(by_case(cases[0])[modes[0]])})", 2)
     for case in cases:
+        variants = by_case(case)
         data = make_data(case, args.seed)
         if not args.no_check:
             figures = check(case, data, modes, build, variants, args.check_out)

@@ -8,6 +8,10 @@ Formulations (the fastest per case and mode is timed):
   tangents-batched   tangents with is_grads_batched=True
   func-jacfwd, func-jacrev   torch.func: vmap(jacfwd / jacrev) for J, torch.func.grad (fused) or
               torch.func.jacrev of the loss vector (per-term)
+Order 2 (cases with "order": 2, the Hessian-pair terms too):
+  tangents2(-batched)   value, d first- and d(d+1)/2 second-order tangents stacked, one GEMM per
+              layer, then autograd as above
+  func-hessian   torch.func: vmap(jacrev) for J and vmap(jacfwd(jacrev)) for the Hessian
 """
 
 import sys
@@ -24,10 +28,20 @@ torch.set_num_threads(args.threads)
 torch.set_num_interop_threads(args.threads)
 torch.set_default_dtype(torch.float64)
 
-VARIANTS = {
+VARIANTS_1 = {
     "fused": ["autograd", "tangents", "func-jacfwd", "func-jacrev"],
     "per-term": ["autograd", "batched", "tangents", "tangents-batched", "func-jacfwd", "func-jacrev"],
 }
+# Order 2 (Hessian-pair terms): the second-order tangents stacked like sobolev's forward, or
+# torch.func's Hessian (jacfwd over jacrev) per sample.
+VARIANTS_2 = {
+    "fused": ["tangents2", "func-hessian"],
+    "per-term": ["tangents2", "tangents2-batched", "func-hessian"],
+}
+
+
+def VARIANTS(case):
+    return VARIANTS_2 if case.get("order", 1) == 2 else VARIANTS_1
 
 
 def forward(params, x):
@@ -52,6 +66,74 @@ def forward_tangents(params, x):
         zb = hb @ params[2 * l].T
         z, Z = zb[:, 0] + params[2 * l + 1], zb[:, 1:]
     return z, Z.transpose(1, 2)
+
+
+def forward_tangents2(params, x, jj, kk):
+    """N(x) [B, m], J [B, m, d] and the pairs' Hessian entries [B, m, D]: h, its d first-order
+    and D second-order tangents (h''_jk = phi'' z'_j z'_k + phi' z''_jk) as one block per layer."""
+    B, d = x.shape
+    W0, b0 = params[0], params[1]
+    z = torch.addmm(b0, x, W0.T)
+    Z1, Z2 = W0.T.expand(B, d, -1), None  # z'' = 0 at the first layer
+    L = len(params) // 2
+    for l in range(1, L):
+        t = torch.tanh(z)
+        p1 = 1 - t * t
+        p2 = -2 * t * p1
+        T2 = p2.unsqueeze(1) * Z1[:, jj] * Z1[:, kk]
+        if Z2 is not None:
+            T2 = T2 + p1.unsqueeze(1) * Z2
+        hb = torch.cat([t.unsqueeze(1), p1.unsqueeze(1) * Z1, T2], dim=1)  # [B, 1 + d + D, n]
+        zb = hb @ params[2 * l].T
+        z, Z1, Z2 = zb[:, 0] + params[2 * l + 1], zb[:, 1:1 + d], zb[:, 1 + d:]
+    return z, Z1.transpose(1, 2), Z2.transpose(1, 2)
+
+
+def losses2_of(out, J, Hp, y, dY, Hy):
+    B = out.shape[0]
+    E = Hp - Hy
+    return torch.cat([losses_of(out, J, y, dY), (0.5 / B) * (E * E).sum(dim=(0, 1))])
+
+
+def losses2(variant, params, x, y, dY, Hy, jj, kk):
+    if variant.startswith("tangents2"):
+        return losses2_of(*forward_tangents2(params, x, jj, kk), y, dY, Hy)
+
+    def net1(p, x1):
+        return forward(p, x1.unsqueeze(0))[0]
+
+    J = vmap(jacrev(net1, argnums=1), in_dims=(None, 0))(params, x)
+    H = vmap(jacfwd(jacrev(net1, argnums=1), argnums=1), in_dims=(None, 0))(params, x)
+    return losses2_of(forward(params, x), J, H[:, :, jj, kk], y, dY, Hy)
+
+
+def gradient_fn2(mode, variant, jj, kk):
+    """As gradient_fn, order 2: (params, x, y, dY, Hy, lam) -> (losses [T], gradients)."""
+    if variant.startswith("func-"):
+        def f(params, x, y, dY, Hy, lam):
+            p = tuple(q.detach() for q in params)
+            if mode == "fused":
+                def total(q):
+                    l = losses2(variant, q, x, y, dY, Hy, jj, kk)
+                    return l @ lam, l
+                g, l = fgrad(total, has_aux=True)(p)
+                return l, list(g)
+            G, l = jacrev(lambda q: (losses2(variant, q, x, y, dY, Hy, jj, kk),) * 2, has_aux=True)(p)
+            return l, list(G)
+        return f
+
+    def f(params, x, y, dY, Hy, lam):
+        l = losses2(variant, params, x, y, dY, Hy, jj, kk)
+        if mode == "fused":
+            return l.detach(), list(torch.autograd.grad(l @ lam, params))
+        T = l.shape[0]
+        if variant.endswith("batched"):
+            G = torch.autograd.grad(l, params, grad_outputs=torch.eye(T), is_grads_batched=True)
+        else:
+            per = [torch.autograd.grad(l[t], params, retain_graph=t < T - 1) for t in range(T)]
+            G = [torch.stack(gs) for gs in zip(*per)]
+        return l.detach(), list(G)
+    return f
 
 
 def losses_of(out, J, y, dY):
@@ -116,27 +198,32 @@ class Step:
     def __init__(self, data, mode, variant):
         self.mode = mode
         self.tensors = [torch.tensor(a, requires_grad=True) for a in data["params"]]
-        self.x, self.y, self.dY = (torch.tensor(data[k]) for k in ("x", "y", "dY"))
-        self.lam = torch.ones(data["x"].shape[1] + 1)
-        self.fn = gradient_fn(mode, variant)
+        self.data = (torch.tensor(data["x"]),) + tuple(torch.tensor(a) for a in pc.targets(data))
+        self.lam = torch.ones(pc.term_count(data))
+        if data["order"] == 2:
+            self.fn = gradient_fn2(mode, variant, *(torch.tensor(a) for a in data["pairs"]))
+        else:
+            self.fn = gradient_fn(mode, variant)
         # fused=True: one kernel for all arrays, several times faster than foreach here
         self.opt = torch.optim.Adam(self.tensors, lr=pc.LR, betas=(pc.BETA1, pc.BETA2), eps=pc.EPS,
                                     fused=True)
 
     def gradient(self):
-        l, G = self.fn(self.tensors, self.x, self.y, self.dY, self.lam)
+        l, G = self.fn(self.tensors, *self.data, self.lam)
         flat = [g.reshape(g.shape[0], -1) if self.mode == "per-term" else g.reshape(-1) for g in G]
         return l.numpy(), torch.cat(flat, dim=-1).detach().numpy()
 
     def step(self):
-        l, G = self.fn(self.tensors, self.x, self.y, self.dY, self.lam)
+        l, G = self.fn(self.tensors, *self.data, self.lam)
         with torch.no_grad():
             if self.mode == "per-term":
                 # sum_t lambda_t g_t, and the per-term norms a gradient-based scheme would read
                 self.norms = sum((g.reshape(g.shape[0], -1) ** 2).sum(dim=1) for g in G)
                 G = [torch.tensordot(self.lam, g, dims=1) for g in G]
             for p, g in zip(self.tensors, G):
-                p.grad = g
+                # fused Adam reads the gradient in the parameter's layout: the tangents' dW_0 comes
+                # back transposed (from W0.T.expand), which it would read scrambled
+                p.grad = g.contiguous()
         self.opt.step()
 
     def sync(self):

@@ -13,9 +13,10 @@ private struct UncheckedLoop: @unchecked Sendable { let body: (Range<Int>) -> Vo
 
 enum Kernels {
     /// Runs `body` over `0..<count` split into one contiguous range per thread (at once when the
-    /// loop is small or there is one thread).
-    static func parallel(count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-        let parts = min(threads, count / 16_384)
+    /// loop is small or there is one thread). `work`: the elements the whole loop touches when
+    /// `count` counts rows of several (default `count`).
+    static func parallel(count: Int, threads: Int, work: Int? = nil, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, count, (work ?? count) / 16_384)
         guard parts > 1 else { if count > 0 { body(0..<count) }; return }
         withoutActuallyEscaping(body) { escaping in
             // The ranges are disjoint, so the threads write disjoint memory.

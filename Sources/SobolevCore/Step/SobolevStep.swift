@@ -22,12 +22,16 @@ public final class SobolevStep {
     private var pending: (batch: Int, plan: JacobianPlan, blocks: Int, unit: Int, directions: [Double]?)?
     /// A fused step's second-order forward pass on a batch with Hessian data (HessianStep.swift).
     var hessianPending: HessianPending?
+    /// The input pairs (j, k), j <= k, of the Hessian terms, and the per-term channel layout last used.
+    let hessianPairs: HessianPairs
+    var hessianLayoutCache: HessianChannelLayout?
 
     public init(architecture: MLPArchitecture, threads: Int = 1) {
         self.architecture = architecture
         self.threads = max(threads, 1)
         slices = architecture.layers
         workspace = StepWorkspace(layerCount: architecture.layerCount)
+        hessianPairs = HessianPairs(architecture.inputDimension)
     }
 
     /// Doubles the workspace holds now.
@@ -409,7 +413,7 @@ public final class SobolevStep {
     }
 
     /// What the backward kernels read of hidden layer h.
-    private func hiddenLayer(_ h: Int, B: Int, scale: Double) -> HiddenLayer {
+    func hiddenLayer(_ h: Int, B: Int, scale: Double) -> HiddenLayer {
         HiddenLayer(B: B, width: architecture.layerSizes[h + 1], scale: scale,
                     z: workspace.preactivations[h].pointer, p1: workspace.p1[h].pointer, p2: workspace.p2[h].pointer)
     }

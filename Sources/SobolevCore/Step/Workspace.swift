@@ -7,7 +7,8 @@ final class StepBuffer {
     private(set) var pointer: UnsafeMutablePointer<Double>
     private(set) var capacity: Int
 
-    init() { pointer = .allocate(capacity: 1); capacity = 1 }
+    /// Holds nothing until the first `reserve` (one double is allocated, none counted).
+    init() { pointer = .allocate(capacity: 1); capacity = 0 }
     deinit { pointer.deallocate() }
 
     /// At least `count` doubles (the old contents are not kept when it grows).
@@ -32,6 +33,8 @@ final class StepWorkspace {
     /// phi'(s z) and phi''(s z) of each hidden layer, value rows only (B x n).
     let p1: [StepBuffer]
     let p2: [StepBuffer]
+    /// phi^(3)(s z) of each hidden layer's value rows (the Hessian passes, HessianStep.swift).
+    let p3: [StepBuffer]
     /// s z of the value rows when the slope is adaptive (the activation's argument).
     let scaled = StepBuffer()
     /// Backward channels at the current layer and, in place, at the next one down (G W, then the
@@ -43,18 +46,23 @@ final class StepWorkspace {
     /// passes leave their rows there (they are the tangent channels' rows, docs/design.md), the
     /// fused backward adds the value rows.
     let adjoints: [StepBuffer]
+    /// Hessian passes: the weighted pair residuals, the pair rows contracted with them, and each
+    /// sample's share of the slope gradients (summed in sample order: the same for any thread count).
+    let weighted = StepBuffer(), pairInputs = StepBuffer(), slopes = StepBuffer()
 
     init(layerCount: Int) {
         inputs = (0..<layerCount).map { _ in StepBuffer() }
         preactivations = (0..<layerCount).map { _ in StepBuffer() }
         p1 = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
         p2 = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
+        p3 = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
         adjoints = (0..<max(layerCount - 1, 0)).map { _ in StepBuffer() }
     }
 
     /// Doubles held now (for the memory figures).
     var heldCount: Int {
-        (inputs + preactivations + p1 + p2 + adjoints + [scaled, channels, nextChannels, jacobian, termStack])
+        (inputs + preactivations + p1 + p2 + p3 + adjoints
+            + [scaled, channels, nextChannels, jacobian, termStack, weighted, pairInputs, slopes])
             .reduce(0) { $0 + $1.capacity }
     }
 }
