@@ -23,4 +23,14 @@ public enum BLAS {
     /// The kernel family OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX"; "Prescott" is its
     /// SSE3 fallback for a CPU it does not know, several times slower: OPENBLAS_CORETYPE overrides it).
     public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// The kernel to ask for when OpenBLAS fell back to Prescott on a CPU with wider vectors (an
+    /// OpenBLAS older than the CPU: Debian's 0.3.21 does not know Sapphire or Emerald Rapids):
+    /// SkylakeX with AVX-512 (F, DQ, BW, VL), Haswell with AVX2 and FMA; nil otherwise.
+    public static func preferredCore(current: String, cpuFlags: Set<String>) -> String? {
+        guard current.lowercased() == "prescott" else { return nil }
+        if cpuFlags.isSuperset(of: ["avx512f", "avx512dq", "avx512bw", "avx512vl"]) { return "SkylakeX" }
+        if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        return nil
+    }
 }

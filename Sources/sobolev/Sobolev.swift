@@ -12,6 +12,7 @@ struct Sobolev: ParsableCommand {
         subcommands: [Run.self, SweepCommand.self, DataCommand.self, Gradients.self, Predict.self, Export.self, Bench.self, ReportCommand.self])
 
     static func main() {
+        BLASKernel.replaceFallback()
         // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
         setvbuf(stdout, nil, _IOLBF, 0)
         do {

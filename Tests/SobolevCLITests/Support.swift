@@ -39,13 +39,14 @@ func which(_ name: String) -> String {
 /// Runs a program to completion in `directory`, with extra environment variables.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-         timeout: Double = 300) throws -> ProcessResult {
+         unset: [String] = [], timeout: Double = 300) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
+    for k in unset { env[k] = nil }
     p.environment = env
     // Output goes to files: no pipe can fill up and block the child.
     let base = NSTemporaryDirectory() + "sobolev-proc-\(UUID().uuidString)"

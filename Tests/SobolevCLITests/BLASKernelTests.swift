@@ -1,0 +1,50 @@
+// The OpenBLAS kernel: a fallback to Prescott on a CPU with wider vectors is replaced at start
+// (the binary executes itself again with OPENBLAS_CORETYPE), alone and under mpirun; a user's
+// own OPENBLAS_CORETYPE is kept.
+import Foundation
+import Testing
+import SobolevCore
+
+@Suite("OpenBLAS kernel")
+struct BLASKernelTests {
+    @Test("the choice: only a Prescott fallback is replaced, by the widest kernel the CPU has")
+    func choice() {
+        let avx512: Set<String> = ["avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl"]
+        #expect(BLAS.preferredCore(current: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLAS.preferredCore(current: "Prescott", cpuFlags: ["avx2", "fma", "avx512f"]) == "Haswell")
+        #expect(BLAS.preferredCore(current: "Prescott", cpuFlags: ["sse3", "avx"]) == nil)
+        #expect(BLAS.preferredCore(current: "Haswell", cpuFlags: avx512) == nil)
+        #expect(BLAS.preferredCore(current: "Zen", cpuFlags: avx512) == nil)
+    }
+
+    /// The kernel the binary should run with on this machine without OPENBLAS_CORETYPE.
+    func expectedCore() throws -> String? {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let flags = Set(line.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
+        return BLAS.preferredCore(current: BLAS.coreName, cpuFlags: flags) ?? BLAS.coreName
+    }
+
+    func cores(_ output: String) -> [String] {
+        output.split(separator: "\n").compactMap { line in
+            line.range(of: "\"blas_core\": \"").map { r in String(line[r.upperBound...].prefix { $0 != "\"" }) }
+        }
+    }
+
+    @Test("alone and under mpirun the binary runs the expected kernel; OPENBLAS_CORETYPE given is kept")
+    func binary() throws {
+        let args = ["bench", "--seconds", "0.01", "--only", "a", "--mode", "fused", "--json"]
+        let alone = try run(sobolevBinary, args, unset: ["OPENBLAS_CORETYPE"])
+        #expect(alone.status == 0, "\(alone.output)")
+        let parallel = try run(which("mpirun"), mpirunArguments(2) + [sobolevBinary] + args, unset: ["OPENBLAS_CORETYPE"])
+        #expect(parallel.status == 0, "\(parallel.output)")
+        #expect(cores(parallel.stdout).count == 2, "\(parallel.output)")
+        if let expected = try expectedCore() {
+            #expect(cores(alone.stdout) == [expected], "\(alone.output)")
+            #expect(cores(parallel.stdout) == [expected, expected], "\(parallel.output)")
+        }
+        let kept = try run(sobolevBinary, args, environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(cores(kept.stdout) == ["Prescott"], "\(kept.output)")
+    }
+}
