@@ -109,31 +109,7 @@ def losses2(variant, params, x, y, dY, Hy, jj, kk):
 
 def gradient_fn2(mode, variant, jj, kk):
     """As gradient_fn, order 2: (params, x, y, dY, Hy, lam) -> (losses [T], gradients)."""
-    if variant.startswith("func-"):
-        def f(params, x, y, dY, Hy, lam):
-            p = tuple(q.detach() for q in params)
-            if mode == "fused":
-                def total(q):
-                    l = losses2(variant, q, x, y, dY, Hy, jj, kk)
-                    return l @ lam, l
-                g, l = fgrad(total, has_aux=True)(p)
-                return l, list(g)
-            G, l = jacrev(lambda q: (losses2(variant, q, x, y, dY, Hy, jj, kk),) * 2, has_aux=True)(p)
-            return l, list(G)
-        return f
-
-    def f(params, x, y, dY, Hy, lam):
-        l = losses2(variant, params, x, y, dY, Hy, jj, kk)
-        if mode == "fused":
-            return l.detach(), list(torch.autograd.grad(l @ lam, params))
-        T = l.shape[0]
-        if variant.endswith("batched"):
-            G = torch.autograd.grad(l, params, grad_outputs=torch.eye(T), is_grads_batched=True)
-        else:
-            per = [torch.autograd.grad(l[t], params, retain_graph=t < T - 1) for t in range(T)]
-            G = [torch.stack(gs) for gs in zip(*per)]
-        return l.detach(), list(G)
-    return f
+    return gradients_of(mode, variant, lambda v, p, x, y, dY, Hy: losses2(v, p, x, y, dY, Hy, jj, kk))
 
 
 def losses_of(out, J, y, dY):
@@ -167,21 +143,29 @@ def functional_losses(variant, params, x, y, dY):
 
 def gradient_fn(mode, variant):
     """(params, x, y, dY, lam) -> (losses [T], gradients: per parameter [P_k] or [T, P_k])."""
+    return gradients_of(mode, variant, functional_losses if variant.startswith("func-") else autograd_losses)
+
+
+def gradients_of(mode, variant, losses):
+    """(params, *data, lam) -> (losses [T], gradients) of losses(variant, params, *data): one
+    gradient of l @ lam (fused) or every term's (per-term), by autograd or torch.func."""
     if variant.startswith("func-"):
-        def f(params, x, y, dY, lam):
+        def f(params, *args):
+            *data, lam = args
             p = tuple(q.detach() for q in params)
             if mode == "fused":
                 def total(q):
-                    l = functional_losses(variant, q, x, y, dY)
+                    l = losses(variant, q, *data)
                     return l @ lam, l
                 g, l = fgrad(total, has_aux=True)(p)
                 return l, list(g)
-            G, l = jacrev(lambda q: (functional_losses(variant, q, x, y, dY),) * 2, has_aux=True)(p)
+            G, l = jacrev(lambda q: (losses(variant, q, *data),) * 2, has_aux=True)(p)
             return l, list(G)
         return f
 
-    def f(params, x, y, dY, lam):
-        l = autograd_losses(variant, params, x, y, dY)
+    def f(params, *args):
+        *data, lam = args
+        l = losses(variant, params, *data)
         if mode == "fused":
             return l.detach(), list(torch.autograd.grad(l @ lam, params))
         T = l.shape[0]
