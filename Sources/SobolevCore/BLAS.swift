@@ -24,11 +24,14 @@ public enum BLAS {
     /// SSE3 fallback for a CPU it does not know, several times slower: OPENBLAS_CORETYPE overrides it).
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
+    /// OpenBLAS's SSE3 fallback for a CPU it does not know.
+    public static func isFallback(_ core: String) -> Bool { core.lowercased() == "prescott" }
+
     /// The kernel to ask for when OpenBLAS fell back to Prescott on a CPU with wider vectors (an
     /// OpenBLAS older than the CPU: Debian's 0.3.21 does not know Sapphire or Emerald Rapids):
     /// SkylakeX with AVX-512 (F, DQ, BW, VL), Haswell with AVX2 and FMA; nil otherwise.
     public static func preferredCore(current: String, cpuFlags: Set<String>) -> String? {
-        guard current.lowercased() == "prescott" else { return nil }
+        guard isFallback(current) else { return nil }
         if cpuFlags.isSuperset(of: ["avx512f", "avx512dq", "avx512bw", "avx512vl"]) { return "SkylakeX" }
         if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
         return nil

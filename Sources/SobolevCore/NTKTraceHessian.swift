@@ -9,9 +9,10 @@ extension SobolevStep {
     /// Per-term sums over the batch of |d r / d theta|^2 over every residual component, terms in
     /// `termSums` order (value, grad_j with Jacobians, hess_jk).
     func hessianNTKTraceSums(parameters: [Double], batch: Dataset) -> [Double] {
-        let arch = architecture, B = batch.count, m = arch.outputDimension
+        let arch = architecture, B = batch.count, m = arch.outputDimension, d = arch.inputDimension
         let trace = arch.hessianForward(parameters, inputs: batch.inputs)
-        let blocks = arch.hessianResiduals(trace, batch: batch).blocks
+        let blocks = HessianChannelLayout.termBlocks(terms: 1 + (batch.hasJacobians ? d : 0) + HessianPairs(d).count,
+                                                     d: d, jacobians: batch.hasJacobians)
         let T = blocks.count
         let (channels, index) = SobolevStep.perTermChannels(trace, termBlocks: blocks)
         let termChannels = (0..<T).map { t in channels.indices.filter { channels[$0].term == t } }

@@ -69,9 +69,7 @@ public struct Hyperband: Sendable, Equatable {
     /// Rung results of the whole search when every rung fills as planned.
     public func plannedResults(trials: [Int]) -> Int {
         brackets(trials).enumerated().reduce(0) { sum, bracket in
-            var size = bracket.element.count, total = 0
-            for _ in halving(bracket: bracket.offset).budgets where size > 0 { total += size; size = max(size / ladder.reduction, 1) }
-            return sum + total
+            sum + halving(bracket: bracket.offset).plannedResults(count: bracket.element.count)
         }
     }
 }

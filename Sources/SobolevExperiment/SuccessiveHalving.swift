@@ -37,6 +37,13 @@ public struct SuccessiveHalving: Sendable, Equatable {
         self.budgets = budgets
     }
 
+    /// Rung results of `count` trials when every rung fills as planned (for progress lines).
+    public func plannedResults(count: Int) -> Int {
+        var size = count, total = 0
+        for _ in budgets where size > 0 { total += size; size = max(size / reduction, 1) }
+        return total
+    }
+
     /// The trials that continue from a rung: the best floor(n / eta) (at least one) of its n
     /// results, lowest metric first, ties by trial number; a result that is not finite (a failed
     /// or diverged trial) never continues. Independent of the order of `results`.

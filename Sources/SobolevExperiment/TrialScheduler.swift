@@ -62,8 +62,6 @@ public enum TrialScheduler: Sendable, Equatable {
     /// Rung results of the whole search when every rung fills as planned (for progress lines).
     public func plannedResults(trials: [Int]) -> Int {
         if case .hyperband(let h) = self { return h.plannedResults(trials: trials) }
-        var size = trials.count, total = 0
-        for _ in ladder.budgets where size > 0 { total += size; size = max(size / ladder.reduction, 1) }
-        return total
+        return ladder.plannedResults(count: trials.count)
     }
 }

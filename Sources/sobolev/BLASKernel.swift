@@ -9,7 +9,7 @@ enum BLASKernel {
     /// Re-executes the binary with a faster kernel when OpenBLAS fell back and the CPU has one;
     /// a user's own OPENBLAS_CORETYPE is always kept. If exec fails, the run goes on as it is.
     static func replaceFallback() {
-        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, BLAS.isFallback(BLAS.coreName),
               let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let core = BLAS.preferredCore(current: BLAS.coreName, cpuFlags: flags(cpuinfo)) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)

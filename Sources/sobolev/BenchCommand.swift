@@ -76,7 +76,7 @@ struct Bench: ParsableCommand {
         let modes = mode == .both ? [false, true] : [mode == .fused]
         if !json {
             print("DGEMM 1024^3, \(threads) thread(s), OpenBLAS kernel \(BLAS.coreName): " + String(format: "%.2f GFLOP/s", dgemm))
-            if BLAS.coreName == "Prescott" {
+            if BLAS.isFallback(BLAS.coreName) {
                 print("note: OpenBLAS runs its SSE3 fallback (Prescott), several times slower: it does not know this CPU; "
                       + "OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) selects a faster kernel")
             }

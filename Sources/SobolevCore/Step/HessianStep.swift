@@ -23,7 +23,7 @@ struct HessianChannelLayout: Equatable {
         self.d = d; self.jacobians = jacobians; self.active = active
         let pairs = HessianPairs(d), blocks = 1 + d + pairs.count
         let T = 1 + (jacobians ? d : 0) + pairs.count
-        termBlock = (0..<T).map { jacobians || $0 == 0 ? $0 : $0 + d }
+        termBlock = HessianChannelLayout.termBlocks(terms: T, d: d, jacobians: jacobians)
         count = [Int](repeating: 0, count: blocks)
         slot = [[Int]](repeating: [Int](repeating: -1, count: blocks), count: T)
         for t in 0..<active {
@@ -38,6 +38,14 @@ struct HessianChannelLayout: Equatable {
         }
         start = count.indices.map { count[0..<$0].reduce(0, +) }
     }
+
+    /// The forward block of each of `terms` terms: value 0, tangent j 1 + j (with Jacobians),
+    /// pair q 1 + d + q; without Jacobians the pair terms follow the value term directly.
+    static func termBlocks(terms T: Int, d: Int, jacobians: Bool) -> [Int] {
+        (0..<T).map { termBlock($0, d: d, jacobians: jacobians) }
+    }
+
+    static func termBlock(_ t: Int, d: Int, jacobians: Bool) -> Int { jacobians || t == 0 ? t : t + d }
 
     var terms: Int { termBlock.count }
     /// Channels in all, each B rows.
@@ -226,7 +234,7 @@ extension SobolevStep {
         parameters.withUnsafeBufferPointer { theta in
             hessianForwardPass(theta.baseAddress!, scales: arch.scales(parameters), inputs: batch.inputs)
         }
-        hessianResiduals(batch, termBlocks: (0..<T).map { batch.hasJacobians || $0 == 0 ? $0 : $0 + d }, losses: &losses)
+        hessianResiduals(batch, termBlocks: HessianChannelLayout.termBlocks(terms: T, d: d, jacobians: batch.hasJacobians), losses: &losses)
         hessianPending = HessianPending(B: B, jacobians: batch.hasJacobians)
         return TermSums(losses: losses, gradients: [], count: B)
     }
@@ -244,11 +252,10 @@ extension SobolevStep {
         // Output seeds (value and tangent blocks), the weighted pair residuals Rw[(q B + i) m + o], e_o.
         G0.update(repeating: 0, count: C * B * m)
         for t in 0..<T {
-            let blk = pending.jacobians || t == 0 ? t : t + d, w = weights[t], r = res + t * B * m
+            let blk = HessianChannelLayout.termBlock(t, d: d, jacobians: pending.jacobians), w = weights[t], r = res + t * B * m
             let out = blk <= d ? G0 + blk * B * m : Rw + (blk - 1 - d) * B * m
             for k in 0..<(B * m) { out[k] = w * r[k] }
         }
-        if !pending.jacobians { for j in 0..<d { (G0 + (1 + j) * B * m).update(repeating: 0, count: B * m) } }
         for o in 0..<m { for i in 0..<B { G0[((1 + d + o) * B + i) * m + o] = 1 } }
         var grad = [Double](repeating: 0, count: arch.parameterCount)
         parameters.withUnsafeBufferPointer { thetaBuffer in

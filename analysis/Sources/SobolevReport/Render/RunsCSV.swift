@@ -18,7 +18,7 @@ public struct RunsCSV: Sendable {
     }
 
     public func csv() -> String {
-        let hyper = hyperparameterColumns, metrics = metricColumns
+        let hyper = hyperparameterColumns, metrics = metricColumns, search = searchColumns
         var lines = [header.map(RunsCSV.field).joined(separator: ",")]
         for r in runs {
             var row = [r.id, r.status, r.configuration, r.seed.map(String.init) ?? ""]
@@ -26,7 +26,7 @@ public struct RunsCSV: Sendable {
             row += metrics.map { r.metrics[$0].map(NumberFormat.exact) ?? "" }
             row += [r.wallTime.map(NumberFormat.exact) ?? "", r.ranks.map(String.init) ?? "",
                     r.samplesPerSecond.map(NumberFormat.exact) ?? "", r.error]
-            if !searchColumns.isEmpty {
+            if !search.isEmpty {
                 row += [r.search?.budgets.last.map(String.init) ?? "", r.search?.metrics.last.map(NumberFormat.exact) ?? ""]
             }
             lines.append(row.map(RunsCSV.field).joined(separator: ","))
