@@ -4,15 +4,22 @@
 import PackageDescription
 import Foundation
 
-// The element-wise kernels vectorise 4 wide (AVX2) when the build machine has AVX2 and FMA
-// (Haswell, 2013, and later), else 2 wide (the portable x86-64 baseline); SOBOLEV_PORTABLE=1
+// The element-wise kernels vectorise 8 wide when the build machine has AVX-512 (Skylake-SP, Zen 4
+// and later), 4 wide (AVX2) when it has AVX2 and FMA (Haswell, 2013, and later), else 2 wide
+// (the portable x86-64 baseline); SOBOLEV_PORTABLE=1
 // forces the baseline, for a binary that must also run on older CPUs. The results are the same
 // bits either way: Swift never contracts a * b + c into an FMA and the kernels' lanes are independent.
 func vectorWidthSettings() -> [SwiftSetting] {
     #if arch(x86_64)
     let portable = ProcessInfo.processInfo.environment["SOBOLEV_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
-    if !portable, let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       cpu.contains(" avx2"), cpu.contains(" fma") {
+    guard !portable, let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+    let flags = Set(cpu.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+    if ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512cd"].allSatisfy(flags.contains) {
+        // LLVM keeps 256-bit vectors on its Intel AVX-512 models unless told otherwise; the
+        // activation kernels are compute-bound polynomials (docs/design.md, "Vector width").
+        return [.unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mprefer-vector-width=512"])]
+    }
+    if flags.contains("avx2") && flags.contains("fma") {
         return [.unsafeFlags(["-target-cpu", "haswell"])]
     }
     #endif

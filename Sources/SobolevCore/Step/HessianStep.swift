@@ -377,8 +377,8 @@ extension SobolevStep {
         for (l, s) in slices.enumerated() {
             let nin = s.inputs, nout = s.outputs
             let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
-            BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: A, lda: nin, b: theta + s.weightOffset, ldb: nin, c: Z, ldc: nout)
-            Kernels.addBias(Z, rows: B, width: nout, bias: theta + s.biasOffset)
+            Kernels.affine(rows: rows, biased: B, nin: nin, nout: nout, a: A, weights: theta + s.weightOffset,
+                           bias: theta + s.biasOffset, z: Z)
             guard l < slices.count - 1 else { break }
             let H = workspace.inputs[l + 1].pointer, sl = scales[l], n = B * nout
             let p1 = workspace.p1[l].pointer, p2 = workspace.p2[l].pointer, p3 = workspace.p3[l].pointer

@@ -27,9 +27,15 @@ enum Kernels {
         }
     }
 
-    /// z[i, :] += b for the first `rows` rows.
-    static func addBias(_ z: UnsafeMutablePointer<Double>, rows: Int, width: Int, bias: UnsafePointer<Double>) {
-        for i in 0..<rows { let r = z + i * width; for o in 0..<width { r[o] += bias[o] } }
+    /// Z = A W^T over `rows` rows, plus the bias b on the first `biased` rows (the value rows).
+    /// Those rows are filled with b and the GEMM adds onto them (beta = 1): a GEMM with beta = 0
+    /// first zeroes C, a separate pass over C that costs 10-15% of a 4096 x 256 x 256 product.
+    static func affine(rows: Int, biased: Int, nin: Int, nout: Int, a: UnsafePointer<Double>, weights: UnsafePointer<Double>,
+                       bias: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>) {
+        for i in 0..<biased { (z + i * nout).update(from: bias, count: nout) }
+        BLAS.gemm(transB: true, m: biased, n: nout, k: nin, a: a, lda: nin, b: weights, ldb: nin, beta: 1, c: z, ldc: nout)
+        BLAS.gemm(transB: true, m: rows - biased, n: nout, k: nin, a: a + biased * nin, lda: nin, b: weights, ldb: nin,
+                  c: z + biased * nout, ldc: nout)
     }
 
     /// out[e] = s p1[e mod block] x[e] for e in `range` (the tangent rows t = s phi'(s z) zt, and
@@ -62,17 +68,23 @@ enum Kernels {
     ///   gz <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
     static func backFused(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, blocks: Int, range: Range<Int>) {
         let s = h.scale, s2 = s * s, n = h.B * h.width
-        let lo = range.lowerBound, count = range.count
-        let p1 = h.p1 + lo, p2 = h.p2 + lo, gz = g + lo
-        for k in 0..<count { gz[k] = gz[k] * s * p1[k] }
-        for b in 0..<blocks {
-            let off = (1 + b) * n
-            let gb = gz + off, zb = h.z + lo + off
-            for k in 0..<count {
-                let t = gb[k]
-                gz[k] += t * zb[k] * s2 * p2[k]
-                gb[k] = t * s * p1[k]
+        // In pieces of 512 elements, so that gz, p1 and p2 stay in L1 across the blocks instead
+        // of streaming from memory once per block (the same operations in the same order).
+        var lo = range.lowerBound
+        while lo < range.upperBound {
+            let count = min(512, range.upperBound - lo)
+            let p1 = h.p1 + lo, p2 = h.p2 + lo, gz = g + lo
+            for k in 0..<count { gz[k] = gz[k] * s * p1[k] }
+            for b in 0..<blocks {
+                let off = (1 + b) * n
+                let gb = gz + off, zb = h.z + lo + off
+                for k in 0..<count {
+                    let t = gb[k]
+                    gz[k] += t * zb[k] * s2 * p2[k]
+                    gb[k] = t * s * p1[k]
+                }
             }
+            lo += count
         }
     }
 

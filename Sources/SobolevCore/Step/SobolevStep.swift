@@ -282,9 +282,8 @@ public final class SobolevStep {
         for (l, s) in slices.enumerated() {
             let nin = s.inputs, nout = s.outputs
             let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
-            BLAS.gemm(transB: true, m: rows - first, n: nout, k: nin, a: A + first * nin, lda: nin,
-                      b: theta + s.weightOffset, ldb: nin, c: Z + first * nout, ldc: nout)
-            if valueRows { Kernels.addBias(Z, rows: B, width: nout, bias: theta + s.biasOffset) }
+            Kernels.affine(rows: rows - first, biased: valueRows ? B : 0, nin: nin, nout: nout, a: A + first * nin,
+                           weights: theta + s.weightOffset, bias: theta + s.biasOffset, z: Z + first * nout)
             guard l < slices.count - 1 else { break }
             let H = workspace.inputs[l + 1].pointer, p1 = workspace.p1[l].pointer, sl = scales[l]
             if valueRows {
