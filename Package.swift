@@ -49,7 +49,10 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // Numeric core: kernels, MLP, Sobolev step, optimizers, weighting. No MPI, no files.
-        .target(name: "SobolevCore", dependencies: ["COpenBLAS"], swiftSettings: vectorWidthSettings()),
+        // -fno-math-errno: C's sqrt, which Double.squareRoot() calls, may then be one vector instruction
+        // (Adam's update); nothing here reads errno, and sqrt is correctly rounded either way.
+        .target(name: "SobolevCore", dependencies: ["COpenBLAS"],
+                swiftSettings: vectorWidthSettings() + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         // Problems and data: analytic functions, samplers, datasets, splits.
         .target(name: "SobolevProblems", dependencies: ["SobolevCore"]),
         // A thin typed HDF5 layer over the C library (files, groups, datasets, attributes, atomic

@@ -105,7 +105,9 @@ public enum SobolevBenchmark {
                 var g = [Double](repeating: 0, count: P)
                 let scale = 1 / Double(sums.count)
                 sums.gradients.withUnsafeBufferPointer { gt in
-                    for t in 0..<T { for p in 0..<P { g[p] += scale * gt[t * P + p] } }
+                    g.withUnsafeMutableBufferPointer { gp in
+                        for t in 0..<T { Kernels.addScaled(gt.baseAddress! + t * P, times: scale, into: gp.baseAddress!, count: P) }
+                    }
                 }
                 adam.step(parameters: &theta, gradient: g, learningRate: 1e-4)
             }

@@ -294,9 +294,12 @@ public struct Trainer {
                     // theta's gradient: c * sum_k lambda_k g_k (c = the scheme's gradientScale).
                     total = [Double](repeating: 0, count: P)
                     let c = weighting.gradientScale
-                    for (k, lambda) in lambdas.enumerated() where lambda != 0 {
-                        let base = k * P, weight = c * lambda
-                        for p in 0..<P { total[p] += weight * combined.gradients[base + p] }
+                    combined.gradients.withUnsafeBufferPointer { g in
+                        total.withUnsafeMutableBufferPointer { t in
+                            for (k, lambda) in lambdas.enumerated() where lambda != 0 {
+                                Kernels.addScaled(g.baseAddress! + k * P, times: c * lambda, into: t.baseAddress!, count: P)
+                            }
+                        }
                     }
                     perTermSteps += 1
                 } else {

@@ -63,6 +63,12 @@ enum Kernels {
         for k in 0..<count { y[k] += x[k] }
     }
 
+    /// y += a x over `count` elements: a multiply and an add per element (no FMA, unlike a BLAS
+    /// daxpy), vectorised (through pointers, which Swift arrays' bounds checks would prevent).
+    static func addScaled(_ x: UnsafePointer<Double>, times a: Double, into y: UnsafeMutablePointer<Double>, count: Int) {
+        for k in 0..<count { y[k] += a * x[k] }
+    }
+
     /// Fused channels one layer down, in place on g = G W (value rows, then the tangent blocks),
     /// for value elements k in `range` (docs/design.md):
     ///   gz <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
