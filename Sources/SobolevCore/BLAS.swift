@@ -1,9 +1,41 @@
 // The few dense kernels the core needs, on CBLAS (OpenBLAS). Row-major throughout.
 import COpenBLAS
+import Foundation
+
+/// One GEMM call's shape (what `sobolev bench` replays for the time of a step's GEMMs alone).
+public struct GEMMCall: Sendable, Equatable {
+    public var transA: Bool, transB: Bool
+    public var m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
+    public var beta: Double
+    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Double) {
+        self.transA = transA; self.transB = transB; self.m = m; self.n = n; self.k = k
+        self.lda = lda; self.ldb = ldb; self.ldc = ldc; self.beta = beta
+    }
+    /// Doubles each operand spans (A, B, C).
+    public var extents: (a: Int, b: Int, c: Int) { ((transA ? k : m) * lda, (transB ? n : k) * ldb, m * ldc) }
+    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+}
 
 public enum BLAS {
+    /// The calling thread's list of recorded calls, if it is recording (a thread-local, so that
+    /// tests running in parallel do not add to each other's lists).
+    private final class Recorder { var calls: [GEMMCall] = [] }
+    nonisolated(unsafe) private static let recorderKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The shapes of the GEMM calls `body` makes on this thread, in order.
+    public static func recordingCalls(_ body: () -> Void) -> [GEMMCall] {
+        let recorder = Recorder()
+        pthread_setspecific(recorderKey, Unmanaged.passUnretained(recorder).toOpaque())
+        defer { pthread_setspecific(recorderKey, nil) }
+        withExtendedLifetime(recorder) { body() }
+        return recorder.calls
+    }
+
     /// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, with op = transpose when asked.
-    @inlinable
     public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                             alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
                             b: UnsafePointer<Double>, ldb: Int,
@@ -13,6 +45,10 @@ public enum BLAS {
             // BLAS leaves C untouched for k = 0 only when beta = 1; make the beta scaling explicit.
             if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
+        }
+        if let r = pthread_getspecific(recorderKey) {
+            Unmanaged<Recorder>.fromOpaque(r).takeUnretainedValue().calls
+                .append(GEMMCall(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, beta: beta))
         }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

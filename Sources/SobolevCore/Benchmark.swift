@@ -64,6 +64,10 @@ public struct BenchmarkFigure: Sendable {
     public var gflops: Double { flopsPerStep / secondsPerStep / 1e9 }
     /// Bytes of the step's workspace (every array it keeps between its passes).
     public var workspaceBytes: Int
+    /// Seconds of the step's GEMM calls alone: the same shapes, transposes and betas, in the same
+    /// order, on scratch operands. The step cannot be faster with this BLAS; the rest of
+    /// `secondsPerStep` is element-wise work, memory traffic and call overhead.
+    public var gemmSecondsPerStep: Double
 }
 
 public enum SobolevBenchmark {
@@ -114,13 +118,35 @@ public enum SobolevBenchmark {
         }
         let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
+        let gemmPerStep = gemmSeconds(BLAS.recordingCalls(step), minSeconds: min(minSeconds, 1))
         let flops = hessian ? SobolevStep.hessianFlops(arch, batch: c.batch, fused: fused)
             : fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch)
         return BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term",
                                plan: hessian ? (fused ? "hessian" : "per-term") : fused ? plan.rawValue : "per-term",
                                steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
                                flopsPerStep: flops,
-                               workspaceBytes: 8 * engine.workspaceCount)
+                               workspaceBytes: 8 * engine.workspaceCount, gemmSecondsPerStep: gemmPerStep)
+    }
+
+    /// Seconds per replay of `calls` (one step's GEMMs) on scratch operands of small values.
+    static func gemmSeconds(_ calls: [GEMMCall], minSeconds: Double) -> Double {
+        guard !calls.isEmpty else { return 0 }
+        let a = [Double](repeating: 1e-3, count: calls.map(\.extents.a).max()!)
+        let b = [Double](repeating: 1e-3, count: calls.map(\.extents.b).max()!)
+        var c = [Double](repeating: 0, count: calls.map(\.extents.c).max()!)
+        let (reps, elapsed) = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    timeRepeatedly(minSeconds: minSeconds) {
+                        for g in calls {
+                            BLAS.gemm(transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k, a: a.baseAddress!, lda: g.lda,
+                                      b: b.baseAddress!, ldb: g.ldb, beta: g.beta, c: c.baseAddress!, ldc: g.ldc)
+                        }
+                    }
+                }
+            }
+        }
+        return elapsed / Double(reps)
     }
 
     /// Runs `body` once to warm up, then repeatedly for at least `minSeconds`: (repetitions, seconds).

@@ -80,7 +80,7 @@ struct Bench: ParsableCommand {
                 print("note: OpenBLAS runs its SSE3 fallback (Prescott), several times slower: it does not know this CPU; "
                       + "OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) selects a faster kernel")
             }
-            print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB")
+            print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB  GEMMs alone ms")
         }
         for c in list {
             for fused in modes {
@@ -93,14 +93,16 @@ struct Bench: ParsableCommand {
                         ("seconds_per_step", "\(f.secondsPerStep)"), ("steps", "\(f.steps)"),
                         ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"), ("blas_core", "\"\(BLAS.coreName)\""),
                         ("workspace_bytes", "\(f.workspaceBytes)"), ("peak_rss_bytes", "\(rss)"), ("threads", "\(threads)"),
+                        ("gemm_seconds_per_step", "\(f.gemmSecondsPerStep)"),
                     ]
                     print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
                 } else {
                     let label = "\(c.name): \(c.shape)".padding(toLength: 30, withPad: " ", startingAt: 0)
                     print(label + " " + f.mode.padding(toLength: 9, withPad: " ", startingAt: 0)
                           + " " + f.plan.padding(toLength: 9, withPad: " ", startingAt: 0)
-                          + String(format: " %9.3f %12.3f %9.2f %7.0f%% %12.1f %12.1f", 1000 * f.secondsPerStep, f.flopsPerStep / 1e9,
-                                   f.gflops, 100 * f.gflops / dgemm, Double(f.workspaceBytes) / 1e6, Double(rss) / 1e6))
+                          + String(format: " %9.3f %12.3f %9.2f %7.0f%% %12.1f %12.1f %15.3f", 1000 * f.secondsPerStep, f.flopsPerStep / 1e9,
+                                   f.gflops, 100 * f.gflops / dgemm, Double(f.workspaceBytes) / 1e6, Double(rss) / 1e6,
+                                   1000 * f.gemmSecondsPerStep))
                 }
             }
         }

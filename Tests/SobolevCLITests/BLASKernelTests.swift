@@ -37,6 +37,10 @@ struct BLASKernelTests {
         let args = ["bench", "--seconds", "0.01", "--only", "a", "--mode", "fused", "--json"]
         let alone = try run(sobolevBinary, args, unset: ["OPENBLAS_CORETYPE"])
         #expect(alone.status == 0, "\(alone.output)")
+        // The step's GEMMs replayed alone: a time, and not more than a few times the whole step's.
+        let figure = try JSONSerialization.jsonObject(with: Data(alone.stdout.utf8)) as? [String: Any]
+        let gemm = figure?["gemm_seconds_per_step"] as? Double ?? 0, step = figure?["seconds_per_step"] as? Double ?? 0
+        #expect(gemm > 0 && gemm < 5 * step, "\(alone.stdout)")
         let parallel = try run(which("mpirun"), mpirunArguments(2) + [sobolevBinary] + args, unset: ["OPENBLAS_CORETYPE"])
         #expect(parallel.status == 0, "\(parallel.output)")
         #expect(cores(parallel.stdout).count == 2, "\(parallel.output)")

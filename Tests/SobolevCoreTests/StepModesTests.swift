@@ -67,6 +67,25 @@ struct StepModesTests {
         }
     }
 
+    @Test("one step's GEMM calls add up to the flop counts of the cost model and the benchmark")
+    func gemmCallsMatchFlopCounts() {
+        for (d, m) in stepShapes + [(8, 1), (2, 5)] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 3)
+            let batch = randomBatch(n: 7, d: d, m: m, seed: 11)
+            let step = SobolevStep(architecture: net)
+            for plan in JacobianPlan.allCases {
+                let calls = BLAS.recordingCalls {
+                    _ = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+                    _ = step.fusedGradient(parameters: theta, weights: [Double](repeating: 0.5, count: 1 + d))
+                }
+                #expect(calls.map(\.flops).reduce(0, +) == plan.flops(net, batch: 7), "fused \(plan) d=\(d) m=\(m)")
+            }
+            let calls = BLAS.recordingCalls { _ = step.termSums(parameters: theta, batch: batch) }
+            #expect(calls.map(\.flops).reduce(0, +) == JacobianPlan.perTermFlops(net, batch: 7), "per-term d=\(d) m=\(m)")
+            #expect(BLAS.recordingCalls { _ = step.lossSums(parameters: theta, batch: batch) }.count > 0)
+        }
+    }
+
     @Test("reverse-mode Jacobian equals the forward-mode one", arguments: Activation.allCases)
     func reverseJacobian(activation: Activation) {
         for (d, m) in stepShapes + [(8, 1), (1, 4)] { for adaptive in [false, true] {
