@@ -76,6 +76,15 @@ public enum SobolevBenchmark {
     /// gradient, then sum_t lambda_t g_t; fused: one gradient of sum_t lambda_t L_t (lambda = 1).
     public static func measure(_ c: BenchmarkCase, fused: Bool, plan chosen: JacobianPlan? = nil, threads: Int = 1,
                                minSeconds: Double = 1) -> BenchmarkFigure {
+        var (figure, calls) = measureStep(c, fused: fused, plan: chosen, threads: threads, minSeconds: minSeconds)
+        // After the step's workspace is gone, so that the replay's operands do not add to the peak RSS.
+        figure.gemmSecondsPerStep = gemmSeconds(calls, minSeconds: min(minSeconds, 1))
+        return figure
+    }
+
+    /// The timed steps, and the GEMM calls of one more step.
+    static func measureStep(_ c: BenchmarkCase, fused: Bool, plan chosen: JacobianPlan?, threads: Int,
+                            minSeconds: Double) -> (BenchmarkFigure, [GEMMCall]) {
         let arch = c.architecture
         var rng = SeededRNG(seed: 1)
         let x = Matrix(rows: c.batch, cols: c.inputs, data: (0..<(c.batch * c.inputs)).map { _ in rng.uniform(-1, 1) })
@@ -118,14 +127,14 @@ public enum SobolevBenchmark {
         }
         let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
-        let gemmPerStep = gemmSeconds(BLAS.recordingCalls(step), minSeconds: min(minSeconds, 1))
+        let calls = BLAS.recordingCalls(step)
         let flops = hessian ? SobolevStep.hessianFlops(arch, batch: c.batch, fused: fused)
             : fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch)
-        return BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term",
-                               plan: hessian ? (fused ? "hessian" : "per-term") : fused ? plan.rawValue : "per-term",
-                               steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
-                               flopsPerStep: flops,
-                               workspaceBytes: 8 * engine.workspaceCount, gemmSecondsPerStep: gemmPerStep)
+        let figure = BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term",
+                                     plan: hessian ? (fused ? "hessian" : "per-term") : fused ? plan.rawValue : "per-term",
+                                     steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
+                                     flopsPerStep: flops, workspaceBytes: 8 * engine.workspaceCount, gemmSecondsPerStep: 0)
+        return (figure, calls)
     }
 
     /// Seconds per replay of `calls` (one step's GEMMs) on scratch operands of small values.
