@@ -135,9 +135,26 @@ extension MLPArchitecture {
     }
 
     /// Network values (n x m) and input Jacobians (n x m x d, entry (i * m + o) * d + j), the
-    /// Jacobian by the cheaper of forward and reverse mode (`SobolevStep.predict`).
+    /// Jacobian by the cheaper of forward and reverse mode (`SobolevStep.predict`), in pieces of
+    /// `predictionRows` rows through one workspace (its size grows with the rows of one pass).
     public func predict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
-        SobolevStep(architecture: self).predict(parameters: parameters, inputs: inputs)
+        let step = SobolevStep(architecture: self)
+        var values: [Double] = [], jacobians: [Double] = []
+        values.reserveCapacity(inputs.rows * outputDimension)
+        jacobians.reserveCapacity(inputs.rows * outputDimension * inputDimension)
+        for rows in MLPArchitecture.pieces(inputs.rows) {
+            let p = step.predict(parameters: parameters, inputs: inputs.rows(Array(rows)))
+            values += p.values.data; jacobians += p.jacobians
+        }
+        return (Matrix(rows: inputs.rows, cols: outputDimension, data: values), jacobians)
+    }
+
+    /// Rows per pass when predicting: a million inputs must not need a million-row workspace.
+    public static let predictionRows = 4096
+
+    /// 0..<n in consecutive ranges of at most `predictionRows`.
+    static func pieces(_ n: Int) -> [Range<Int>] {
+        stride(from: 0, to: n, by: predictionRows).map { $0..<min($0 + predictionRows, n) }
     }
 
     /// The reference: values and Jacobians by d forward tangents, written plainly.

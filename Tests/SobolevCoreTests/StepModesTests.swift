@@ -86,6 +86,22 @@ struct StepModesTests {
         }
     }
 
+    @Test("predictions of more rows than one piece equal a single pass over all rows")
+    func predictionsInPieces() {
+        let (net, theta) = perturbedNetwork(d: 3, m: 2, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 5)
+        let n = 2 * MLPArchitecture.predictionRows + 7
+        let x = randomBatch(n: n, d: 3, m: 2, seed: 13).inputs
+        let pieces = net.predict(parameters: theta, inputs: x)
+        let whole = SobolevStep(architecture: net).predict(parameters: theta, inputs: x)
+        #expect(pieces.values.rows == n && pieces.jacobians.count == n * 2 * 3)
+        #expect(relativeError(pieces.values.data, whole.values.data) < 1e-14)
+        #expect(relativeError(pieces.jacobians, whole.jacobians) < 1e-14)
+        let h = net.predictHessians(parameters: theta, inputs: x), hw = net.predictHessiansPass(parameters: theta, inputs: x)
+        #expect(h.hessians.count == n * 2 * 9)
+        #expect(relativeError(h.hessians, hw.hessians) < 1e-14 && relativeError(h.jacobians, hw.jacobians) < 1e-14)
+        #expect(relativeError(h.values.data, pieces.values.data) < 1e-14)
+    }
+
     @Test("reverse-mode Jacobian equals the forward-mode one", arguments: Activation.allCases)
     func reverseJacobian(activation: Activation) {
         for (d, m) in stepShapes + [(8, 1), (1, 4)] { for adaptive in [false, true] {

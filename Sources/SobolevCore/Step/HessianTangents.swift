@@ -81,6 +81,16 @@ extension MLPArchitecture {
     /// Network values (n x m), input Jacobians (n x m x d) and input Hessians (n x m x d x d, both
     /// triangles), in `Dataset`'s layouts, by second-order forward tangents.
     public func predictHessians(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
+        var values: [Double] = [], jacobians: [Double] = [], hessians: [Double] = []
+        for rows in MLPArchitecture.pieces(inputs.rows) {
+            let p = predictHessiansPass(parameters: parameters, inputs: inputs.rows(Array(rows)))
+            values += p.values.data; jacobians += p.jacobians; hessians += p.hessians
+        }
+        return (Matrix(rows: inputs.rows, cols: outputDimension, data: values), jacobians, hessians)
+    }
+
+    /// `predictHessians` of one piece: 1 + d + d(d+1)/2 tangent blocks of its rows at once.
+    func predictHessiansPass(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
         let trace = hessianForward(parameters, inputs: inputs)
         let B = inputs.rows, m = outputDimension, d = inputDimension, out = trace.output
         let values = Matrix(rows: B, cols: m, data: Array(out[0..<(B * m)]))
