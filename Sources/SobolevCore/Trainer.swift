@@ -62,6 +62,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var logEvery = 1
     /// Stop when the validation loss has not improved for this many steps; nil: never.
     public var patience: Int? = nil
+    /// Return the parameters of the logged step with the best validation loss, without stopping
+    /// early (model selection on validation; `patience` implies it).
+    public var keepBest = false
     /// Per-term or fused gradients (results agree up to rounding; fused is cheaper).
     public var gradientMode: GradientMode = .auto
     /// Threads of this run's BLAS calls and element-wise loops (1 per rank under a launcher).
@@ -100,7 +103,7 @@ public enum TrainingStatus: Sendable, Equatable {
 }
 
 public struct TrainingOutcome: Sendable {
-    /// Final parameters (the best on validation when early stopping is on).
+    /// Final parameters (the best on validation with early stopping or keepBest).
     public var parameters: [Double]
     public var history: TrainingHistory
     public var status: TrainingStatus
@@ -229,7 +232,7 @@ public struct Trainer {
         }
 
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
-            let keepBest = options.patience != nil && validation != nil && best.loss.isFinite
+            let keepBest = (options.patience != nil || options.keepBest) && validation != nil && best.loss.isFinite
             var outcome: TrainingOutcome
             if case .diverged = status {
                 outcome = TrainingOutcome(parameters: theta, history: history, status: status, steps: step,

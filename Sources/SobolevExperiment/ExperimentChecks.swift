@@ -122,14 +122,17 @@ extension Experiment {
         } else if let f = given["problem.file"] {
             throw ExperimentError(file: file, key: "problem.file", line: f.line, message: "a data file needs problem.name: dataset, got problem.name \(values["problem.name"]!)")
         }
-        if let patience = values["training.patience"]?.intValue, patience > 0 {
-            let noValidation = values["problem.name"]?.stringValue == "dataset"
-                ? values["problem.split"]?.stringValue == "fraction" && values["problem.validation_fraction"]?.doubleValue == 0
-                : values["problem.validation_samples"]?.intValue == 0
-            if noValidation {
-                throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:
-                    "\(patience) needs validation samples to stop early, but \(values["problem.name"]?.stringValue == "dataset" ? "problem.validation_fraction" : "problem.validation_samples") is 0")
-            }
+        let noValidation = values["problem.name"]?.stringValue == "dataset"
+            ? values["problem.split"]?.stringValue == "fraction" && values["problem.validation_fraction"]?.doubleValue == 0
+            : values["problem.validation_samples"]?.intValue == 0
+        let validationKey = values["problem.name"]?.stringValue == "dataset" ? "problem.validation_fraction" : "problem.validation_samples"
+        if let patience = values["training.patience"]?.intValue, patience > 0, noValidation {
+            throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:
+                "\(patience) needs validation samples to stop early, but \(validationKey) is 0")
+        }
+        if values["training.keep_best"]?.boolValue == true, noValidation {
+            throw ExperimentError(file: file, key: "training.keep_best", line: given["training.keep_best"]?.line, message:
+                "true needs validation samples to choose the best parameters, but \(validationKey) is 0")
         }
         if let d = values["problem.dimension"]?.intValue, let name = values["problem.name"]?.stringValue,
            !ProblemConfig.anyDimension.contains(name) {

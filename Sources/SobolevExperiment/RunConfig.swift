@@ -124,6 +124,7 @@ public struct RunConfig: Sendable, Equatable {
         t.weightDecay = d("training.weight_decay")
         t.logEvery = i("training.log_every")
         t.patience = i("training.patience") > 0 ? i("training.patience") : nil
+        t.keepBest = v["training.keep_best"]?.boolValue ?? false
         t.gradientMode = GradientMode(rawValue: s("training.gradient_mode"))!
         t.threads = i("training.threads")
         t.projections = v["loss.projections"]?.intValue

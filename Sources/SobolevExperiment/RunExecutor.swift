@@ -127,6 +127,9 @@ public enum RunExecutor {
         if let patience = config.training.patience, data.validation == nil {
             throw DataFileError(file: path, object: "training.patience", message: "\(patience) needs validation samples to stop early, but the split leaves none")
         }
+        if config.training.keepBest, data.validation == nil {
+            throw DataFileError(file: path, object: "training.keep_best", message: "true needs validation samples to choose the best parameters, but the split leaves none")
+        }
     }
 
     /// The data a run trains on against its term layout, before training: a layout with Hessian
@@ -148,7 +151,7 @@ public enum RunExecutor {
     ///
     /// With `budget` (epochs, fewer than the run's), training stops at the end of that epoch: the
     /// result is `stopped` ("search"), measured as a finished run would be there (on the best
-    /// parameters so far with early stopping), and carries the state to continue from
+    /// parameters so far with early stopping or keep_best), and carries the state to continue from
     /// (`continuation`). Continuing from it gives the same bits as never stopping: the run's own
     /// epochs, which fix its schedule and its last logged step, are unchanged.
     public static func execute(_ spec: RunSpec, group: ReductionGroup = SoloGroup(), resume: TrainingState? = nil,

@@ -148,6 +148,9 @@ public enum ExperimentSchema {
         integer("training.decay_steps", 1000, min: 1, "exponential schedule: steps to reach decay_rate"),
         flag("training.standardize", true, "standardise inputs and outputs (Jacobians scaled consistently)"),
         integer("training.patience", 0, min: 0, "early stopping: steps without validation improvement (0: off)"),
+        // No default: absent leaves the run ids of earlier results as they were.
+        FieldSpec(key: "training.keep_best", kind: .bool, defaultValue: nil,
+                  help: "keep the parameters with the best validation loss at a logged step, without stopping early"),
         integer("training.log_every", 10, min: 1, "record history every this many steps"),
         choice("training.gradient_mode", "auto", GradientMode.allCases.map(\.rawValue),
                "auto: every term's gradient only on the steps where the scheme reads them, else one fused gradient; fused; per_term"),

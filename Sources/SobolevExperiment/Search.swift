@@ -142,7 +142,8 @@ public struct SearchSpec: Sendable {
 
     /// Checks the scheduler against the runs and sets `halving`: the full budget is the runs'
     /// training.epochs (one value for all), a trial is ranked on validation data, and a trial that
-    /// stops early by patience would have nothing to continue from at the next rung.
+    /// stops early by patience would have nothing to continue from at the next rung (keep_best,
+    /// which never stops a trial, combines: a rung then ranks the best parameters so far).
     mutating func checkScheduler(runs: [RunSpec], section: RawNode?, given: [String: RawNode],
                                  fail: (String, RawNode?, String) -> ExperimentError) throws {
         var nodes: [String: RawNode] = [:]
@@ -166,7 +167,7 @@ public struct SearchSpec: Sendable {
             throw fail("search.min_budget", nodes["min_budget"], "\(minBudget) is not below the full budget of \(full) epochs: nothing would be stopped")
         }
         if given["training.patience"] != nil, runs.contains(where: { ($0.values["training.patience"]?.intValue ?? 0) > 0 }) {
-            throw fail("training.patience", given["training.patience"], "does not combine with search.scheduler: a trial stopped early by patience has nothing to continue at the next rung")
+            throw fail("training.patience", given["training.patience"], "does not combine with search.scheduler: a trial stopped early by patience has nothing to continue at the next rung (training.keep_best: true keeps the best validation parameters without stopping)")
         }
         let withoutValidation = runs.first { r in
             r.values["problem.name"]?.stringValue == "dataset"

@@ -109,6 +109,32 @@ struct HalvingSweepTests {
         #expect(try runs.openGroup(winnerID).openGroup("metrics").scalarDoubleAttribute("test_value_rmse") == winner.test)
     }
 
+    @Test("keep_best on 2 ranks: the winner, continued from its checkpoints, has the bits and best step of the run trained straight through")
+    func keepBest() throws {
+        let dir = scratchFolder()
+        let text = halvingExperiment.replacingOccurrences(of: "min_budget: 1000", with: "min_budget: 100")
+            .replacingOccurrences(of: "epochs: 9000", with: "epochs: 900\n  keep_best: true")
+        try text.write(toFile: dir + "/h.yaml", atomically: true, encoding: .utf8)
+        let sweep = try mpirun(2, [sobolevBinary, "sweep", "h.yaml", "--out", "k.h5", "--verbose"], in: dir)
+        #expect(sweep.status == 0, "\(sweep.output)")
+        #expect(sweep.stdout.contains("1 completed, 0 failed, 8 stopped by the search, 0 missing of 9"), "\(sweep.stdout)")
+        #expect(sweep.stdout.components(separatedBy: "from its checkpoint at step 100").count - 1 == 3, "\(sweep.stdout)")
+        let (winnerID, winner) = try #require(try trials(dir + "/k.h5").first { $0.value.status == "completed" })
+
+        let e = try Experiment.load(path: dir + "/h.yaml")
+        let rate = try #require(e.runs.first { $0.id == winnerID }).values["training.learning_rate"]!.description
+        let straight = text.components(separatedBy: "problem:")[1].replacingOccurrences(of: "{log_uniform: [1.0e-4, 3.0e-2]}", with: rate)
+        try ("name: straight\nproblem:" + straight).write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let s = try sobolev(["run", "s.yaml", "--out", "s.h5"], in: dir)
+        #expect(s.status == 0, "\(s.output)")
+        let run = try H5File.open(dir + "/s.h5").openGroup("runs").openGroup(winnerID)
+        #expect(try run.openGroup("metrics").scalarDoubleAttribute("test_value_rmse") == winner.test)
+        let searched = try H5File.open(dir + "/k.h5").openGroup("runs").openGroup(winnerID)
+        // The kept parameters are a logged step's (at most 899 of 900 steps), the same in both.
+        let best = try run.scalarIntAttribute("best_step")
+        #expect(best == (try searched.scalarIntAttribute("best_step")) && best < 900, "\(best)")
+    }
+
     @Test("a search stopped in its second rung resumes to the same decisions and results")
     func stopAndResume() throws {
         let dir = scratchFolder()

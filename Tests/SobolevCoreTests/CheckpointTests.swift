@@ -12,14 +12,14 @@ struct CheckpointTests {
     let arch = MLPArchitecture(inputs: 1, outputs: 1, depth: 2, width: 8, activation: .tanh)
     let layout = TermLayout(inputDimension: 1, hasDerivatives: true)
 
-    func options(_ optimizer: OptimizerKind) -> TrainingOptions {
+    func options(_ optimizer: OptimizerKind, keepBest: Bool = false) -> TrainingOptions {
         var o = TrainingOptions()
         o.optimizer = optimizer
         o.epochs = 12
         o.batchSize = 5          // 5 batches per epoch, the last of 3: shuffled every epoch
         o.learningRate = 3e-3
         o.logEvery = 2
-        o.patience = 1000
+        if keepBest { o.keepBest = true } else { o.patience = 1000 }
         return o
     }
 
@@ -31,8 +31,8 @@ struct CheckpointTests {
 
     /// Trains uninterrupted, then again stopped after each of `stops` steps and resumed from the
     /// state (through its flat encoding, as a group broadcast carries it).
-    func compare(_ name: String, optimizer: OptimizerKind, stops: [Int]) throws {
-        let o = options(optimizer)
+    func compare(_ name: String, optimizer: OptimizerKind, stops: [Int], keepBest: Bool = false) throws {
+        let o = options(optimizer, keepBest: keepBest)
         let trainer = Trainer(architecture: arch, options: o, layout: layout)
         let theta0 = arch.glorotUniformParameters(seed: 2)
         var w = scheme(name, o)
@@ -64,6 +64,11 @@ struct CheckpointTests {
     func resumeIsBitwise(scheme: String) throws {
         try compare(scheme, optimizer: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), stops: [1, 13, 25])
         try compare(scheme, optimizer: .sgd(momentum: 0.9, nesterov: true), stops: [7, 40])
+    }
+
+    @Test("keep_best: stopped and resumed, the same kept parameters and best step")
+    func keepBestResume() throws {
+        try compare("relobralo", optimizer: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), stops: [1, 13, 25], keepBest: true)
     }
 
     @Test("a state that does not fit the run is refused with a reason")

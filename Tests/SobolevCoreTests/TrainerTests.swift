@@ -68,6 +68,32 @@ struct TrainerTests {
         #expect(out.steps - out.bestStep >= 100)
     }
 
+    @Test("keep_best returns the best logged step's parameters, trains every step, and agrees with patience that never fires")
+    func keepBest() {
+        var o = TrainingOptions(); o.epochs = 600; o.learningRate = 3e-2; o.logEvery = 5; o.keepBest = true
+        var noisyTrain = sineData(6, seed: 5)
+        var rng = SeededRNG(seed: 9)
+        for i in 0..<6 { noisyTrain.values.data[i] += 0.5 * rng.uniform(-1, 1); noisyTrain.jacobians![i] += 3 * rng.uniform(-1, 1) }
+        let validation = sineData(40, seed: 6)
+        let out = train(o, data: noisyTrain, validation: validation)
+        #expect(out.status == .completed && out.steps == 600)
+        // It overfits: the best logged step is well before the last, and its losses are the least logged.
+        #expect(out.bestStep < 500)
+        let i = out.history.steps.firstIndex(of: out.bestStep)!
+        let best = out.history.validationLosses[i]
+        #expect(out.history.validationLosses.allSatisfy { $0.reduce(0, +) >= best.reduce(0, +) })
+        // The returned parameters are that step's: their validation losses are the logged ones.
+        let trainer = Trainer(architecture: arch, options: o, layout: layout)
+        #expect(trainer.evaluate(parameters: out.parameters, data: validation, group: SoloGroup()) == best)
+        // Without keep_best the last parameters come back; patience longer than the run keeps the same best.
+        var last = o; last.keepBest = false
+        let plain = train(last, data: noisyTrain, validation: validation)
+        #expect(plain.history == out.history && plain.bestStep == 600 && plain.parameters != out.parameters)
+        var patient = last; patient.patience = 10_000
+        let p = train(patient, data: noisyTrain, validation: validation)
+        #expect(p.parameters == out.parameters && p.bestStep == out.bestStep && p.status == .completed)
+    }
+
     @Test("a diverging run is reported with its step and reason, not as completed")
     func divergence() {
         var o = TrainingOptions(); o.epochs = 200; o.optimizer = .sgd(momentum: 0, nesterov: false); o.learningRate = 1e6

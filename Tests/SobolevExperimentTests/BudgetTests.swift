@@ -49,6 +49,22 @@ struct BudgetTests {
         #expect(last.metrics.map(\.value) == straight.metrics.map(\.value))
     }
 
+    @Test("keep_best: a rung measures the best parameters so far, and continuing gives the straight run's bits")
+    func keepBestContinuation() throws {
+        let spec = try parse(budgetExperiment.replacingOccurrences(of: "patience: 100000", with: "keep_best: true")).runs[0]
+        #expect(spec.values["training.patience"] == .int(0))
+        let straight = try RunExecutor.execute(spec)
+        #expect(straight.status == .completed && straight.steps == 200)
+        let first = try RunExecutor.execute(spec, budget: 10)
+        let state = try #require(first.continuation)
+        #expect(first.status == .stopped && first.steps == 50)
+        #expect(first.parameters == state.bestParameters && first.bestStep == state.bestStep && first.bestStep <= 48)
+        let last = try RunExecutor.execute(spec, resume: state)
+        #expect(last.parameters == straight.parameters && last.bestStep == straight.bestStep)
+        #expect(last.history == straight.history)
+        #expect(last.metrics.map(\.value) == straight.metrics.map(\.value))
+    }
+
     @Test("a budget of the full run or more trains it to the end")
     func fullBudget() throws {
         let spec = try parse(budgetExperiment).runs[0]

@@ -175,6 +175,8 @@ struct SearchTests {
         ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\ntraining:\n  epochs: [100, 200]", 6, "training.epochs", "100, 200"),
         ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\ntraining:\n  patience: 50", 6, "training.patience", "does not combine"),
         ("search:\n  scheduler: successive_halving\n  metric: validation_value_rmse\n  min_budget: 10\nproblem:\n  validation_samples: 0", 3, "search.metric", "needs validation samples"),
+        ("training:\n  keep_best: maybe", 2, "training.keep_best", "maybe"),
+        ("problem:\n  validation_samples: 0\ntraining:\n  keep_best: true", 4, "training.keep_best", "needs validation samples"),
         ("search:\n  metric: validation_value_rmse", 2, "search.metric", "read only with search.scheduler"),
         ("search:\n  min_budget: 10", 2, "search.min_budget", "read only with search.scheduler"),
         ("search: sobol", 1, "search", "sobol"),
@@ -211,6 +213,17 @@ struct SearchTests {
             let other = try parse("search: {scheduler: \(name), metric: validation_value_rmse, min_budget: 5, reduction: 2}\ntraining:\n  epochs: 40")
             #expect(other.search.scheduler == expected && other.search.scheduler?.name == name)
         }
+    }
+
+    @Test("keep_best combines with a scheduler; absent, it leaves the run ids alone")
+    func keepBestWithScheduler() throws {
+        let text = "search: {scheduler: successive_halving, metric: validation_value_rmse, min_budget: 10}\nmodel:\n  width: [8, 16]\ntraining:\n  epochs: 100"
+        let e = try parse(text + "\n  keep_best: true")
+        #expect(e.search.halving?.budgets == [11, 33, 100])
+        #expect(e.runs.allSatisfy { RunConfig($0).training.keepBest })
+        let plain = try parse(text)
+        #expect(plain.runs.allSatisfy { $0.values["training.keep_best"] == nil && !RunConfig($0).training.keepBest })
+        #expect(Set(e.runs.map(\.id)).isDisjoint(with: plain.runs.map(\.id)))
     }
 
     @Test("a grid without search is unchanged: same runs and ids as before")
