@@ -10,7 +10,8 @@ struct Bench: ParsableCommand {
             reference cases, or on the cases of a JSON file (benchmarks/cases.json). Per-term mode \
             computes every term's gradient (what CD_min, LRA and GradNorm need); fused mode one \
             gradient of the weighted sum, with the Jacobian by the cheaper of forward and reverse \
-            mode. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
+            mode. "GEMMs alone" replays the step's own GEMM calls without the rest: the floor the \
+            BLAS sets. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case fused, perTerm = "per-term", both }
