@@ -99,6 +99,15 @@ extension Experiment {
     }
 
     /// Cross-field checks that no single field can make.
+    /// Whether a run with these values has no validation set (a data file split by fractions
+    /// with validation_fraction 0, or validation_samples 0): what patience, keep_best and a search
+    /// metric need.
+    static func lacksValidation(_ values: [String: ConfigValue]) -> Bool {
+        values["problem.name"]?.stringValue == "dataset"
+            ? values["problem.split"]?.stringValue == "fraction" && values["problem.validation_fraction"]?.doubleValue == 0
+            : values["problem.validation_samples"]?.intValue == 0
+    }
+
     static func checkConsistency(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
         if let b1 = values["training.beta1"]?.doubleValue, b1 >= 1 {
             throw ExperimentError(file: file, key: "training.beta1", line: given["training.beta1"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(b1))")
@@ -122,9 +131,7 @@ extension Experiment {
         } else if let f = given["problem.file"] {
             throw ExperimentError(file: file, key: "problem.file", line: f.line, message: "a data file needs problem.name: dataset, got problem.name \(values["problem.name"]!)")
         }
-        let noValidation = values["problem.name"]?.stringValue == "dataset"
-            ? values["problem.split"]?.stringValue == "fraction" && values["problem.validation_fraction"]?.doubleValue == 0
-            : values["problem.validation_samples"]?.intValue == 0
+        let noValidation = lacksValidation(values)
         let validationKey = values["problem.name"]?.stringValue == "dataset" ? "problem.validation_fraction" : "problem.validation_samples"
         if let patience = values["training.patience"]?.intValue, patience > 0, noValidation {
             throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:

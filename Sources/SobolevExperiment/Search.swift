@@ -169,12 +169,7 @@ public struct SearchSpec: Sendable {
         if given["training.patience"] != nil, runs.contains(where: { ($0.values["training.patience"]?.intValue ?? 0) > 0 }) {
             throw fail("training.patience", given["training.patience"], "does not combine with search.scheduler: a trial stopped early by patience has nothing to continue at the next rung (training.keep_best: true keeps the best validation parameters without stopping)")
         }
-        let withoutValidation = runs.first { r in
-            r.values["problem.name"]?.stringValue == "dataset"
-                ? r.values["problem.split"]?.stringValue == "fraction" && r.values["problem.validation_fraction"]?.doubleValue == 0
-                : r.values["problem.validation_samples"]?.intValue == 0
-        }
-        if let r = withoutValidation {
+        if let r = runs.first(where: { Experiment.lacksValidation($0.values) }) {
             throw fail("search.metric", nodes["metric"], "\(metric) needs validation samples, but \(r.configurationKey.isEmpty ? "the runs have" : r.configurationKey + " has") none")
         }
         let ladder = SuccessiveHalving(reduction: reduction, minBudget: minBudget, maxBudget: full)
