@@ -27,6 +27,9 @@ final class SweepCoordinator {
     var schedule: TrialSchedule?
     /// Leaders waiting for the current rung to finish before the next one has work (search only).
     var deferred: [Int: Int] = [:]   // group -> leader rank
+    /// Counts the events after which the schedule may have work again (a trial finished or was
+    /// halted, a stop): group 0 asks the scheduler again only after one, not on every poll.
+    var scheduleEvents = 0
 
     init(world: any Communicator, plan: SweepPlan, experiment: Experiment, store: ResultsStore, options: SweepOptions) {
         self.world = world; self.plan = plan; self.experiment = experiment; self.store = store; self.options = options
@@ -99,8 +102,11 @@ final class SweepCoordinator {
         while true {
             if let job = assign(group: 0) { return job }
             guard searchWaits else { return nil }
-            poll()
-            usleep(500)
+            let seen = scheduleEvents
+            while scheduleEvents == seen {
+                poll()
+                usleep(500)
+            }
         }
     }
 
@@ -128,6 +134,7 @@ final class SweepCoordinator {
     /// Stops handing out runs and tells every other running group to checkpoint and stop.
     func requestStop(_ signal: Int32) {
         guard stopSignal == 0 else { return }
+        scheduleEvents += 1
         stopSignal = signal == 0 ? SIGTERM : signal
         queue.removeAll()
         print("\(StopSignals.name(stopSignal)): stopping; running runs are checkpointed at their next step (a second signal ends at once)")
@@ -136,12 +143,14 @@ final class SweepCoordinator {
     }
 
     func halted(group g: Int, index: Int) {
+        scheduleEvents += 1
         running[g] = nil
         schedule?.inFlight.remove(index)
         interrupted.append(plan.runs[index].label)
     }
 
     func finished(group g: Int, index: Int, ok: Bool, detail: String) {
+        scheduleEvents += 1
         running[g] = nil
         var label = plan.runs[index].label
         if let schedule {
