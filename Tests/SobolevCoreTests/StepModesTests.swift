@@ -141,6 +141,34 @@ struct StepModesTests {
         } }
     }
 
+    @Test("tiles of a few samples give the whole batch's losses, gradients and Jacobians", arguments: Activation.allCases)
+    func tiles(activation: Activation) {
+        var rng = SeededRNG(seed: 7)
+        for (d, m) in stepShapes { for adaptive in [false, true] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 4)
+            let batch = randomBatch(n: 9, d: d, m: m, seed: 12)
+            let whole = SobolevStep(architecture: net), tiled = SobolevStep(architecture: net)
+            for limit in [1, 2, 4] {
+                tiled.tileSamplesLimit = limit   // 9 samples in tiles of 1, of 2 (the last of 1) and of 4
+                let a = whole.termSums(parameters: theta, batch: batch), b = tiled.termSums(parameters: theta, batch: batch)
+                #expect(relativeError(b.losses, a.losses) < 1e-14 && relativeError(b.gradients, a.gradients) < 1e-13,
+                        "per-term d=\(d) m=\(m) tiles of \(limit)")
+                let weights = (0...d).map { _ in rng.uniform(0.1, 3) }
+                for plan in JacobianPlan.allCases {
+                    let la = whole.fusedLosses(parameters: theta, batch: batch, plan: plan).losses
+                    let ga = whole.fusedGradient(parameters: theta, weights: weights)
+                    let lb = tiled.fusedLosses(parameters: theta, batch: batch, plan: plan).losses
+                    let gb = tiled.fusedGradient(parameters: theta, weights: weights)
+                    #expect(relativeError(lb, la) < 1e-14 && relativeError(gb, ga) < 1e-13,
+                            "\(plan) d=\(d) m=\(m) adaptive=\(adaptive) tiles of \(limit)")
+                    let pa = whole.predict(parameters: theta, inputs: batch.inputs, plan: plan)
+                    let pb = tiled.predict(parameters: theta, inputs: batch.inputs, plan: plan)
+                    #expect(relativeError(pb.values.data, pa.values.data) < 1e-14 && relativeError(pb.jacobians, pa.jacobians) < 1e-14)
+                }
+            }
+        } }
+    }
+
     @Test("the cost model picks reverse mode for one output and many inputs, forward for many outputs")
     func costModel() {
         let wide = MLPArchitecture(inputs: 8, outputs: 1, depth: 4, width: 256, activation: .tanh)
@@ -171,6 +199,7 @@ struct StepModesTests {
         let (net, theta0) = perturbedNetwork(d: 4, m: 2, hidden: [32, 32], activation: .tanh, adaptive: true, seed: 10)
         let batch = randomBatch(n: 64, d: 4, m: 2, seed: 16)
         let step = SobolevStep(architecture: net)
+        step.tileSamplesLimit = 24   // 64 samples in three tiles
         var theta = theta0
         func oneOfEach() {
             let sums = step.termSums(parameters: theta, batch: batch)
@@ -184,13 +213,24 @@ struct StepModesTests {
         let held = step.workspaceCount
         // What the memory preflight counts is what the step holds.
         #expect(held == SobolevStep.workspaceCount(net, batch: 64, evaluationBatch: 64, perTerm: true, fused: true))
-        let before = residentBytes()
-        for _ in 0..<1000 { oneOfEach() }
-        let after = residentBytes()
+        let growth = leastGrowth { for _ in 0..<1000 { oneOfEach() } }
         #expect(step.workspaceCount == held)
         // Arrays handed out per step are freed again: the resident set does not grow.
-        #expect(after - before < 1 << 20, "resident set grew by \(after - before) bytes")
+        #expect(growth < 1 << 20, "resident set grew by \(growth) bytes")
     }
+}
+
+/// The least growth of the resident set over up to three rounds of `body` (it stops at the first
+/// under 1 MB). A leak grows the set in every round; the other tests of this process, which
+/// run at the same time, allocate and free in some rounds and not in others.
+func leastGrowth(_ body: () -> Void) -> Int {
+    var least = Int.max
+    for _ in 0..<3 where least >= 1 << 20 {
+        let before = residentBytes()
+        body()
+        least = min(least, residentBytes() - before)
+    }
+    return least
 }
 
 /// This process's resident set (Linux /proc/self/statm).

@@ -53,9 +53,9 @@ enum Kernels {
 
     /// Column sums of `rows` rows of `width` (row stride `stride`), written to `into`.
     static func columnSums(_ g: UnsafePointer<Double>, rows: Int, width: Int, stride: Int? = nil,
-                           into: UnsafeMutablePointer<Double>) {
+                           into: UnsafeMutablePointer<Double>, adding: Bool = false) {
         let st = stride ?? width
-        into.update(repeating: 0, count: width)
+        if !adding { into.update(repeating: 0, count: width) }
         for i in 0..<rows { let r = g + i * st; for o in 0..<width { into[o] += r[o] } }
     }
 
@@ -69,11 +69,12 @@ enum Kernels {
         for k in 0..<count { y[k] += a * x[k] }
     }
 
-    /// Fused channels one layer down, in place on g = G W (value rows, then the tangent blocks),
-    /// for value elements k in `range` (docs/design.md):
+    /// Fused channels one layer down, in place on g = G W (value rows, then the tangent blocks,
+    /// `gBlock` elements apart; zt's blocks are B rows apart), for value elements k in `range`
+    /// (docs/design.md):
     ///   gz <- gh_z s p1 + sum_b gh_b zt_b s^2 p2 ;   gt_b <- gh_b s p1.
-    static func backFused(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, blocks: Int, range: Range<Int>) {
-        let s = h.scale, s2 = s * s, n = h.B * h.width
+    static func backFused(_ g: UnsafeMutablePointer<Double>, gBlock: Int, _ h: HiddenLayer, blocks: Int, range: Range<Int>) {
+        let s = h.scale, s2 = s * s, zBlock = h.B * h.width
         // In pieces of 512 elements, so that gz, p1 and p2 stay in L1 across the blocks instead
         // of streaming from memory once per block (the same operations in the same order).
         var lo = range.lowerBound
@@ -82,8 +83,7 @@ enum Kernels {
             let p1 = h.p1 + lo, p2 = h.p2 + lo, gz = g + lo
             for k in 0..<count { gz[k] = gz[k] * s * p1[k] }
             for b in 0..<blocks {
-                let off = (1 + b) * n
-                let gb = gz + off, zb = h.z + lo + off
+                let gb = gz + (1 + b) * gBlock, zb = h.z + lo + (1 + b) * zBlock
                 for k in 0..<count {
                     let t = gb[k]
                     gz[k] += t * zb[k] * s2 * p2[k]
@@ -111,10 +111,12 @@ enum Kernels {
         } }
     }
 
-    /// Per-term channels one layer down, in place on g = G W, for samples i in `range`: value-row
-    /// channels (row i T + t) and tangent channels (row T B + (t - 1) B + i):
+    /// Per-term channels one layer down, in place on g = G W, for samples i in `range` of a tile
+    /// of `n`: value-row channels (row i T + t) and tangent channels (row T n + (t - 1) n + i);
+    /// the layer's zt rows are B apart (h from the tile's first sample):
     ///   gz_0 <- gh s p1;  gz_t <- gh_z s p1 + gh_t zt_t s^2 p2;  gzt_t <- gh_t s p1.
-    static func backPerTerm(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, terms T: Int, range: Range<Int>) {
+    static func backPerTerm(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, terms T: Int, samples n: Int,
+                            range: Range<Int>) {
         let s = h.scale, s2 = s * s, w = h.width, B = h.B
         for i in range {
             let p1 = h.p1 + i * w, p2 = h.p2 + i * w
@@ -122,7 +124,7 @@ enum Kernels {
                 let gz = g + (i * T + t) * w
                 for c in 0..<w { gz[c] = gz[c] * s * p1[c] }
                 guard t > 0 else { continue }
-                let gt = g + (T * B + (t - 1) * B + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
+                let gt = g + (T * n + (t - 1) * n + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
                 for c in 0..<w {
                     let v = gt[c]
                     gz[c] += v * zt[c] * s2 * p2[c]
@@ -134,28 +136,31 @@ enum Kernels {
 
     /// d S / d a of the slope of this layer (s = n a) from the fused channels:
     /// sum gh_z n z p1 + sum_b gh_b n zt_b (p1 + s z p2).
-    static func slopeFused(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, blocks: Int, n nScale: Double) -> Double {
-        let count = h.B * h.width, s = h.scale
+    /// `count` value elements, the blocks `gBlock` apart in gh and B rows apart in zt.
+    static func slopeFused(_ gh: UnsafePointer<Double>, gBlock: Int, _ h: HiddenLayer, count: Int, blocks: Int,
+                           n nScale: Double) -> Double {
+        let s = h.scale, zBlock = h.B * h.width
         var total = 0.0
         for k in 0..<count { total += gh[k] * h.z[k] * h.p1[k] }
         for b in 0..<blocks {
-            let off = (1 + b) * count
-            for k in 0..<count { total += gh[off + k] * h.z[off + k] * (h.p1[k] + s * h.z[k] * h.p2[k]) }
+            let g = gh + (1 + b) * gBlock, zt = h.z + (1 + b) * zBlock
+            for k in 0..<count { total += g[k] * zt[k] * (h.p1[k] + s * h.z[k] * h.p2[k]) }
         }
         return nScale * total
     }
 
     /// The same per term from the per-term channels.
-    static func slopePerTerm(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, terms T: Int, n nScale: Double) -> [Double] {
+    static func slopePerTerm(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, terms T: Int, samples n: Int,
+                             n nScale: Double) -> [Double] {
         let w = h.width, B = h.B, s = h.scale
         var out = [Double](repeating: 0, count: T)
-        for i in 0..<B {
+        for i in 0..<n {
             for t in 0..<T {
                 let g = gh + (i * T + t) * w
                 var v = 0.0
                 for c in 0..<w { v += g[c] * h.z[i * w + c] * h.p1[i * w + c] }
                 if t > 0 {
-                    let gt = gh + (T * B + (t - 1) * B + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
+                    let gt = gh + (T * n + (t - 1) * n + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
                     for c in 0..<w { v += gt[c] * zt[c] * (h.p1[i * w + c] + s * h.z[i * w + c] * h.p2[i * w + c]) }
                 }
                 out[t] += v

@@ -242,6 +242,7 @@ public final class SobolevStep {
         for h in 0..<workspace.p1.count { workspace.p1[h].reserve(size.hidden[h]); workspace.p2[h].reserve(size.hidden[h]) }
         if architecture.adaptiveScale != nil { workspace.scaled.reserve(size.scaled) }
         workspace.channels.reserve(size.channels); workspace.nextChannels.reserve(size.channels)
+        workspace.tileChannels.reserve(size.tileChannels)
         if reverse { workspace.jacobian.reserve(size.jacobian) }
         for h in 0..<workspace.adjoints.count { workspace.adjoints[h].reserve(size.adjoints[h]) }
     }
@@ -274,32 +275,71 @@ public final class SobolevStep {
         if blocks ?? batch.tangentBlockCount > 0 { batch.seedTangents(A + B * d) }
     }
 
+    /// Samples per tile of a pass with `blocks` tangent blocks: the tile's rows of the widest
+    /// layer, all blocks, hold `tileElements` doubles (512 KB, a quarter of the L2 cache of the
+    /// cores we measure on), so that what a GEMM writes is still in cache when the element-wise
+    /// pass after it reads it (from memory, such a pass is 4-5x slower). At least 64 rows, and a
+    /// row per 1024 elements of the largest weight matrix: each tile's GEMMs pack the weights
+    /// again, and weights larger than L2 come from memory each time. A function of the shapes
+    /// alone, not of the machine: the tiles decide summation orders, and a seed gives the same
+    /// bits everywhere (docs/design.md, "Tiles").
+    static let tileElements = 65_536
+    static func tileSamples(_ architecture: MLPArchitecture, batch B: Int, blocks: Int) -> Int {
+        let sizes = architecture.layerSizes
+        let weights = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.max()!
+        let least = max(64, weights / 1024)
+        return min(B, max(least, tileElements / ((1 + blocks) * sizes.max()!)))
+    }
+
+    /// Tiles of at most this many samples, if fewer than `tileSamples` (for tests: small batches
+    /// in several tiles).
+    var tileSamplesLimit: Int?
+
+    /// Calls `body` on each tile of the batch, in sample order.
+    private func forEachTile(_ B: Int, blocks: Int, _ body: (Tile) -> Void) {
+        let S = min(SobolevStep.tileSamples(architecture, batch: B, blocks: blocks), max(tileSamplesLimit ?? B, 1))
+        for lo in stride(from: 0, to: B, by: S) { body(Tile(samples: lo..<min(lo + S, B), B: B)) }
+    }
+
     /// Forward through every layer: the value rows (bias, activation, phi', phi'') when asked, and
-    /// the `blocks` tangent blocks t = s phi'(s z) zt.
+    /// the `blocks` tangent blocks t = s phi'(s z) zt; tile by tile, each through all layers, and
+    /// each tangent block's element-wise pass right after its GEMM.
     private func forward(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, valueRows: Bool) {
-        let first = valueRows ? 0 : B, rows = B * (1 + blocks)
-        guard rows > first else { return }
-        for (l, s) in slices.enumerated() {
-            let nin = s.inputs, nout = s.outputs
-            let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
-            Kernels.affine(rows: rows - first, biased: valueRows ? B : 0, nin: nin, nout: nout, a: A + first * nin,
-                           weights: theta + s.weightOffset, bias: theta + s.biasOffset, z: Z + first * nout)
-            guard l < slices.count - 1 else { break }
-            let H = workspace.inputs[l + 1].pointer, p1 = workspace.p1[l].pointer, sl = scales[l]
-            if valueRows {
-                var u = UnsafePointer(Z)
-                if sl != 1 {
-                    let scaled = workspace.scaled.pointer
-                    for k in 0..<(B * nout) { scaled[k] = sl * Z[k] }
-                    u = UnsafePointer(scaled)
+        guard valueRows || blocks > 0 else { return }
+        forEachTile(B, blocks: blocks) { tile in
+            let lo = tile.lo, n = tile.n
+            for (l, s) in slices.enumerated() {
+                let nin = s.inputs, nout = s.outputs, hidden = l < slices.count - 1
+                let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
+                // The next layer's input rows, phi' and the slope (hidden layers only).
+                let H = hidden ? workspace.inputs[l + 1].pointer : Z, sl = hidden ? scales[l] : 1
+                let p1 = hidden ? workspace.p1[l].pointer + lo * nout : Z
+                if valueRows {
+                    Kernels.affine(rows: n, biased: n, nin: nin, nout: nout, a: A + lo * nin, weights: theta + s.weightOffset,
+                                   bias: theta + s.biasOffset, z: Z + lo * nout)
                 }
-                Kernels.parallel(count: B * nout, threads: threads) { r in
-                    architecture.activation.apply(u + r.lowerBound, count: r.count, phi: H + r.lowerBound,
-                                                  dphi: p1 + r.lowerBound, d2phi: workspace.p2[l].pointer + r.lowerBound)
+                if valueRows && hidden {
+                    var u = UnsafePointer(Z + lo * nout)
+                    if sl != 1 {
+                        let scaled = workspace.scaled.pointer + lo * nout
+                        for k in 0..<(n * nout) { scaled[k] = sl * u[k] }
+                        u = UnsafePointer(scaled)
+                    }
+                    let h = H + lo * nout, p2 = workspace.p2[l].pointer + lo * nout
+                    Kernels.parallel(count: n * nout, threads: threads) { r in
+                        architecture.activation.apply(u + r.lowerBound, count: r.count, phi: h + r.lowerBound,
+                                                      dphi: p1 + r.lowerBound, d2phi: p2 + r.lowerBound)
+                    }
                 }
-            }
-            Kernels.parallel(count: blocks * B * nout, threads: threads) { r in
-                Kernels.tangents(H + B * nout, Z + B * nout, p1: p1, scale: sl, block: B * nout, range: r)
+                tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
+                    let row = tile.row(b)
+                    Kernels.affine(rows: rows, biased: 0, nin: nin, nout: nout, a: A + row * nin, weights: theta + s.weightOffset,
+                                   bias: theta + s.biasOffset, z: Z + row * nout)
+                    guard hidden else { return }
+                    Kernels.parallel(count: rows * nout, threads: threads) { r in
+                        Kernels.tangents(H + row * nout, Z + row * nout, p1: p1, scale: sl, block: n * nout, range: r)
+                    }
+                }
             }
         }
     }
@@ -307,121 +347,159 @@ public final class SobolevStep {
     /// The input Jacobians by m reverse passes (channel o seeded with e_o at the output, rows
     /// (o, i)): J[(o * B + i) * d + j] in the workspace's `jacobian`. Each hidden layer's G W rows
     /// stay in its `adjoints` below B value rows: they are the fused backward's tangent rows.
+    /// Tile by tile; a tile's channels (rows (o, i - lo)) live in `channels` and `nextChannels`.
     private func reverseJacobian(_ theta: UnsafePointer<Double>, scales: [Double], B: Int) {
         let m = architecture.outputDimension
-        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
-        G.update(repeating: 0, count: m * B * m)
-        for o in 0..<m { for i in 0..<B { G[(o * B + i) * m + o] = 1 } }
-        for l in stride(from: slices.count - 1, through: 0, by: -1) {
-            let s = slices[l], nin = s.inputs, nout = s.outputs
-            let out = l == 0 ? workspace.jacobian.pointer : workspace.adjoints[l - 1].pointer + B * nin
-            BLAS.gemm(m: m * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: out, ldc: nin)
-            guard l > 0 else { break }
-            let p1 = workspace.p1[l - 1].pointer, sl = scales[l - 1]
-            Kernels.parallel(count: m * B * nin, threads: threads) { r in
-                Kernels.tangents(next, out, p1: p1, scale: sl, block: B * nin, range: r)
+        forEachTile(B, blocks: m - 1) { tile in
+            let n = tile.n
+            var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+            G.update(repeating: 0, count: m * n * m)
+            for o in 0..<m { for k in 0..<n { G[(o * n + k) * m + o] = 1 } }
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                let s = slices[l], nin = s.inputs, nout = s.outputs
+                // Row (o, i) of the output: block o of the Jacobian, or block 1 + o of the adjoints.
+                let out = l == 0 ? workspace.jacobian.pointer : workspace.adjoints[l - 1].pointer + B * nin
+                let g = G
+                tile.runs(0..<m, merged: tile.isWholeBatch) { o, rows in
+                    BLAS.gemm(m: rows, n: nin, k: nout, a: g + o * n * nout, lda: nout, b: theta + s.weightOffset, ldb: nin,
+                              c: out + tile.row(o) * nin, ldc: nin)
+                }
+                guard l > 0 else { break }
+                let p1 = workspace.p1[l - 1].pointer + tile.lo * nin, sl = scales[l - 1], t = next
+                tile.runs(0..<m, merged: tile.isWholeBatch) { o, rows in
+                    Kernels.parallel(count: rows * nin, threads: threads) { r in
+                        Kernels.tangents(t + o * n * nin, out + tile.row(o) * nin, p1: p1, scale: sl, block: n * nin, range: r)
+                    }
+                }
+                swap(&G, &next)
             }
-            swap(&G, &next)
         }
     }
 
     /// Back-propagates the fused channels (value rows, then `blocks` tangent blocks, seeded in
-    /// `channels`) and writes the parameter gradient: dW_l = G_l^T A_l over all rows (one GEMM),
-    /// db_l = value rows summed, slopes from every channel. With `reusingReverse` the tangent
-    /// rows of G W are the reverse passes' (left in `adjoints`): only the value rows are multiplied.
+    /// `channels`) and adds the parameter gradient to `grad` (zero on entry): dW_l = G_l^T A_l
+    /// over all rows, db_l = value rows summed, slopes from every channel. With `reusingReverse`
+    /// the tangent rows of G W are the reverse passes' (left in `adjoints`): only the value rows
+    /// are multiplied. Tile by tile, each through all layers; below the output layer a tile's
+    /// channels live in `nextChannels` and `tileChannels` (tile rows) unless they are reused.
     private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int,
                                reusingReverse: Bool, grad: UnsafeMutablePointer<Double>) {
-        let rows = B * (1 + blocks)
-        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
-        for l in stride(from: slices.count - 1, through: 0, by: -1) {
-            let s = slices[l], nin = s.inputs, nout = s.outputs
-            BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: G, lda: nout, b: workspace.inputs[l].pointer,
-                      ldb: nin, c: grad + s.weightOffset, ldc: nin)
-            Kernels.columnSums(G, rows: B, width: nout, into: grad + s.biasOffset)
-            guard l > 0 else { break }
-            // next = G W, then the element-wise step in place.
-            if reusingReverse { next = workspace.adjoints[l - 1].pointer }
-            BLAS.gemm(m: reusingReverse ? B : rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset,
-                      ldb: nin, c: next, ldc: nin)
-            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
-            if let nScale = architecture.adaptiveScale {
-                grad[architecture.slopeOffset + h] = Kernels.slopeFused(next, layer, blocks: blocks, n: nScale)
+        let scratch = (workspace.nextChannels.pointer, workspace.tileChannels.pointer)
+        forEachTile(B, blocks: blocks) { tile in
+            let lo = tile.lo, n = tile.n
+            var G = TileRows(base: workspace.channels.pointer, local: false), flip = 0
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                let s = slices[l], nin = s.inputs, nout = s.outputs, A = workspace.inputs[l].pointer, g = G
+                tile.runs(0..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
+                    BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: g.block(b, tile, width: nout), lda: nout,
+                              b: A + tile.row(b) * nin, ldb: nin, beta: 1, c: grad + s.weightOffset, ldc: nin)
+                }
+                Kernels.columnSums(g.block(0, tile, width: nout), rows: n, width: nout, into: grad + s.biasOffset, adding: true)
+                guard l > 0 else { break }
+                // next = G W (the value rows only when the tangent rows are the reverse passes'),
+                // then the element-wise step in place.
+                let next = reusingReverse ? TileRows(base: workspace.adjoints[l - 1].pointer, local: false)
+                                          : TileRows(base: flip == 0 ? scratch.0 : scratch.1, local: true)
+                if !reusingReverse { flip = 1 - flip }
+                tile.runs(0..<(reusingReverse ? 1 : 1 + blocks), merged: tile.isWholeBatch || g.local) { b, rows in
+                    BLAS.gemm(m: rows, n: nin, k: nout, a: g.block(b, tile, width: nout), lda: nout,
+                              b: theta + s.weightOffset, ldb: nin, c: next.block(b, tile, width: nin), ldc: nin)
+                }
+                let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: lo)
+                let gz = next.block(0, tile, width: nin), gBlock = next.local ? n * nin : B * nin
+                if let nScale = architecture.adaptiveScale {
+                    grad[architecture.slopeOffset + h] += Kernels.slopeFused(gz, gBlock: gBlock, layer, count: n * nin,
+                                                                             blocks: blocks, n: nScale)
+                }
+                Kernels.parallel(count: n * nin, threads: threads) { r in
+                    Kernels.backFused(gz, gBlock: gBlock, layer, blocks: blocks, range: r)
+                }
+                G = next
             }
-            Kernels.parallel(count: B * nin, threads: threads) { r in
-                Kernels.backFused(next, layer, blocks: blocks, range: r)
-            }
-            swap(&G, &next)
         }
     }
 
     /// Back-propagates the per-term channels (value rows of T = 1 + `active` terms interleaved by
-    /// sample, then `active` tangent blocks, then with `shared` m reverse channels) and writes each
-    /// term's gradient into `grads` (T x P).
+    /// sample, then `active` tangent blocks, then with `shared` m reverse channels) and adds each
+    /// term's gradient to `grads` (T x P, zero on entry). Tile by tile, each through all layers;
+    /// below the output layer a tile's channels live in `nextChannels` and `tileChannels`.
     private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, blocks: Int,
                                  shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
-        let rows = B * (T + active)
-        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
-        for l in stride(from: slices.count - 1, through: 0, by: -1) {
-            let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
-            let A = workspace.inputs[l].pointer
-            // Every term's value-row weight gradient in one GEMM: (T nout x B) (B x nin).
-            let stack = workspace.termStack.reserve(T * w)
-            BLAS.gemm(transA: true, m: T * nout, n: nin, k: B, a: G, lda: T * nout, b: A, ldb: nin, c: stack, ldc: nin)
-            for t in 0..<T {
-                let dW = grads + t * P + s.weightOffset
-                if t == 0 {
-                    dW.update(from: stack, count: w)
-                } else {
-                    // Direction t's tangent channel against its tangent rows, plus the value-row part.
-                    BLAS.gemm(transA: true, m: nout, n: nin, k: B, a: G + (T * B + (t - 1) * B) * nout, lda: nout,
-                              b: A + (B + (t - 1) * B) * nin, ldb: nin, c: dW, ldc: nin)
+        let perSample = T + active + (shared ? m : 0)
+        let scratch = (workspace.nextChannels.pointer, workspace.tileChannels.pointer)
+        forEachTile(B, blocks: perSample - 1) { tile in
+            let n = tile.n
+            var G = ChannelRows(base: workspace.channels.pointer, local: false, T: T), flip = 0
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout, g = G
+                let A = workspace.inputs[l].pointer, gv = g.values(tile, width: nout)
+                // Every term's value-row weight gradient in one GEMM: (T nout x n) (n x nin).
+                let stack = workspace.termStack.reserve(T * w)
+                BLAS.gemm(transA: true, m: T * nout, n: nin, k: n, a: gv, lda: T * nout, b: A + tile.lo * nin, ldb: nin,
+                          c: stack, ldc: nin)
+                for t in 0..<T {
+                    let dW = grads + t * P + s.weightOffset
+                    if t > 0 {
+                        // Direction t's tangent channel against its tangent rows, plus the value-row part.
+                        BLAS.gemm(transA: true, m: nout, n: nin, k: n, a: g.block(t - 1, tile, width: nout), lda: nout,
+                                  b: A + tile.row(t) * nin, ldb: nin, beta: 1, c: dW, ldc: nin)
+                    }
                     Kernels.add(stack + t * w, into: dW, count: w)
+                    Kernels.columnSums(gv + t * nout, rows: n, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset,
+                                       adding: true)
                 }
-                Kernels.columnSums(G + t * nout, rows: B, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset)
-            }
-            guard l > 0 else { break }
-            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h])
-            if shared {
-                // Value rows and the reverse channels multiplied; the tangent rows combined from the latter.
-                BLAS.gemm(m: T * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
-                BLAS.gemm(m: m * B, n: nin, k: nout, a: G + rows * nout, lda: nout, b: theta + s.weightOffset, ldb: nin,
-                          c: next + rows * nin, ldc: nin)
-                Kernels.parallel(count: B, threads: threads) { r in
-                    Kernels.combineChannels(next + T * B * nin, from: next + rows * nin, weights: residuals.pointer,
-                                            channels: active, outputs: m, d: blocks, B: B, width: nin, range: r)
+                guard l > 0 else { break }
+                let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: tile.lo)
+                let next = ChannelRows(base: flip == 0 ? scratch.0 : scratch.1, local: true, T: T)
+                flip = 1 - flip
+                // G W: the value rows, then the tangent channels' rows, or (shared) the m reverse
+                // channels' rows, from which the tangent rows are combined.
+                let contiguous = g.local || tile.isWholeBatch, W = theta + s.weightOffset
+                BLAS.gemm(m: T * n, n: nin, k: nout, a: gv, lda: nout, b: W, ldb: nin, c: next.values(tile, width: nin), ldc: nin)
+                let multiplied = shared ? active..<(active + m) : 0..<active
+                tile.runs(multiplied, merged: contiguous) { r, rows in
+                    BLAS.gemm(m: rows, n: nin, k: nout, a: g.block(r, tile, width: nout), lda: nout, b: W, ldb: nin,
+                              c: next.block(r, tile, width: nin), ldc: nin)
                 }
-            } else {
-                BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
-            }
-            if let nScale = architecture.adaptiveScale {
-                let slopes = Kernels.slopePerTerm(next, layer, terms: T, n: nScale)
-                for t in 0..<T { grads[t * P + architecture.slopeOffset + h] = slopes[t] }
-            }
-            Kernels.parallel(count: B, threads: threads) { r in
-                Kernels.backPerTerm(next, layer, terms: T, range: r)
-            }
-            if shared {
-                let g = next + rows * nin
-                Kernels.parallel(count: m * B * nin, threads: threads) { r in
-                    Kernels.tangents(g, g, p1: layer.p1, scale: layer.scale, block: B * nin, range: r)
+                if shared {
+                    let E = residuals.pointer + tile.lo * m * blocks
+                    Kernels.parallel(count: n, threads: threads) { r in
+                        Kernels.combineChannels(next.block(0, tile, width: nin), from: next.block(active, tile, width: nin),
+                                                weights: E, channels: active, outputs: m, d: blocks, B: n, width: nin, range: r)
+                    }
                 }
+                let gz = next.values(tile, width: nin)
+                if let nScale = architecture.adaptiveScale {
+                    let slopes = Kernels.slopePerTerm(gz, layer, terms: T, samples: n, n: nScale)
+                    for t in 0..<T { grads[t * P + architecture.slopeOffset + h] += slopes[t] }
+                }
+                Kernels.parallel(count: n, threads: threads) { r in
+                    Kernels.backPerTerm(gz, layer, terms: T, samples: n, range: r)
+                }
+                if shared {
+                    let g = next.block(active, tile, width: nin)
+                    Kernels.parallel(count: m * n * nin, threads: threads) { r in
+                        Kernels.tangents(g, g, p1: layer.p1, scale: layer.scale, block: n * nin, range: r)
+                    }
+                }
+                G = next
             }
-            swap(&G, &next)
         }
     }
 
-    /// What the backward kernels read of hidden layer h.
-    func hiddenLayer(_ h: Int, B: Int, scale: Double) -> HiddenLayer {
-        HiddenLayer(B: B, width: architecture.layerSizes[h + 1], scale: scale,
-                    z: workspace.preactivations[h].pointer, p1: workspace.p1[h].pointer, p2: workspace.p2[h].pointer)
+    /// What the backward kernels read of hidden layer h, from sample `lo` on (a tile's first).
+    func hiddenLayer(_ h: Int, B: Int, scale: Double, from lo: Int = 0) -> HiddenLayer {
+        let w = architecture.layerSizes[h + 1], o = lo * w
+        return HiddenLayer(B: B, width: w, scale: scale, z: workspace.preactivations[h].pointer + o,
+                           p1: workspace.p1[h].pointer + o, p2: workspace.p2[h].pointer + o)
     }
 }
 
 /// The doubles of each workspace buffer for one kind of pass (what `reserve` asks for).
 struct WorkspaceSize {
     var inputs: [Int], preactivations: [Int], hidden: [Int], adjoints: [Int]
-    var scaled: Int, channels: Int, jacobian: Int, termStack = 0, residuals: Int
+    var scaled: Int, channels: Int, jacobian: Int, termStack = 0, residuals: Int, tileChannels: Int
 
     init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
         let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
@@ -435,6 +513,9 @@ struct WorkspaceSize {
         channels = reverse ? max(m * B * widest, (1 + m) * B * m) : max(channelRows, rows) * widest
         jacobian = reverse ? m * B * d : 0
         residuals = B * m * (1 + d)
+        // A tile's channels in the backward: channelRows / B per sample (docs/design.md, "Tiles").
+        let perSample = max(channelRows / max(B, 1), 1)
+        tileChannels = perSample * SobolevStep.tileSamples(architecture, batch: B, blocks: perSample - 1) * widest
     }
 
     func merged(_ o: WorkspaceSize) -> WorkspaceSize {
@@ -445,13 +526,13 @@ struct WorkspaceSize {
         out.adjoints = zip(adjoints, o.adjoints).map { max($0, $1) }
         out.scaled = max(scaled, o.scaled); out.channels = max(channels, o.channels)
         out.jacobian = max(jacobian, o.jacobian); out.termStack = max(termStack, o.termStack)
-        out.residuals = max(residuals, o.residuals)
+        out.residuals = max(residuals, o.residuals); out.tileChannels = max(tileChannels, o.tileChannels)
         return out
     }
 
     var total: Int {
         inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + adjoints.reduce(0, +) + scaled + 2 * channels
-            + jacobian + termStack + residuals
+            + jacobian + termStack + residuals + tileChannels
     }
 }
 
@@ -465,5 +546,46 @@ extension MLPArchitecture {
         let step = SobolevStep(architecture: self)
         return withGradients ? step.termSums(parameters: parameters, batch: batch, derivativeGradients: derivativeGradients)
                              : step.lossSums(parameters: parameters, batch: batch)
+    }
+}
+
+/// The samples lo..<hi of a batch of B that the passes take through all layers at once. In the
+/// batch's layout block b (0: the value rows, then the tangent blocks) has rows b B + lo ..<
+/// b B + hi; in a tile's own layout (`TileRows.local`) rows b n ..< (b + 1) n.
+struct Tile {
+    let samples: Range<Int>, B: Int
+    var lo: Int { samples.lowerBound }
+    var n: Int { samples.count }
+    var isWholeBatch: Bool { n == B }
+    /// First row of block b in the batch's layout.
+    func row(_ b: Int) -> Int { b * B + lo }
+    /// body(b, rows) for each block of `blocks`, or once for all of them (from the first, rows of
+    /// them all) when `merged`: every operand's rows are then contiguous across the blocks.
+    func runs(_ blocks: Range<Int>, merged: Bool, _ body: (Int, Int) -> Void) {
+        if merged { if !blocks.isEmpty { body(blocks.lowerBound, blocks.count * n) } }
+        else { for b in blocks { body(b, n) } }
+    }
+}
+
+/// Rows of a tile in a buffer: in the batch's layout, or in the tile's own (`local`).
+struct TileRows {
+    let base: UnsafeMutablePointer<Double>, local: Bool
+    func block(_ b: Int, _ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
+        base + (local ? b * tile.n : tile.row(b)) * width
+    }
+}
+
+/// Per-term channel rows of a tile: T value rows per sample (row k T + t), then blocks of one
+/// row per sample (the tangent channels, then the shared reverse channels), in the batch's
+/// layout (blocks of B rows, from sample lo) or in the tile's own (`local`: blocks of n rows).
+struct ChannelRows {
+    let base: UnsafeMutablePointer<Double>, local: Bool, T: Int
+    func values(_ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
+        base + (local ? 0 : tile.lo * T) * width
+    }
+    /// Block r after the value rows.
+    func block(_ r: Int, _ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
+        let S = local ? tile.n : tile.B
+        return base + (T * S + r * S + (local ? 0 : tile.lo)) * width
     }
 }

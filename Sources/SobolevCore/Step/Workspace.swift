@@ -40,6 +40,8 @@ final class StepWorkspace {
     /// Backward channels at the current layer and, in place, at the next one down (G W, then the
     /// element-wise step).
     let channels = StepBuffer(), nextChannels = StepBuffer()
+    /// A tile's channels below the output layer in the fused backward (with `nextChannels`).
+    let tileChannels = StepBuffer()
     /// Reverse-mode input Jacobians (m blocks of B x d) and the per-term weight-gradient stack.
     let jacobian = StepBuffer(), termStack = StepBuffer()
     /// Reverse plan: the fused channels G W of each hidden layer ((1 + m) B x n): the m reverse
@@ -62,7 +64,7 @@ final class StepWorkspace {
     /// Doubles held now (for the memory figures).
     var heldCount: Int {
         (inputs + preactivations + p1 + p2 + p3 + adjoints
-            + [scaled, channels, nextChannels, jacobian, termStack, weighted, pairInputs, slopes])
+            + [scaled, channels, nextChannels, tileChannels, jacobian, termStack, weighted, pairInputs, slopes])
             .reduce(0) { $0 + $1.capacity }
     }
 }
