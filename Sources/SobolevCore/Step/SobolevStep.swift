@@ -241,7 +241,7 @@ public final class SobolevStep {
         }
         for h in 0..<workspace.p1.count { workspace.p1[h].reserve(size.hidden[h]); workspace.p2[h].reserve(size.hidden[h]) }
         if architecture.adaptiveScale != nil { workspace.scaled.reserve(size.scaled) }
-        workspace.channels.reserve(size.channels); workspace.nextChannels.reserve(size.channels)
+        workspace.channels.reserve(size.channels); workspace.nextChannels.reserve(size.nextChannels)
         workspace.tileChannels.reserve(size.tileChannels)
         if reverse { workspace.jacobian.reserve(size.jacobian) }
         for h in 0..<workspace.adjoints.count { workspace.adjoints[h].reserve(size.adjoints[h]) }
@@ -273,22 +273,6 @@ public final class SobolevStep {
         let A = workspace.inputs[0].pointer, B = batch.count, d = batch.inputDimension
         batch.inputs.data.withUnsafeBufferPointer { A.update(from: $0.baseAddress!, count: B * d) }
         if blocks ?? batch.tangentBlockCount > 0 { batch.seedTangents(A + B * d) }
-    }
-
-    /// Samples per tile of a pass with `blocks` tangent blocks: the tile's rows of the widest
-    /// layer, all blocks, hold `tileElements` doubles (512 KB, a quarter of the L2 cache of the
-    /// cores we measure on), so that what a GEMM writes is still in cache when the element-wise
-    /// pass after it reads it (from memory, such a pass is 4-5x slower). At least 64 rows, and a
-    /// row per 1024 elements of the largest weight matrix: each tile's GEMMs pack the weights
-    /// again, and weights larger than L2 come from memory each time. A function of the shapes
-    /// alone, not of the machine: the tiles decide summation orders, and a seed gives the same
-    /// bits everywhere (docs/design.md, "Tiles").
-    static let tileElements = 65_536
-    static func tileSamples(_ architecture: MLPArchitecture, batch B: Int, blocks: Int) -> Int {
-        let sizes = architecture.layerSizes
-        let weights = zip(sizes, sizes.dropFirst()).map { $0 * $1 }.max()!
-        let least = max(64, weights / 1024)
-        return min(B, max(least, tileElements / ((1 + blocks) * sizes.max()!)))
     }
 
     /// Tiles of at most this many samples, if fewer than `tileSamples` (for tests: small batches
@@ -499,7 +483,7 @@ public final class SobolevStep {
 /// The doubles of each workspace buffer for one kind of pass (what `reserve` asks for).
 struct WorkspaceSize {
     var inputs: [Int], preactivations: [Int], hidden: [Int], adjoints: [Int]
-    var scaled: Int, channels: Int, jacobian: Int, termStack = 0, residuals: Int, tileChannels: Int
+    var scaled: Int, channels: Int, nextChannels: Int, tileChannels: Int, jacobian: Int, termStack = 0, residuals: Int
 
     init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
         let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
@@ -509,13 +493,18 @@ struct WorkspaceSize {
         hidden = sizes.dropFirst().dropLast().map { B * $0 }
         adjoints = hidden.map { reverse ? (1 + m) * $0 : 0 }
         scaled = architecture.adaptiveScale == nil ? 0 : B * widest
-        // The reverse plan's channels: its m reverse passes, then the output layer's seeds.
-        channels = reverse ? max(m * B * widest, (1 + m) * B * m) : max(channelRows, rows) * widest
+        // The passes go tile by tile (docs/design.md, "Tiles"): `channels` holds the output
+        // layer's seeds (width m) of the whole batch, and, before them, a tile's m reverse
+        // passes (with `nextChannels`); below the output layer the backward's channels of a tile
+        // (channelRows / B rows per sample) live in `nextChannels` and `tileChannels`.
+        let perSample = max(channelRows / max(B, 1), 1)
+        let tile = perSample * SobolevStep.tileSamples(architecture, batch: B, blocks: perSample - 1) * widest
+        let reverseTile = reverse ? m * SobolevStep.tileSamples(architecture, batch: B, blocks: m - 1) * widest : 0
+        channels = max(max(channelRows, rows) * m, reverseTile)
+        nextChannels = max(tile, reverseTile)
+        tileChannels = tile
         jacobian = reverse ? m * B * d : 0
         residuals = B * m * (1 + d)
-        // A tile's channels in the backward: channelRows / B per sample (docs/design.md, "Tiles").
-        let perSample = max(channelRows / max(B, 1), 1)
-        tileChannels = perSample * SobolevStep.tileSamples(architecture, batch: B, blocks: perSample - 1) * widest
     }
 
     func merged(_ o: WorkspaceSize) -> WorkspaceSize {
@@ -525,14 +514,15 @@ struct WorkspaceSize {
         out.hidden = zip(hidden, o.hidden).map { max($0, $1) }
         out.adjoints = zip(adjoints, o.adjoints).map { max($0, $1) }
         out.scaled = max(scaled, o.scaled); out.channels = max(channels, o.channels)
+        out.nextChannels = max(nextChannels, o.nextChannels)
         out.jacobian = max(jacobian, o.jacobian); out.termStack = max(termStack, o.termStack)
         out.residuals = max(residuals, o.residuals); out.tileChannels = max(tileChannels, o.tileChannels)
         return out
     }
 
     var total: Int {
-        inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + adjoints.reduce(0, +) + scaled + 2 * channels
-            + jacobian + termStack + residuals + tileChannels
+        inputs.reduce(0, +) + preactivations.reduce(0, +) + 2 * hidden.reduce(0, +) + adjoints.reduce(0, +) + scaled + channels
+            + nextChannels + tileChannels + jacobian + termStack + residuals
     }
 }
 
@@ -546,46 +536,5 @@ extension MLPArchitecture {
         let step = SobolevStep(architecture: self)
         return withGradients ? step.termSums(parameters: parameters, batch: batch, derivativeGradients: derivativeGradients)
                              : step.lossSums(parameters: parameters, batch: batch)
-    }
-}
-
-/// The samples lo..<hi of a batch of B that the passes take through all layers at once. In the
-/// batch's layout block b (0: the value rows, then the tangent blocks) has rows b B + lo ..<
-/// b B + hi; in a tile's own layout (`TileRows.local`) rows b n ..< (b + 1) n.
-struct Tile {
-    let samples: Range<Int>, B: Int
-    var lo: Int { samples.lowerBound }
-    var n: Int { samples.count }
-    var isWholeBatch: Bool { n == B }
-    /// First row of block b in the batch's layout.
-    func row(_ b: Int) -> Int { b * B + lo }
-    /// body(b, rows) for each block of `blocks`, or once for all of them (from the first, rows of
-    /// them all) when `merged`: every operand's rows are then contiguous across the blocks.
-    func runs(_ blocks: Range<Int>, merged: Bool, _ body: (Int, Int) -> Void) {
-        if merged { if !blocks.isEmpty { body(blocks.lowerBound, blocks.count * n) } }
-        else { for b in blocks { body(b, n) } }
-    }
-}
-
-/// Rows of a tile in a buffer: in the batch's layout, or in the tile's own (`local`).
-struct TileRows {
-    let base: UnsafeMutablePointer<Double>, local: Bool
-    func block(_ b: Int, _ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
-        base + (local ? b * tile.n : tile.row(b)) * width
-    }
-}
-
-/// Per-term channel rows of a tile: T value rows per sample (row k T + t), then blocks of one
-/// row per sample (the tangent channels, then the shared reverse channels), in the batch's
-/// layout (blocks of B rows, from sample lo) or in the tile's own (`local`: blocks of n rows).
-struct ChannelRows {
-    let base: UnsafeMutablePointer<Double>, local: Bool, T: Int
-    func values(_ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
-        base + (local ? 0 : tile.lo * T) * width
-    }
-    /// Block r after the value rows.
-    func block(_ r: Int, _ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
-        let S = local ? tile.n : tile.B
-        return base + (T * S + r * S + (local ? 0 : tile.lo)) * width
     }
 }
