@@ -16,7 +16,10 @@ extension SobolevStep {
         var weights = 0
         for l in 1..<sizes.count { weights = max(weights, sizes[l - 1] * sizes[l]) }
         let least = max(64, weights / 1024)
-        return min(B, max(least, tileElements / ((1 + blocks) * sizes.max()!)))
+        // A multiple of 16 rows: OpenBLAS computes rows in blocks of 16 (8 on older kernels) and
+        // the last rows of a product by other kernels, so tiles that start on a block keep every
+        // row of a forward product the bits of one product over the whole batch.
+        return min(B, max(least, tileElements / ((1 + blocks) * sizes.max()!)) / 16 * 16)
     }
 }
 
