@@ -169,6 +169,21 @@ struct StepModesTests {
         } }
     }
 
+    @Test("a batch of no samples (a rank's share of a small mini-batch) gives zero losses and gradients")
+    func emptyBatch() {
+        for (d, m) in stepShapes {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: .tanh, adaptive: true, seed: 4)
+            let batch = randomBatch(n: 0, d: d, m: m, seed: 12)
+            let step = SobolevStep(architecture: net)
+            let sums = step.termSums(parameters: theta, batch: batch)
+            #expect(sums.losses.allSatisfy { $0 == 0 } && sums.gradients.allSatisfy { $0 == 0 })
+            for plan in JacobianPlan.allCases {
+                #expect(step.fusedLosses(parameters: theta, batch: batch, plan: plan).losses.allSatisfy { $0 == 0 })
+                #expect(step.fusedGradient(parameters: theta, weights: [Double](repeating: 1, count: 1 + d)).allSatisfy { $0 == 0 })
+            }
+        }
+    }
+
     @Test("the cost model picks reverse mode for one output and many inputs, forward for many outputs")
     func costModel() {
         let wide = MLPArchitecture(inputs: 8, outputs: 1, depth: 4, width: 256, activation: .tanh)
