@@ -98,7 +98,6 @@ extension Experiment {
         }
     }
 
-    /// Cross-field checks that no single field can make.
     /// Whether a run with these values has no validation set (a data file split by fractions
     /// with validation_fraction 0, or validation_samples 0): what patience, keep_best and a search
     /// metric need.
@@ -108,6 +107,7 @@ extension Experiment {
             : values["problem.validation_samples"]?.intValue == 0
     }
 
+    /// Cross-field checks that no single field can make.
     static func checkConsistency(_ values: [String: ConfigValue], file: String, given: [String: RawNode]) throws {
         if let b1 = values["training.beta1"]?.doubleValue, b1 >= 1 {
             throw ExperimentError(file: file, key: "training.beta1", line: given["training.beta1"]?.line, message: "expected a number in [0, 1), got \(ConfigValue.format(b1))")

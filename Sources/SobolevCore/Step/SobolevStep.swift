@@ -279,6 +279,11 @@ public final class SobolevStep {
     /// in several tiles).
     var tileSamplesLimit: Int?
 
+    /// The backward's scratch channel buffer that `g` is not in (the two take turns layer by layer).
+    private func otherScratch(than g: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
+        g == workspace.nextChannels.pointer ? workspace.tileChannels.pointer : workspace.nextChannels.pointer
+    }
+
     /// Calls `body` on each tile of the batch, in sample order.
     private func forEachTile(_ B: Int, blocks: Int, _ body: (Tile) -> Void) {
         guard B > 0 else { return }   // a rank of a data-parallel group may hold no sample of a mini-batch
@@ -369,10 +374,9 @@ public final class SobolevStep {
     /// channels live in `nextChannels` and `tileChannels` (tile rows) unless they are reused.
     private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int,
                                reusingReverse: Bool, grad: UnsafeMutablePointer<Double>) {
-        let scratch = (workspace.nextChannels.pointer, workspace.tileChannels.pointer)
         forEachTile(B, blocks: blocks) { tile in
             let lo = tile.lo, n = tile.n
-            var G = TileRows(base: workspace.channels.pointer, local: false), flip = 0
+            var G = TileRows(base: workspace.channels.pointer, local: false)
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, A = workspace.inputs[l].pointer, g = G
                 tile.runs(0..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
@@ -384,14 +388,13 @@ public final class SobolevStep {
                 // next = G W (the value rows only when the tangent rows are the reverse passes'),
                 // then the element-wise step in place.
                 let next = reusingReverse ? TileRows(base: workspace.adjoints[l - 1].pointer, local: false)
-                                          : TileRows(base: flip == 0 ? scratch.0 : scratch.1, local: true)
-                if !reusingReverse { flip = 1 - flip }
+                                          : TileRows(base: otherScratch(than: g.base), local: true)
                 tile.runs(0..<(reusingReverse ? 1 : 1 + blocks), merged: tile.isWholeBatch || g.local) { b, rows in
                     BLAS.gemm(m: rows, n: nin, k: nout, a: g.block(b, tile, width: nout), lda: nout,
                               b: theta + s.weightOffset, ldb: nin, c: next.block(b, tile, width: nin), ldc: nin)
                 }
                 let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: lo)
-                let gz = next.block(0, tile, width: nin), gBlock = next.local ? n * nin : B * nin
+                let gz = next.block(0, tile, width: nin), gBlock = next.blockStride(tile, width: nin)
                 if let nScale = architecture.adaptiveScale {
                     grad[architecture.slopeOffset + h] += Kernels.slopeFused(gz, gBlock: gBlock, layer, count: n * nin,
                                                                              blocks: blocks, n: nScale)
@@ -412,10 +415,9 @@ public final class SobolevStep {
                                  shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
         let perSample = T + active + (shared ? m : 0)
-        let scratch = (workspace.nextChannels.pointer, workspace.tileChannels.pointer)
         forEachTile(B, blocks: perSample - 1) { tile in
             let n = tile.n
-            var G = ChannelRows(base: workspace.channels.pointer, local: false, T: T), flip = 0
+            var G = ChannelRows(base: workspace.channels.pointer, local: false, T: T)
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout, g = G
                 let A = workspace.inputs[l].pointer, gv = g.values(tile, width: nout)
@@ -436,8 +438,7 @@ public final class SobolevStep {
                 }
                 guard l > 0 else { break }
                 let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: tile.lo)
-                let next = ChannelRows(base: flip == 0 ? scratch.0 : scratch.1, local: true, T: T)
-                flip = 1 - flip
+                let next = ChannelRows(base: otherScratch(than: g.base), local: true, T: T)
                 // G W: the value rows, then the tangent channels' rows, or (shared) the m reverse
                 // channels' rows, from which the tangent rows are combined.
                 let contiguous = g.local || tile.isWholeBatch, W = theta + s.weightOffset

@@ -47,6 +47,8 @@ struct TileRows {
     func block(_ b: Int, _ tile: Tile, width: Int) -> UnsafeMutablePointer<Double> {
         base + (local ? b * tile.n : tile.row(b)) * width
     }
+    /// Elements from one block's rows to the next's.
+    func blockStride(_ tile: Tile, width: Int) -> Int { (local ? tile.n : tile.B) * width }
 }
 
 /// Per-term channel rows of a tile: T value rows per sample (row k T + t), then blocks of one
