@@ -16,13 +16,23 @@ func perturbedNetwork(d: Int, m: Int, hidden: [Int], activation: Activation, ada
 /// (d, m) shapes where each plan is the cheaper one, and square ones.
 let stepShapes: [(d: Int, m: Int)] = [(1, 1), (3, 1), (2, 3), (4, 2), (3, 3)]
 
+/// Every shape of `stepShapes`, slopes off and on: a perturbed 6-5 network of `activation` (seed
+/// `network`) and a random batch of `samples` (seed `data`).
+func stepCases(_ activation: Activation, network: UInt64, samples: Int, data: UInt64)
+    -> [(d: Int, m: Int, adaptive: Bool, net: MLPArchitecture, theta: [Double], batch: Dataset)] {
+    stepShapes.flatMap { (d, m) in
+        [false, true].map { adaptive in
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: network)
+            return (d, m, adaptive, net, theta, randomBatch(n: samples, d: d, m: m, seed: data))
+        }
+    }
+}
+
 @Suite("Sobolev step: per-term and fused modes, forward and reverse Jacobians")
 struct StepModesTests {
     @Test("per-term step equals the reference step, every activation, slopes on and off", arguments: Activation.allCases)
     func perTermMatchesReference(activation: Activation) {
-        for (d, m) in stepShapes { for adaptive in [false, true] {
-            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 3)
-            let batch = randomBatch(n: 7, d: d, m: m, seed: 11)
+        for (d, m, adaptive, net, theta, batch) in stepCases(activation, network: 3, samples: 7, data: 11) {
             let step = SobolevStep(architecture: net)
             for derivatives in [true, false] {
                 let new = step.termSums(parameters: theta, batch: batch, derivativeGradients: derivatives)
@@ -30,15 +40,13 @@ struct StepModesTests {
                 #expect(relativeError(new.losses, old.losses) < 1e-13, "losses d=\(d) m=\(m) \(activation)")
                 #expect(relativeError(new.gradients, old.gradients) < 1e-12, "gradients d=\(d) m=\(m) \(activation) adaptive=\(adaptive)")
             }
-        } }
+        }
     }
 
     @Test("fused gradient equals the weighted sum of per-term gradients, both plans", arguments: Activation.allCases)
     func fusedMatchesPerTerm(activation: Activation) {
         var rng = SeededRNG(seed: 5)
-        for (d, m) in stepShapes { for adaptive in [false, true] {
-            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 4)
-            let batch = randomBatch(n: 9, d: d, m: m, seed: 12)
+        for (d, m, adaptive, net, theta, batch) in stepCases(activation, network: 4, samples: 9, data: 12) {
             let step = SobolevStep(architecture: net)
             let sums = step.termSums(parameters: theta, batch: batch)
             let P = net.parameterCount
@@ -51,7 +59,7 @@ struct StepModesTests {
                 let g = step.fusedGradient(parameters: theta, weights: weights)
                 #expect(relativeError(g, expected) < 1e-12, "\(plan) d=\(d) m=\(m) \(activation) adaptive=\(adaptive)")
             }
-        } }
+        }
     }
 
     @Test("fused gradient with zero derivative weights is the value term's gradient")
@@ -144,9 +152,7 @@ struct StepModesTests {
     @Test("tiles of a few samples give the whole batch's losses, gradients and Jacobians", arguments: Activation.allCases)
     func tiles(activation: Activation) {
         var rng = SeededRNG(seed: 7)
-        for (d, m) in stepShapes { for adaptive in [false, true] {
-            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: activation, adaptive: adaptive, seed: 4)
-            let batch = randomBatch(n: 9, d: d, m: m, seed: 12)
+        for (d, m, adaptive, net, theta, batch) in stepCases(activation, network: 4, samples: 9, data: 12) {
             let whole = SobolevStep(architecture: net), tiled = SobolevStep(architecture: net)
             for limit in [1, 2, 4] {
                 tiled.tileSamplesLimit = limit   // 9 samples in tiles of 1, of 2 (the last of 1) and of 4
@@ -166,7 +172,7 @@ struct StepModesTests {
                     #expect(relativeError(pb.values.data, pa.values.data) < 1e-14 && relativeError(pb.jacobians, pa.jacobians) < 1e-14)
                 }
             }
-        } }
+        }
     }
 
     @Test("a batch of no samples (a rank's share of a small mini-batch) gives zero losses and gradients")
