@@ -150,6 +150,30 @@ struct HessianTests {
         }
     }
 
+    @Test("tiles of a few samples give the whole batch's per-term and fused Hessian steps", arguments: Activation.allCases)
+    func tiles(activation: Activation) {
+        for (adaptive, jacobians, m) in [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, false, 1)] as [(Double?, Bool, Int)] {
+            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
+            let theta = perturbedParameters(net, seed: 21)
+            let batch = randomHessianBatch(n: 9, d: 3, m: m, seed: 22, jacobians: jacobians)
+            let whole = SobolevStep(architecture: net), tiled = SobolevStep(architecture: net)
+            let a = whole.termSums(parameters: theta, batch: batch)
+            var rng = SeededRNG(seed: 23)
+            let weights = a.losses.map { _ in rng.uniform(0.1, 2) }
+            _ = whole.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+            let fa = whole.fusedGradient(parameters: theta, weights: weights)
+            for limit in [1, 2, 4] {
+                tiled.tileSamplesLimit = limit   // 9 samples in tiles of 1, of 2 (the last of 1) and of 4
+                let b = tiled.termSums(parameters: theta, batch: batch)
+                #expect(b.losses == a.losses && relativeError(b.gradients, a.gradients) < 1e-13,
+                        "per-term \(activation) m \(m) jacobians \(jacobians) tiles of \(limit)")
+                _ = tiled.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+                let fb = tiled.fusedGradient(parameters: theta, weights: weights)
+                #expect(relativeError(fb, fa) < 1e-13, "fused \(activation) m \(m) adaptive \(String(describing: adaptive)) tiles of \(limit)")
+            }
+        }
+    }
+
     @Test("fused gradient against central differences of the weighted loss sum", arguments: [Activation.tanh, .softplus])
     func fusedMatchesFiniteDifferences(activation: Activation) {
         let net = MLPArchitecture(inputs: 2, outputs: 2, depth: 2, width: 4, activation: activation, adaptiveScale: 10)

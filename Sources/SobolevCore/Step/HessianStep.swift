@@ -62,12 +62,16 @@ struct HessianPending {
 }
 
 extension SobolevStep {
+    /// The fewest samples of a Hessian step's tile: batches of up to 256 samples take one tile
+    /// and keep the bits of the step before tiles (docs/design.md, "Tiles").
+    static let hessianTileLeast = 256
+
     // MARK: Per-term mode
 
     /// Loss-term sums and each term's gradient (T x P) of a batch with Hessian data: value, grad_j
     /// (with Jacobians), hess_jk for j <= k. With `derivativeGradients` false only the value term's.
     func hessianTermSums(parameters: [Double], batch: Dataset, derivativeGradients: Bool) -> TermSums {
-        let arch = architecture, P = arch.parameterCount, B = batch.count, m = arch.outputDimension
+        let arch = architecture, P = arch.parameterCount, B = batch.count
         let layout = hessianLayout(jacobians: batch.hasJacobians, derivativeGradients: derivativeGradients)
         let T = layout.terms
         reserve(HessianWorkspaceSize(arch, B: B, terms: T).merged(.perTerm(arch, B: B, layout: layout)))
@@ -77,16 +81,6 @@ extension SobolevStep {
             let theta = thetaBuffer.baseAddress!, scales = arch.scales(parameters)
             hessianForwardPass(theta, scales: scales, inputs: batch.inputs)
             hessianResiduals(batch, termBlocks: layout.termBlock, losses: &losses)
-            // Each active term's residual on its own block's channel, zero elsewhere.
-            let G = workspace.channels.pointer, res = residuals.pointer
-            G.update(repeating: 0, count: layout.total * B * m)
-            for t in 0..<layout.active {
-                let b = layout.termBlock[t]
-                for i in 0..<B {
-                    let row = G + layout.row(term: t, block: b, sample: i, B: B) * m, r = res + (t * B + i) * m
-                    for o in 0..<m { row[o] = r[o] }
-                }
-            }
             grads.withUnsafeMutableBufferPointer { g in
                 backwardHessianPerTerm(theta, scales: scales, B: B, layout: layout, grads: g.baseAddress!)
             }
@@ -104,65 +98,91 @@ extension SobolevStep {
         return l
     }
 
-    /// Back-propagates the per-term channels (seeded in `channels`) and writes each term's
-    /// gradient into `grads` (T x P, zero on entry).
+    /// Back-propagates the per-term channels and writes each term's gradient into `grads` (T x P,
+    /// zero on entry). Tile by tile, each through all layers (docs/design.md, "Tiles"): a tile's
+    /// channels (group b's rows start_b n + i C_b + slot) live in `channels` and `nextChannels`,
+    /// seeded with each active term's residual on its own block's channel; each group's weight
+    /// gradients add up over the tiles in `termStack` (layer by layer, group b's C_b matrices at
+    /// start_b), which goes into the terms' gradients once, after the last tile.
     private func backwardHessianPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int,
                                         layout: HessianChannelLayout, grads: UnsafeMutablePointer<Double>) {
-        let P = architecture.parameterCount, rows = layout.total * B
-        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
-        let stack = workspace.termStack.pointer, slopes = workspace.slopes.pointer
-        let scratch = slopes + layout.terms * B, adaptive = architecture.adaptiveScale != nil
-        for l in stride(from: slices.count - 1, through: 0, by: -1) {
-            let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
-            let A = workspace.inputs[l].pointer
-            // Group b's weight gradients in one GEMM: (C_b nout x B)(B x nin), then into each term's dW.
-            for b in layout.count.indices where layout.count[b] > 0 {
-                let C = layout.count[b], g = G + layout.start[b] * B * nout
-                BLAS.gemm(transA: true, m: C * nout, n: nin, k: B, a: g, lda: C * nout, b: A + b * B * nin, ldb: nin,
-                          c: stack, ldc: nin)
-                for t in 0..<layout.active where layout.slot[t][b] >= 0 {
-                    let c = layout.slot[t][b]
-                    Kernels.add(stack + c * w, into: grads + t * P + s.weightOffset, count: w)
-                    if b == 0 {
-                        Kernels.columnSums(g + c * nout, rows: B, width: nout, stride: C * nout, into: grads + t * P + s.biasOffset)
+        let P = architecture.parameterCount, m = architecture.outputDimension, C = layout.total
+        let stacks = workspace.termStack.pointer, slopes = workspace.slopes.pointer, res = residuals.pointer
+        var stackBase = [0]
+        for s in slices { stackBase.append(stackBase.last! + C * s.inputs * s.outputs) }
+        stacks.update(repeating: 0, count: stackBase.last!)
+        let adaptive = architecture.adaptiveScale != nil
+        forEachTile(B, blocks: C - 1, least: SobolevStep.hessianTileLeast) { tile in
+            let n = tile.n, lo = tile.lo, scratch = slopes + layout.terms * n
+            var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+            G.update(repeating: 0, count: C * n * m)
+            for t in 0..<layout.active {
+                let b = layout.termBlock[t]
+                for i in 0..<n {
+                    let row = G + layout.row(term: t, block: b, sample: i, B: n) * m, r = res + (t * B + lo + i) * m
+                    for o in 0..<m { row[o] = r[o] }
+                }
+            }
+            for l in stride(from: slices.count - 1, through: 0, by: -1) {
+                let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
+                let A = workspace.inputs[l].pointer
+                // Group b's weight gradients in one GEMM: (C_b nout x n)(n x nin), added to its stack.
+                for b in layout.count.indices where layout.count[b] > 0 {
+                    let Cb = layout.count[b], g = G + layout.start[b] * n * nout
+                    BLAS.gemm(transA: true, m: Cb * nout, n: nin, k: n, a: g, lda: Cb * nout, b: A + tile.row(b) * nin, ldb: nin,
+                              beta: 1, c: stacks + stackBase[l] + layout.start[b] * w, ldc: nin)
+                    guard b == 0 else { continue }
+                    for t in 0..<layout.active where layout.slot[t][0] >= 0 {
+                        Kernels.columnSums(g + layout.slot[t][0] * nout, rows: n, width: nout, stride: Cb * nout,
+                                           into: grads + t * P + s.biasOffset, adding: true)
                     }
                 }
-            }
-            guard l > 0 else { break }
-            BLAS.gemm(m: rows, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
-            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h]), p3 = workspace.p3[h].pointer
-            let g = next
-            Kernels.parallel(count: B, threads: threads, work: rows * nin) { r in
-                for t in 0..<layout.active {
-                    SobolevStep.backHessianTerm(g, term: t, layout: layout, layer, p3: p3, pairs: hessianPairs, samples: r,
-                                                slopes: adaptive ? slopes + t * B : nil, scratch: scratch)
+                guard l > 0 else { break }
+                BLAS.gemm(m: C * n, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
+                let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: lo)
+                let p3 = workspace.p3[h].pointer + lo * nin, g = next
+                Kernels.parallel(count: n, threads: threads, work: C * n * nin) { r in
+                    for t in 0..<layout.active {
+                        SobolevStep.backHessianTerm(g, term: t, layout: layout, layer, p3: p3, pairs: hessianPairs, rows: n,
+                                                    samples: r, slopes: adaptive ? slopes + t * n : nil, scratch: scratch)
+                    }
                 }
-            }
-            if let nScale = architecture.adaptiveScale {
-                for t in 0..<layout.active {
-                    var total = 0.0
-                    for i in 0..<B { total += slopes[t * B + i] }
-                    grads[t * P + architecture.slopeOffset + h] = nScale * total
+                if let nScale = architecture.adaptiveScale {
+                    for t in 0..<layout.active {
+                        var total = 0.0
+                        for i in 0..<n { total += slopes[t * n + i] }
+                        grads[t * P + architecture.slopeOffset + h] += nScale * total
+                    }
                 }
+                swap(&G, &next)
             }
-            swap(&G, &next)
+        }
+        // Each term's weight gradients: its slots' matrices, group by group.
+        for (l, s) in slices.enumerated() {
+            let w = s.inputs * s.outputs
+            for b in layout.count.indices { for t in 0..<layout.active where layout.slot[t][b] >= 0 {
+                Kernels.add(stacks + stackBase[l] + (layout.start[b] + layout.slot[t][b]) * w,
+                            into: grads + t * P + s.weightOffset, count: w)
+            } }
         }
     }
 
-    /// Term t's channels one layer down, in place on g = G W, for the samples in `samples`
-    /// (ReferenceHessian.swift's recurrences restricted to the term's channels). With `slopes`,
-    /// sample i's d S_t / d s over the layer into slopes[i], through `scratch` (B rows of the
-    /// width: per-element shares, so that the loops vectorise). Each loop writes one channel
+    /// Term t's channels one layer down, in place on g = G W (a tile of `rows` samples), for the
+    /// tile's samples in `samples` (ReferenceHessian.swift's recurrences restricted to the term's
+    /// channels; h and p3 from the tile's first sample, its blocks B rows apart). With `slopes`,
+    /// sample i's d S_t / d s over the layer into slopes[i], through `scratch` (a row of the width
+    /// per sample: per-element shares, so that the loops vectorise). Each loop writes one channel
     /// (the new value channel reads the old tangent and pair channels, so it goes first).
     static func backHessianTerm(_ g: UnsafeMutablePointer<Double>, term t: Int, layout: HessianChannelLayout,
-                                _ h: HiddenLayer, p3: UnsafePointer<Double>, pairs: HessianPairs, samples: Range<Int>,
-                                slopes: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
+                                _ h: HiddenLayer, p3: UnsafePointer<Double>, pairs: HessianPairs, rows n: Int,
+                                samples: Range<Int>, slopes: UnsafeMutablePointer<Double>?,
+                                scratch: UnsafeMutablePointer<Double>) {
         let s = h.scale, s2 = s * s, s3 = s2 * s, w = h.width, B = h.B, d = layout.d
         let b = layout.termBlock[t]
         let pair: (j: Int, k: Int)? = b > d ? pairs.pairs[b - 1 - d] : nil
         let rowStride = layout.count.map { $0 * w }
         func base(_ block: Int) -> UnsafeMutablePointer<Double> {
-            g + (layout.start[block] * B + layout.slot[t][block]) * w
+            g + (layout.start[block] * n + layout.slot[t][block]) * w
         }
         let v0 = base(0), t0 = b >= 1 && b <= d ? base(b) : nil
         let j0 = pair.map { base(1 + $0.j) }, k0 = pair.map { base(1 + $0.k) }, q0 = pair != nil ? base(b) : nil
@@ -241,65 +261,89 @@ extension SobolevStep {
 
     /// Second half: the gradient of sum_t w_t S_t, `weights` one per term in term order. Channels:
     /// the value rows, d tangent blocks and m reverse blocks g_o (seeded e_o); pair block (j, k)'s
-    /// channel is sum_o w_jk r_jk[i, o] g_o, never formed (docs/design.md, "Hessian terms").
+    /// channel is sum_o w_jk r_jk[i, o] g_o, never formed (docs/design.md, "Hessian terms"). Tile
+    /// by tile, each through all layers; a tile's channels (C blocks of its n rows) live in
+    /// `channels` and `nextChannels`.
     func hessianFusedGradient(parameters: [Double], weights: [Double], pending: HessianPending) -> [Double] {
         let arch = architecture, B = pending.B, d = arch.inputDimension, m = arch.outputDimension
-        let D = hessianPairs.count, C = 1 + d + m, front = (1 + d) * B
+        let D = hessianPairs.count, C = 1 + d + m
         let T = 1 + (pending.jacobians ? d : 0) + D
         precondition(weights.count >= T, "\(weights.count) weights for \(T) terms")
         reserve(HessianWorkspaceSize.fused(arch, B: B))
-        let G0 = workspace.channels.pointer, Rw = workspace.weighted.pointer, res = residuals.pointer
-        // Output seeds (value and tangent blocks), the weighted pair residuals Rw[(q B + i) m + o], e_o.
-        G0.update(repeating: 0, count: C * B * m)
+        let Rw = workspace.weighted.pointer, res = residuals.pointer
+        // The weighted pair residuals Rw[(q B + i) m + o] of the batch (the other terms' go into
+        // each tile's seeds).
         for t in 0..<T {
-            let blk = HessianChannelLayout.termBlock(t, d: d, jacobians: pending.jacobians), w = weights[t], r = res + t * B * m
-            let out = blk <= d ? G0 + blk * B * m : Rw + (blk - 1 - d) * B * m
+            let blk = HessianChannelLayout.termBlock(t, d: d, jacobians: pending.jacobians)
+            guard blk > d else { continue }
+            let w = weights[t], r = res + t * B * m, out = Rw + (blk - 1 - d) * B * m
             for k in 0..<(B * m) { out[k] = w * r[k] }
         }
-        for o in 0..<m { for i in 0..<B { G0[((1 + d + o) * B + i) * m + o] = 1 } }
         var grad = [Double](repeating: 0, count: arch.parameterCount)
         parameters.withUnsafeBufferPointer { thetaBuffer in
-            let theta = thetaBuffer.baseAddress!, scales = arch.scales(parameters)
-            var G = G0, next = workspace.nextChannels.pointer
-            let pairInputs = workspace.pairInputs.pointer, slopes = workspace.slopes.pointer
-            for l in stride(from: slices.count - 1, through: 0, by: -1) {
-                let s = slices[l], nin = s.inputs, nout = s.outputs
-                let A = workspace.inputs[l].pointer
-                // The pair blocks' inputs contracted with the weighted residuals, per output o.
-                Kernels.parallel(count: B, threads: threads, work: m * D * B * nin) { r in
-                    SobolevStep.contractPairs(pairInputs, A, weighted: Rw, d: d, pairs: D, outputs: m, B: B, width: nin, samples: r)
+            grad.withUnsafeMutableBufferPointer { gradBuffer in
+                let theta = thetaBuffer.baseAddress!, scales = arch.scales(parameters), grad = gradBuffer.baseAddress!
+                forEachTile(B, blocks: C - 1, least: SobolevStep.hessianTileLeast) { tile in
+                    hessianFusedTile(theta, scales: scales, tile: tile, weights: weights, pending: pending, grad: grad)
                 }
-                grad.withUnsafeMutableBufferPointer { gp in
-                    let dW = gp.baseAddress! + s.weightOffset
-                    BLAS.gemm(transA: true, m: nout, n: nin, k: front, a: G, lda: nout, b: A, ldb: nin, c: dW, ldc: nin)
-                    BLAS.gemm(transA: true, m: nout, n: nin, k: m * B, a: G + front * nout, lda: nout,
-                              b: pairInputs, ldb: nin, beta: 1, c: dW, ldc: nin)
-                    Kernels.columnSums(G, rows: B, width: nout, into: gp.baseAddress! + s.biasOffset)
-                }
-                guard l > 0 else { break }
-                BLAS.gemm(m: C * B, n: nin, k: nout, a: G, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
-                let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h]), p3 = workspace.p3[h].pointer
-                let g = next
-                Kernels.parallel(count: B, threads: threads, work: (C + D) * B * nin) { r in
-                    SobolevStep.backHessianFused(g, layer, p3: p3, weighted: Rw, pairs: hessianPairs, outputs: m,
-                                                 samples: r, slopes: arch.adaptiveScale != nil ? slopes : nil, scratch: slopes + B)
-                }
-                if let nScale = arch.adaptiveScale {
-                    var total = 0.0
-                    for i in 0..<B { total += slopes[i] }
-                    grad[arch.slopeOffset + h] = nScale * total
-                }
-                swap(&G, &next)
             }
         }
         return grad
     }
 
-    /// Row (o, i) of `out` = sum_q Rw[(q B + i) m + o] A[pair block q, i] for the samples in `samples`.
+    /// One tile's share of the fused gradient, added to `grad`: output seeds (value and tangent
+    /// blocks: the terms' weighted residuals, zero for tangent blocks without a term; reverse
+    /// blocks: e_o), then every layer down.
+    private func hessianFusedTile(_ theta: UnsafePointer<Double>, scales: [Double], tile: Tile, weights: [Double],
+                                  pending: HessianPending, grad: UnsafeMutablePointer<Double>) {
+        let arch = architecture, B = tile.B, n = tile.n, lo = tile.lo, d = arch.inputDimension, m = arch.outputDimension
+        let D = hessianPairs.count, C = 1 + d + m, res = residuals.pointer, Rw = UnsafePointer(workspace.weighted.pointer)
+        var G = workspace.channels.pointer, next = workspace.nextChannels.pointer
+        G.update(repeating: 0, count: C * n * m)
+        for t in 0...(pending.jacobians ? d : 0) {   // the value term and the gradient terms: term t on block t
+            let w = weights[t], r = res + (t * B + lo) * m, out = G + t * n * m
+            for k in 0..<(n * m) { out[k] = w * r[k] }
+        }
+        for o in 0..<m { for i in 0..<n { G[((1 + d + o) * n + i) * m + o] = 1 } }
+        let pairInputs = workspace.pairInputs.pointer, slopes = workspace.slopes.pointer
+        for l in stride(from: slices.count - 1, through: 0, by: -1) {
+            let s = slices[l], nin = s.inputs, nout = s.outputs, A = workspace.inputs[l].pointer, g = G
+            // The pair blocks' inputs contracted with the weighted residuals, per output o.
+            Kernels.parallel(count: n, threads: threads, work: m * D * n * nin) { r in
+                SobolevStep.contractPairs(pairInputs, A, weighted: Rw, d: d, pairs: D, outputs: m, tile: tile, width: nin, samples: r)
+            }
+            let dW = grad + s.weightOffset
+            tile.runs(0..<(1 + d), merged: tile.isWholeBatch) { b, rows in
+                BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: g + b * n * nout, lda: nout, b: A + tile.row(b) * nin,
+                          ldb: nin, beta: 1, c: dW, ldc: nin)
+            }
+            BLAS.gemm(transA: true, m: nout, n: nin, k: m * n, a: g + (1 + d) * n * nout, lda: nout,
+                      b: pairInputs, ldb: nin, beta: 1, c: dW, ldc: nin)
+            Kernels.columnSums(g, rows: n, width: nout, into: grad + s.biasOffset, adding: true)
+            guard l > 0 else { break }
+            BLAS.gemm(m: C * n, n: nin, k: nout, a: g, lda: nout, b: theta + s.weightOffset, ldb: nin, c: next, ldc: nin)
+            let h = l - 1, layer = hiddenLayer(h, B: B, scale: scales[h], from: lo), p3 = workspace.p3[h].pointer + lo * nin
+            let gn = next, adaptive = arch.adaptiveScale != nil
+            Kernels.parallel(count: n, threads: threads, work: (C + D) * n * nin) { r in
+                SobolevStep.backHessianFused(gn, layer, p3: p3, weighted: Rw, pairs: hessianPairs, outputs: m, tile: tile,
+                                             samples: r, slopes: adaptive ? slopes : nil, scratch: slopes + n)
+            }
+            if let nScale = arch.adaptiveScale {
+                var total = 0.0
+                for i in 0..<n { total += slopes[i] }
+                grad[arch.slopeOffset + h] += nScale * total
+            }
+            swap(&G, &next)
+        }
+    }
+
+    /// Row (o, i - lo) of `out` = sum_q Rw[(q B + i) m + o] A[pair block q, i] for the samples i of
+    /// the tile (`samples` counts from its first).
     static func contractPairs(_ out: UnsafeMutablePointer<Double>, _ A: UnsafePointer<Double>, weighted Rw: UnsafePointer<Double>,
-                              d: Int, pairs D: Int, outputs m: Int, B: Int, width w: Int, samples: Range<Int>) {
-        for o in 0..<m { for i in samples {
-            let row = out + (o * B + i) * w
+                              d: Int, pairs D: Int, outputs m: Int, tile: Tile, width w: Int, samples: Range<Int>) {
+        let B = tile.B
+        for o in 0..<m { for k in samples {
+            let i = tile.lo + k, row = out + (o * tile.n + k) * w
             row.update(repeating: 0, count: w)
             for q in 0..<D {
                 let c = Rw[(q * B + i) * m + o]
@@ -314,13 +358,16 @@ extension SobolevStep {
     /// reverse blocks), for the samples in `samples`:
     ///   gz <- gh s p1 + sum_j gt_j s^2 p2 z'_j + sum_jk gp_jk (s^3 p3 z'_j z'_k + s^2 p2 z''_jk)
     ///   gt_j <- gt_j s p1 + sum_{pairs (j, k)} gp_jk s^2 p2 z'_k;   g_o <- g_o s p1
-    /// with gp_jk = sum_o Rw_jk[i, o] (g_o W) formed row by row in `scratch` (2 B rows of the
-    /// width; the second row holds the per-element slope shares). With `slopes`, sample i's
-    /// d S_w / d s into slopes[i]. Each loop writes one row, so that it vectorises.
+    /// with gp_jk = sum_o Rw_jk[i, o] (g_o W) formed row by row in `scratch` (two rows of the
+    /// width per sample; the second holds the per-element slope shares). g holds the tile's
+    /// channels, h and p3 start at its first sample (their blocks B rows apart), `samples` count
+    /// from it. With `slopes`, sample i's d S_w / d s into slopes[i]. Each loop writes one row,
+    /// so that it vectorises.
     static func backHessianFused(_ g: UnsafeMutablePointer<Double>, _ h: HiddenLayer, p3: UnsafePointer<Double>,
-                                 weighted Rw: UnsafePointer<Double>, pairs: HessianPairs, outputs m: Int,
+                                 weighted Rw: UnsafePointer<Double>, pairs: HessianPairs, outputs m: Int, tile: Tile,
                                  samples: Range<Int>, slopes: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
-        let s = h.scale, s2 = s * s, s3 = s2 * s, w = h.width, B = h.B, d = pairs.inputDimension, n = B * w
+        let s = h.scale, s2 = s * s, s3 = s2 * s, w = h.width, B = h.B, d = pairs.inputDimension
+        let n = tile.n * w, zn = B * w   // channel blocks (the tile's rows) and forward blocks (the batch's) apart
         for i in samples {
             let z = h.z + i * w, p1 = h.p1 + i * w, p2 = h.p2 + i * w, q3 = p3 + i * w
             let gv = g + i * w, rev = g + (1 + d) * n + i * w
@@ -328,15 +375,15 @@ extension SobolevStep {
             if slopes != nil { for c in 0..<w { ds[c] = gv[c] * z[c] * p1[c] } }
             for c in 0..<w { gv[c] = gv[c] * s * p1[c] }
             for j in 0..<d {
-                let gt = g + (1 + j) * n + i * w, zt = z + (1 + j) * n
+                let gt = g + (1 + j) * n + i * w, zt = z + (1 + j) * zn
                 if slopes != nil { for c in 0..<w { ds[c] += gt[c] * zt[c] * (p1[c] + s * z[c] * p2[c]) } }
                 for c in 0..<w { gv[c] += gt[c] * s2 * p2[c] * zt[c] }
                 for c in 0..<w { gt[c] = gt[c] * s * p1[c] }
             }
             for (q, (j, k)) in pairs.pairs.enumerated() {
                 let gj = g + (1 + j) * n + i * w, gk = g + (1 + k) * n + i * w
-                let a = z + (1 + j) * n, b = z + (1 + k) * n, zp = z + (1 + d + q) * n
-                let rw = Rw + (q * B + i) * m
+                let a = z + (1 + j) * zn, b = z + (1 + k) * zn, zp = z + (1 + d + q) * zn
+                let rw = Rw + (q * B + tile.lo + i) * m
                 let r0 = rw[0]
                 for c in 0..<w { gp[c] = r0 * rev[c] }
                 for o in 1..<max(m, 1) { let ro = rw[o], r = rev + o * n; for c in 0..<w { gp[c] += ro * r[c] } }
@@ -367,41 +414,57 @@ extension SobolevStep {
 
     /// The second-order forward pass (HessianTangents.swift's algebra) into the workspace: rows
     /// [value | d tangent blocks | D pair blocks] of B rows each per layer, phi' to phi''' of the
-    /// value rows.
+    /// value rows. Tile by tile, each through all layers, the element-wise pass of a layer right
+    /// after its GEMMs (docs/design.md, "Tiles").
     func hessianForwardPass(_ theta: UnsafePointer<Double>, scales: [Double], inputs x: Matrix) {
-        let B = x.rows, d = architecture.inputDimension, pairs = hessianPairs, rows = (1 + d + pairs.count) * B
+        let B = x.rows, d = architecture.inputDimension, blocks = d + hessianPairs.count
         let A0 = workspace.inputs[0].pointer
-        A0.update(repeating: 0, count: rows * d)
+        A0.update(repeating: 0, count: (1 + blocks) * B * d)
         x.data.withUnsafeBufferPointer { A0.update(from: $0.baseAddress!, count: B * d) }
         for j in 0..<d { for i in 0..<B { A0[((1 + j) * B + i) * d + j] = 1 } }
-        for (l, s) in slices.enumerated() {
-            let nin = s.inputs, nout = s.outputs
-            let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
-            Kernels.affine(rows: rows, biased: B, nin: nin, nout: nout, a: A, weights: theta + s.weightOffset,
-                           bias: theta + s.biasOffset, z: Z)
-            guard l < slices.count - 1 else { break }
-            let H = workspace.inputs[l + 1].pointer, sl = scales[l], n = B * nout
-            let p1 = workspace.p1[l].pointer, p2 = workspace.p2[l].pointer, p3 = workspace.p3[l].pointer
-            var u = UnsafePointer(Z)
-            if sl != 1 {
-                let scaled = workspace.scaled.pointer
-                for k in 0..<n { scaled[k] = sl * Z[k] }
-                u = UnsafePointer(scaled)
+        forEachTile(B, blocks: blocks, least: SobolevStep.hessianTileLeast) { tile in
+            let lo = tile.lo, n = tile.n
+            for (l, s) in slices.enumerated() {
+                let nin = s.inputs, nout = s.outputs, W = theta + s.weightOffset
+                let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
+                Kernels.affine(rows: n, biased: n, nin: nin, nout: nout, a: A + lo * nin, weights: W,
+                               bias: theta + s.biasOffset, z: Z + lo * nout)
+                tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
+                    BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: A + tile.row(b) * nin, lda: nin, b: W, ldb: nin,
+                              c: Z + tile.row(b) * nout, ldc: nout)
+                }
+                guard l < slices.count - 1 else { break }
+                hessianActivation(layer: l, tile: tile, scale: scales[l])
             }
-            Kernels.parallel(count: n, threads: threads, work: rows * nout) { r in
-                let lo = r.lowerBound
-                architecture.activation.apply(u + lo, count: r.count, phi: H + lo, dphi: p1 + lo, d2phi: p2 + lo, d3phi: p3 + lo)
-                // Row pointers offset once, so that the loops index by e alone and vectorise.
-                let cnt = r.count, q1 = p1 + lo, q2 = p2 + lo
-                for j in 0..<d {
-                    let ht = H + (1 + j) * n + lo, zt = Z + (1 + j) * n + lo
-                    for e in 0..<cnt { ht[e] = sl * q1[e] * zt[e] }
-                }
-                for (q, (j, k)) in pairs.pairs.enumerated() {
-                    let hq = H + (1 + d + q) * n + lo, zq = Z + (1 + d + q) * n + lo
-                    let zj = Z + (1 + j) * n + lo, zk = Z + (1 + k) * n + lo
-                    for e in 0..<cnt { hq[e] = sl * sl * q2[e] * zj[e] * zk[e] + sl * q1[e] * zq[e] }
-                }
+        }
+    }
+
+    /// Hidden layer l's element-wise pass over a tile: h, phi' to phi''' of the value rows, the
+    /// tangent rows s phi' z'_j and the pair rows s^2 phi'' z'_j z'_k + s phi' z''_jk.
+    private func hessianActivation(layer l: Int, tile: Tile, scale sl: Double) {
+        let d = architecture.inputDimension, pairs = hessianPairs, nout = architecture.layerSizes[l + 1]
+        let N = tile.B * nout, first = tile.lo * nout, count = tile.n * nout   // block stride, the tile's elements
+        let Z = workspace.preactivations[l].pointer + first, H = workspace.inputs[l + 1].pointer + first
+        let p1 = workspace.p1[l].pointer + first, p2 = workspace.p2[l].pointer + first, p3 = workspace.p3[l].pointer + first
+        var u = UnsafePointer(Z)
+        if sl != 1 {
+            let scaled = workspace.scaled.pointer + first
+            for k in 0..<count { scaled[k] = sl * Z[k] }
+            u = UnsafePointer(scaled)
+        }
+        Kernels.parallel(count: count, threads: threads, work: (1 + d + pairs.count) * count) { r in
+            let lo = r.lowerBound
+            architecture.activation.apply(u + lo, count: r.count, phi: H + lo, dphi: p1 + lo, d2phi: p2 + lo, d3phi: p3 + lo)
+            // Row pointers offset once, so that the loops index by e alone and vectorise.
+            let cnt = r.count, q1 = p1 + lo, q2 = p2 + lo
+            for j in 0..<d {
+                let ht = H + (1 + j) * N + lo, zt = Z + (1 + j) * N + lo
+                for e in 0..<cnt { ht[e] = sl * q1[e] * zt[e] }
+            }
+            for (q, (j, k)) in pairs.pairs.enumerated() {
+                let hq = H + (1 + d + q) * N + lo, zq = Z + (1 + d + q) * N + lo
+                let zj = Z + (1 + j) * N + lo, zk = Z + (1 + k) * N + lo
+                for e in 0..<cnt { hq[e] = sl * sl * q2[e] * zj[e] * zk[e] + sl * q1[e] * zq[e] }
             }
         }
     }
@@ -466,26 +529,28 @@ struct HessianWorkspaceSize {
         hidden = [Int](repeating: 0, count: max(L - 1, 0)); residuals = 0
     }
 
-    /// The per-term backward's channels (two buffers of C B rows of the widest layer), group
-    /// weight-gradient stack and per-sample slopes.
+    /// The per-term backward's channels (two buffers of a tile's C n rows of the widest layer),
+    /// every group's weight gradients of every layer (C matrices a layer) and per-sample slopes.
     static func perTerm(_ architecture: MLPArchitecture, B: Int, layout: HessianChannelLayout) -> HessianWorkspaceSize {
         var size = HessianWorkspaceSize(empty: architecture)
-        size.channels = layout.total * B * architecture.layerSizes.max()!
-        let widest = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.max()!
-        size.termStack = layout.count.max()! * widest
-        size.slopes = layout.terms * B + B * architecture.layerSizes.max()!   // slopes, then the kernels' scratch rows
+        let sizes = architecture.layerSizes, widest = sizes.max()!, C = layout.total
+        let n = SobolevStep.tileSamples(architecture, batch: B, blocks: C - 1, least: SobolevStep.hessianTileLeast)
+        size.channels = C * n * widest
+        size.termStack = C * zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
+        size.slopes = layout.terms * n + n * widest   // slopes, then the kernels' scratch rows
         return size
     }
 
-    /// The fused backward's channels (1 + d + m blocks), weighted pair residuals, contracted pair
-    /// inputs and per-sample slopes.
+    /// The fused backward's channels (a tile's 1 + d + m blocks), weighted pair residuals (the
+    /// batch's), contracted pair inputs and per-sample slopes (the tile's).
     static func fused(_ architecture: MLPArchitecture, B: Int) -> HessianWorkspaceSize {
         let d = architecture.inputDimension, m = architecture.outputDimension, widest = architecture.layerSizes.max()!
+        let n = SobolevStep.tileSamples(architecture, batch: B, blocks: d + m, least: SobolevStep.hessianTileLeast)
         var size = HessianWorkspaceSize(empty: architecture)
-        size.channels = (1 + d + m) * B * widest
+        size.channels = (1 + d + m) * n * widest
         size.weighted = HessianPairs.count(d) * B * m
-        size.pairInputs = m * B * widest
-        size.slopes = B + 2 * B * widest   // slopes, then the kernels' scratch rows
+        size.pairInputs = m * n * widest
+        size.slopes = n + 2 * n * widest   // slopes, then the kernels' scratch rows
         return size
     }
 

@@ -285,9 +285,9 @@ public final class SobolevStep {
     }
 
     /// Calls `body` on each tile of the batch, in sample order.
-    private func forEachTile(_ B: Int, blocks: Int, _ body: (Tile) -> Void) {
+    func forEachTile(_ B: Int, blocks: Int, least: Int = 64, _ body: (Tile) -> Void) {
         guard B > 0 else { return }   // a rank of a data-parallel group may hold no sample of a mini-batch
-        let S = min(SobolevStep.tileSamples(architecture, batch: B, blocks: blocks), max(tileSamplesLimit ?? B, 1))
+        let S = min(SobolevStep.tileSamples(architecture, batch: B, blocks: blocks, least: least), max(tileSamplesLimit ?? B, 1))
         for lo in stride(from: 0, to: B, by: S) { body(Tile(samples: lo..<min(lo + S, B), B: B)) }
     }
 

@@ -7,18 +7,18 @@ extension SobolevStep {
     /// cores we measure on), so that what a GEMM writes is still in cache when the element-wise
     /// pass after it reads it (from memory, such a pass is 4-5x slower). At least 64 rows, and a
     /// row per 1024 elements of the largest weight matrix: each tile's GEMMs pack the weights
-    /// again, and weights larger than L2 come from memory each time. A function of the shapes
-    /// alone, not of the machine: the tiles decide summation orders, and a seed gives the same
-    /// bits everywhere (docs/design.md, "Tiles").
+    /// again, and weights larger than L2 come from memory each time; and at least `least` (the
+    /// Hessian steps ask for 256). A function of the shapes alone, not of the machine: the tiles
+    /// decide summation orders, and a seed gives the same bits everywhere (docs/design.md, "Tiles").
     static let tileElements = 65_536
-    static func tileSamples(_ architecture: MLPArchitecture, batch B: Int, blocks: Int) -> Int {
+    static func tileSamples(_ architecture: MLPArchitecture, batch B: Int, blocks: Int, least fewest: Int = 64) -> Int {
         let sizes = architecture.layerSizes
         var weights = 0
         for l in 1..<sizes.count { weights = max(weights, sizes[l - 1] * sizes[l]) }
-        let least = max(64, weights / 1024)
+        let least = max(fewest, weights / 1024)
         // A multiple of 16 rows: OpenBLAS computes rows in blocks of 16 (8 on older kernels) and
-        // the last rows of a product by other kernels, so tiles that start on a block keep every
-        // row of a forward product the bits of one product over the whole batch.
+        // the last rows of a product by other kernels, so tiles that start on a block keep the
+        // value rows of a forward product the bits of one product over the whole batch.
         return min(B, max(least, tileElements / ((1 + blocks) * sizes.max()!)) / 16 * 16)
     }
 }
