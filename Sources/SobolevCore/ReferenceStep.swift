@@ -139,14 +139,11 @@ extension MLPArchitecture {
     /// `predictionRows` rows through one workspace (its size grows with the rows of one pass).
     public func predict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
         let step = SobolevStep(architecture: self)
-        var values: [Double] = [], jacobians: [Double] = []
-        values.reserveCapacity(inputs.rows * outputDimension)
-        jacobians.reserveCapacity(inputs.rows * outputDimension * inputDimension)
-        for rows in MLPArchitecture.pieces(inputs.rows) {
+        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 2) { rows in
             let p = step.predict(parameters: parameters, inputs: inputs.rows(Array(rows)))
-            values += p.values.data; jacobians += p.jacobians
+            return [p.values.data, p.jacobians]
         }
-        return (Matrix(rows: inputs.rows, cols: outputDimension, data: values), jacobians)
+        return (Matrix(rows: inputs.rows, cols: outputDimension, data: out[0]), out[1])
     }
 
     /// Rows per pass when predicting: a million inputs must not need a million-row workspace.
@@ -155,6 +152,13 @@ extension MLPArchitecture {
     /// 0..<n in consecutive ranges of at most `predictionRows`.
     static func pieces(_ n: Int) -> [Range<Int>] {
         stride(from: 0, to: n, by: predictionRows).map { $0..<min($0 + predictionRows, n) }
+    }
+
+    /// `pass` over the pieces of n rows, its `arrays` arrays each concatenated in row order.
+    static func inPieces(_ n: Int, arrays k: Int, _ pass: (Range<Int>) -> [[Double]]) -> [[Double]] {
+        var out = [[Double]](repeating: [], count: k)
+        for rows in pieces(n) { for (a, piece) in pass(rows).enumerated() { out[a] += piece } }
+        return out
     }
 
     /// The reference: values and Jacobians by d forward tangents, written plainly.

@@ -27,16 +27,18 @@ struct HessianChannelLayout: Equatable {
         count = [Int](repeating: 0, count: blocks)
         slot = [[Int]](repeating: [Int](repeating: -1, count: blocks), count: T)
         for t in 0..<active {
-            let b = termBlock[t]
-            var reads = [0]
-            if b >= 1 && b <= d { reads.append(b) }
-            if b > d {
-                let (j, k) = pairs.pairs[b - 1 - d]
-                reads += j == k ? [1 + j, b] : [1 + j, 1 + k, b]
-            }
-            for r in reads { slot[t][r] = count[r]; count[r] += 1 }
+            for r in HessianChannelLayout.blocksRead(termBlock[t], d: d, pairs: pairs) { slot[t][r] = count[r]; count[r] += 1 }
         }
         start = count.indices.map { count[0..<$0].reduce(0, +) }
+    }
+
+    /// The forward blocks whose rows the channels of a term on block b read, in channel order:
+    /// the value block, the tangent block(s) its residual depends on, its own block.
+    static func blocksRead(_ b: Int, d: Int, pairs: HessianPairs) -> [Int] {
+        guard b > 0 else { return [0] }
+        guard b > d else { return [0, b] }
+        let (j, k) = pairs.pairs[b - 1 - d]
+        return j == k ? [0, 1 + j, b] : [0, 1 + j, 1 + k, b]
     }
 
     /// The forward block of each of `terms` terms: value 0, tangent j 1 + j (with Jacobians),
@@ -98,19 +100,14 @@ extension SobolevStep {
         return l
     }
 
-    /// Back-propagates the per-term channels and writes each term's gradient into `grads` (T x P,
+    /// Back-propagates the per-term channels and adds each term's gradient to `grads` (T x P,
     /// zero on entry). Tile by tile, each through all layers (docs/design.md, "Tiles"): a tile's
     /// channels (group b's rows start_b n + i C_b + slot) live in `channels` and `nextChannels`,
-    /// seeded with each active term's residual on its own block's channel; each group's weight
-    /// gradients add up over the tiles in `termStack` (layer by layer, group b's C_b matrices at
-    /// start_b), which goes into the terms' gradients once, after the last tile.
+    /// seeded with each active term's residual on its own block's channel.
     private func backwardHessianPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int,
                                         layout: HessianChannelLayout, grads: UnsafeMutablePointer<Double>) {
         let P = architecture.parameterCount, m = architecture.outputDimension, C = layout.total
-        let stacks = workspace.termStack.pointer, slopes = workspace.slopes.pointer, res = residuals.pointer
-        var stackBase = [0]
-        for s in slices { stackBase.append(stackBase.last! + C * s.inputs * s.outputs) }
-        stacks.update(repeating: 0, count: stackBase.last!)
+        let stack = workspace.termStack.pointer, slopes = workspace.slopes.pointer, res = residuals.pointer
         let adaptive = architecture.adaptiveScale != nil
         forEachTile(B, blocks: C - 1, least: SobolevStep.hessianTileLeast) { tile in
             let n = tile.n, lo = tile.lo, scratch = slopes + layout.terms * n
@@ -126,15 +123,18 @@ extension SobolevStep {
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout
                 let A = workspace.inputs[l].pointer
-                // Group b's weight gradients in one GEMM: (C_b nout x n)(n x nin), added to its stack.
+                // Group b's weight gradients in one GEMM: (C_b nout x n)(n x nin), then into each term's dW.
                 for b in layout.count.indices where layout.count[b] > 0 {
                     let Cb = layout.count[b], g = G + layout.start[b] * n * nout
                     BLAS.gemm(transA: true, m: Cb * nout, n: nin, k: n, a: g, lda: Cb * nout, b: A + tile.row(b) * nin, ldb: nin,
-                              beta: 1, c: stacks + stackBase[l] + layout.start[b] * w, ldc: nin)
-                    guard b == 0 else { continue }
-                    for t in 0..<layout.active where layout.slot[t][0] >= 0 {
-                        Kernels.columnSums(g + layout.slot[t][0] * nout, rows: n, width: nout, stride: Cb * nout,
-                                           into: grads + t * P + s.biasOffset, adding: true)
+                              c: stack, ldc: nin)
+                    for t in 0..<layout.active where layout.slot[t][b] >= 0 {
+                        let c = layout.slot[t][b]
+                        Kernels.add(stack + c * w, into: grads + t * P + s.weightOffset, count: w)
+                        if b == 0 {
+                            Kernels.columnSums(g + c * nout, rows: n, width: nout, stride: Cb * nout,
+                                               into: grads + t * P + s.biasOffset, adding: true)
+                        }
                     }
                 }
                 guard l > 0 else { break }
@@ -156,14 +156,6 @@ extension SobolevStep {
                 }
                 swap(&G, &next)
             }
-        }
-        // Each term's weight gradients: its slots' matrices, group by group.
-        for (l, s) in slices.enumerated() {
-            let w = s.inputs * s.outputs
-            for b in layout.count.indices { for t in 0..<layout.active where layout.slot[t][b] >= 0 {
-                Kernels.add(stacks + stackBase[l] + (layout.start[b] + layout.slot[t][b]) * w,
-                            into: grads + t * P + s.weightOffset, count: w)
-            } }
         }
     }
 
@@ -530,13 +522,13 @@ struct HessianWorkspaceSize {
     }
 
     /// The per-term backward's channels (two buffers of a tile's C n rows of the widest layer),
-    /// every group's weight gradients of every layer (C matrices a layer) and per-sample slopes.
+    /// group weight-gradient stack and per-sample slopes.
     static func perTerm(_ architecture: MLPArchitecture, B: Int, layout: HessianChannelLayout) -> HessianWorkspaceSize {
         var size = HessianWorkspaceSize(empty: architecture)
         let sizes = architecture.layerSizes, widest = sizes.max()!, C = layout.total
         let n = SobolevStep.tileSamples(architecture, batch: B, blocks: C - 1, least: SobolevStep.hessianTileLeast)
         size.channels = C * n * widest
-        size.termStack = C * zip(sizes, sizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
+        size.termStack = layout.count.max()! * zip(sizes, sizes.dropFirst()).map { $0 * $1 }.max()!
         size.slopes = layout.terms * n + n * widest   // slopes, then the kernels' scratch rows
         return size
     }
@@ -610,14 +602,9 @@ extension SobolevStep {
         var channels: [(term: Int, block: Int)] = []
         var index = [[Int]](repeating: [Int](repeating: -1, count: trace.blocks), count: termBlocks.count)
         for (t, b) in termBlocks.enumerated() {
-            var blocks = [0]
-            if b > 0 && b <= trace.d { blocks.append(b) }
-            if b > trace.d {
-                let (j, k) = trace.pairs.pairs[b - 1 - trace.d]
-                blocks += j == k ? [trace.tangentBlock(j)] : [trace.tangentBlock(j), trace.tangentBlock(k)]
-                blocks.append(b)
+            for blk in HessianChannelLayout.blocksRead(b, d: trace.d, pairs: trace.pairs) {
+                index[t][blk] = channels.count; channels.append((t, blk))
             }
-            for blk in blocks { index[t][blk] = channels.count; channels.append((t, blk)) }
         }
         return (channels, index)
     }

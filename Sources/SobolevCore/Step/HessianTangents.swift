@@ -81,12 +81,11 @@ extension MLPArchitecture {
     /// Network values (n x m), input Jacobians (n x m x d) and input Hessians (n x m x d x d, both
     /// triangles), in `Dataset`'s layouts, by second-order forward tangents.
     public func predictHessians(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
-        var values: [Double] = [], jacobians: [Double] = [], hessians: [Double] = []
-        for rows in MLPArchitecture.pieces(inputs.rows) {
+        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 3) { rows in
             let p = predictHessiansPass(parameters: parameters, inputs: inputs.rows(Array(rows)))
-            values += p.values.data; jacobians += p.jacobians; hessians += p.hessians
+            return [p.values.data, p.jacobians, p.hessians]
         }
-        return (Matrix(rows: inputs.rows, cols: outputDimension, data: values), jacobians, hessians)
+        return (Matrix(rows: inputs.rows, cols: outputDimension, data: out[0]), out[1], out[2])
     }
 
     /// `predictHessians` of one piece: 1 + d + d(d+1)/2 tangent blocks of its rows at once.

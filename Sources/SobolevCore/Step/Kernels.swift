@@ -149,23 +149,26 @@ enum Kernels {
         return nScale * total
     }
 
-    /// The same per term from the per-term channels.
+    /// The same per term from the per-term channels, added to `out[t * stride]` (the terms'
+    /// gradients); the sums in a temporary on the stack, so that a step allocates nothing.
     static func slopePerTerm(_ gh: UnsafePointer<Double>, _ h: HiddenLayer, terms T: Int, samples n: Int,
-                             n nScale: Double) -> [Double] {
+                             n nScale: Double, addingTo out: UnsafeMutablePointer<Double>, stride: Int) {
         let w = h.width, B = h.B, s = h.scale
-        var out = [Double](repeating: 0, count: T)
-        for i in 0..<n {
-            for t in 0..<T {
-                let g = gh + (i * T + t) * w
-                var v = 0.0
-                for c in 0..<w { v += g[c] * h.z[i * w + c] * h.p1[i * w + c] }
-                if t > 0 {
-                    let gt = gh + (T * n + (t - 1) * n + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
-                    for c in 0..<w { v += gt[c] * zt[c] * (h.p1[i * w + c] + s * h.z[i * w + c] * h.p2[i * w + c]) }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: T) { sums in
+            _ = sums.initialize(repeating: 0)
+            for i in 0..<n {
+                for t in 0..<T {
+                    let g = gh + (i * T + t) * w
+                    var v = 0.0
+                    for c in 0..<w { v += g[c] * h.z[i * w + c] * h.p1[i * w + c] }
+                    if t > 0 {
+                        let gt = gh + (T * n + (t - 1) * n + i) * w, zt = h.z + (B + (t - 1) * B + i) * w
+                        for c in 0..<w { v += gt[c] * zt[c] * (h.p1[i * w + c] + s * h.z[i * w + c] * h.p2[i * w + c]) }
+                    }
+                    sums[t] += v
                 }
-                out[t] += v
             }
+            for t in 0..<T { out[t * stride] += nScale * sums[t] }
         }
-        return out.map { nScale * $0 }
     }
 }

@@ -457,8 +457,8 @@ public final class SobolevStep {
                 }
                 let gz = next.values(tile, width: nin)
                 if let nScale = architecture.adaptiveScale {
-                    let slopes = Kernels.slopePerTerm(gz, layer, terms: T, samples: n, n: nScale)
-                    for t in 0..<T { grads[t * P + architecture.slopeOffset + h] += slopes[t] }
+                    Kernels.slopePerTerm(gz, layer, terms: T, samples: n, n: nScale,
+                                         addingTo: grads + architecture.slopeOffset + h, stride: P)
                 }
                 Kernels.parallel(count: n, threads: threads) { r in
                     Kernels.backPerTerm(gz, layer, terms: T, samples: n, range: r)
