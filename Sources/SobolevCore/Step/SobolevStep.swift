@@ -261,8 +261,8 @@ public final class SobolevStep {
         if perTerm {
             let shared = sharesTangentChannels(m: m, active: d) ? m : 0
             size = size.merged(WorkspaceSize(architecture, B: batch, blocks: d, channelRows: batch * (1 + 2 * d + shared), reverse: false))
-            let widest = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.max()!
-            size.termStack = (1 + d) * widest
+            let weights = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
+            size.termStack = (1 + d) * weights
         }
         return size.total
     }
@@ -410,29 +410,31 @@ public final class SobolevStep {
     /// Back-propagates the per-term channels (value rows of T = 1 + `active` terms interleaved by
     /// sample, then `active` tangent blocks, then with `shared` m reverse channels) and adds each
     /// term's gradient to `grads` (T x P, zero on entry). Tile by tile, each through all layers;
-    /// below the output layer a tile's channels live in `nextChannels` and `tileChannels`.
+    /// below the output layer a tile's channels live in `nextChannels` and `tileChannels`. The
+    /// value rows' weight gradients of all terms add up over the tiles in `termStack` (T matrices
+    /// a layer, from `stackOffsets`), which goes into the terms' gradients after the last tile:
+    /// adding them tile by tile would read and write the T x P gradients once per tile.
     private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, blocks: Int,
                                  shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
-        let perSample = T + active + (shared ? m : 0)
+        let perSample = T + active + (shared ? m : 0), offsets = stackOffsets(terms: T)
+        let stacks = workspace.termStack.reserve(offsets.last!)
+        stacks.update(repeating: 0, count: offsets.last!)
         forEachTile(B, blocks: perSample - 1) { tile in
             let n = tile.n
             var G = ChannelRows(base: workspace.channels.pointer, local: false, T: T)
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
-                let s = slices[l], nin = s.inputs, nout = s.outputs, w = nin * nout, g = G
+                let s = slices[l], nin = s.inputs, nout = s.outputs, g = G
                 let A = workspace.inputs[l].pointer, gv = g.values(tile, width: nout)
                 // Every term's value-row weight gradient in one GEMM: (T nout x n) (n x nin).
-                let stack = workspace.termStack.reserve(T * w)
                 BLAS.gemm(transA: true, m: T * nout, n: nin, k: n, a: gv, lda: T * nout, b: A + tile.lo * nin, ldb: nin,
-                          c: stack, ldc: nin)
+                          beta: 1, c: stacks + offsets[l], ldc: nin)
                 for t in 0..<T {
-                    let dW = grads + t * P + s.weightOffset
                     if t > 0 {
-                        // Direction t's tangent channel against its tangent rows, plus the value-row part.
+                        // Direction t's tangent channel against its tangent rows.
                         BLAS.gemm(transA: true, m: nout, n: nin, k: n, a: g.block(t - 1, tile, width: nout), lda: nout,
-                                  b: A + tile.row(t) * nin, ldb: nin, beta: 1, c: dW, ldc: nin)
+                                  b: A + tile.row(t) * nin, ldb: nin, beta: 1, c: grads + t * P + s.weightOffset, ldc: nin)
                     }
-                    Kernels.add(stack + t * w, into: dW, count: w)
                     Kernels.columnSums(gv + t * nout, rows: n, width: nout, stride: T * nout, into: grads + t * P + s.biasOffset,
                                        adding: true)
                 }
@@ -472,6 +474,18 @@ public final class SobolevStep {
                 G = next
             }
         }
+        // The value rows' part of each term's weight gradients.
+        for (l, s) in slices.enumerated() {
+            let w = s.inputs * s.outputs
+            for t in 0..<T { Kernels.add(stacks + offsets[l] + t * w, into: grads + t * P + s.weightOffset, count: w) }
+        }
+    }
+
+    /// Where layer l's T weight-gradient matrices start in `termStack` (the last entry: its size).
+    func stackOffsets(terms T: Int) -> [Int] {
+        var offsets = [0]
+        for s in slices { offsets.append(offsets.last! + T * s.inputs * s.outputs) }
+        return offsets
     }
 
     /// What the backward kernels read of hidden layer h, from sample `lo` on (a tile's first).
