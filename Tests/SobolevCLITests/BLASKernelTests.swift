@@ -1,6 +1,6 @@
 // The OpenBLAS kernel: a fallback to Prescott on a CPU with wider vectors is replaced at start
 // (the binary executes itself again with OPENBLAS_CORETYPE), alone and under mpirun; a user's
-// own OPENBLAS_CORETYPE is kept.
+// own OPENBLAS_CORETYPE is kept. And bench's peak RSS figure is the binary's own.
 import Foundation
 import Testing
 import SobolevCore
@@ -50,5 +50,19 @@ struct BLASKernelTests {
         }
         let kept = try run(sobolevBinary, args, environment: ["OPENBLAS_CORETYPE": "Prescott"])
         #expect(cores(kept.stdout) == ["Prescott"], "\(kept.output)")
+    }
+
+    @Test("bench's peak RSS is its own, not that of the process that started it")
+    func peakResidentSet() throws {
+        // A parent of 400 MB (every page touched): the exec'd child must not report it.
+        var parent = [UInt8](repeating: 0, count: 400 << 20)
+        for i in stride(from: 0, to: parent.count, by: 4096) { parent[i] = 1 }
+        let result = try withExtendedLifetime(parent) {
+            try run(sobolevBinary, ["bench", "--seconds", "0.01", "--only", "a", "--mode", "fused", "--json"])
+        }
+        #expect(result.status == 0, "\(result.output)")
+        let figure = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let rss = figure?["peak_rss_bytes"] as? Int ?? 0
+        #expect(rss > 1 << 20 && rss < 300 << 20, "\(result.stdout)")
     }
 }
