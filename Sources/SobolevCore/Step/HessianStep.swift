@@ -334,8 +334,8 @@ extension SobolevStep {
     static func contractPairs(_ out: UnsafeMutablePointer<Double>, _ A: UnsafePointer<Double>, weighted Rw: UnsafePointer<Double>,
                               d: Int, pairs D: Int, outputs m: Int, tile: Tile, width w: Int, samples: Range<Int>) {
         let B = tile.B
-        for o in 0..<m { for k in samples {
-            let i = tile.lo + k, row = out + (o * tile.n + k) * w
+        for o in 0..<m { for local in samples {
+            let i = tile.lo + local, row = out + (o * tile.n + local) * w
             row.update(repeating: 0, count: w)
             for q in 0..<D {
                 let c = Rw[(q * B + i) * m + o]
