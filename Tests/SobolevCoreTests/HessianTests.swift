@@ -27,6 +27,18 @@ func perturbedParameters(_ net: MLPArchitecture, seed: UInt64) -> [Double] {
     return theta
 }
 
+/// The step tests' cases: for each (slope, Jacobians, m) a 3 -> 5 -> 5 -> m network of `activation`
+/// with perturbed parameters and a batch of `samples` with Hessian targets.
+func hessianCases(_ activation: Activation, _ cases: [(adaptive: Double?, jacobians: Bool, m: Int)], samples n: Int,
+                  network: UInt64, data: UInt64)
+    -> [(adaptive: Double?, jacobians: Bool, m: Int, net: MLPArchitecture, theta: [Double], batch: Dataset)] {
+    cases.map { c in
+        let net = MLPArchitecture(inputs: 3, outputs: c.m, depth: 2, width: 5, activation: activation, adaptiveScale: c.adaptive)
+        return (c.adaptive, c.jacobians, c.m, net, perturbedParameters(net, seed: network),
+                randomHessianBatch(n: n, d: 3, m: c.m, seed: data, jacobians: c.jacobians))
+    }
+}
+
 @Suite("Hessian terms")
 struct HessianTests {
     @Test("input Hessian against central differences of the Jacobian, every activation, slopes",
@@ -99,10 +111,8 @@ struct HessianTests {
     @Test("per-term mode equals the reference, with and without Jacobians, slopes, derivative gradients off",
           arguments: Activation.allCases)
     func perTermMatchesReference(activation: Activation) {
-        for (adaptive, jacobians, m) in [(nil, true, 2), (10.0, true, 1), (nil, false, 2), (10.0, false, 3)] as [(Double?, Bool, Int)] {
-            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
-            let theta = perturbedParameters(net, seed: 3)
-            let batch = randomHessianBatch(n: 4, d: 3, m: m, seed: 8, jacobians: jacobians)
+        for (adaptive, jacobians, _, net, theta, batch) in hessianCases(
+            activation, [(nil, true, 2), (10.0, true, 1), (nil, false, 2), (10.0, false, 3)], samples: 4, network: 3, data: 8) {
             let ref = net.referenceHessianTermSums(parameters: theta, batch: batch)
             let fast = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch)
             #expect(fast.losses.count == (jacobians ? 10 : 7))
@@ -121,10 +131,8 @@ struct HessianTests {
 
     @Test("fused mode equals the per-term mode's weighted sum, both plans, m = 1..3, slopes", arguments: Activation.allCases)
     func fusedMatchesWeightedSum(activation: Activation) {
-        for (adaptive, jacobians, m) in [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, true, 3)] as [(Double?, Bool, Int)] {
-            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
-            let theta = perturbedParameters(net, seed: 12)
-            let batch = randomHessianBatch(n: 5, d: 3, m: m, seed: 13, jacobians: jacobians)
+        for (adaptive, jacobians, m, net, theta, batch) in hessianCases(
+            activation, [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, true, 3)], samples: 5, network: 12, data: 13) {
             let step = SobolevStep(architecture: net)
             let perTerm = step.termSums(parameters: theta, batch: batch)
             let T = perTerm.losses.count, P = net.parameterCount
@@ -152,10 +160,8 @@ struct HessianTests {
 
     @Test("tiles of a few samples give the whole batch's per-term and fused Hessian steps", arguments: Activation.allCases)
     func tiles(activation: Activation) {
-        for (adaptive, jacobians, m) in [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, false, 1)] as [(Double?, Bool, Int)] {
-            let net = MLPArchitecture(inputs: 3, outputs: m, depth: 2, width: 5, activation: activation, adaptiveScale: adaptive)
-            let theta = perturbedParameters(net, seed: 21)
-            let batch = randomHessianBatch(n: 9, d: 3, m: m, seed: 22, jacobians: jacobians)
+        for (adaptive, jacobians, m, net, theta, batch) in hessianCases(
+            activation, [(nil, true, 1), (10.0, true, 2), (nil, false, 3), (10.0, false, 1)], samples: 9, network: 21, data: 22) {
             let whole = SobolevStep(architecture: net), tiled = SobolevStep(architecture: net)
             let a = whole.termSums(parameters: theta, batch: batch)
             var rng = SeededRNG(seed: 23)
