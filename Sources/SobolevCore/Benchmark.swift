@@ -68,6 +68,10 @@ public struct BenchmarkFigure: Sendable {
     /// order, on scratch operands. The step cannot be faster with this BLAS; the rest of
     /// `secondsPerStep` is element-wise work, memory traffic and call overhead.
     public var gemmSecondsPerStep: Double
+    /// Seconds of the step's GEMM calls inside the step (timed call by call over further steps):
+    /// against `gemmSecondsPerStep`, what the step's operands coming from memory rather than
+    /// cache cost the BLAS; the rest of `secondsPerStep` is the step's own work.
+    public var gemmInStepSecondsPerStep: Double
 }
 
 public enum SobolevBenchmark {
@@ -127,13 +131,17 @@ public enum SobolevBenchmark {
         }
         let (steps, elapsed) = timeRepeatedly(minSeconds: minSeconds, step)
         let perStep = elapsed / Double(steps)
+        // The timed steps' GEMM share, over at most a second's worth of further steps.
+        let timed = max(1, min(steps, Int(min(minSeconds, 1) / perStep)))
+        let gemmInStep = BLAS.timingCalls { for _ in 0..<timed { step() } } / Double(timed)
         let calls = BLAS.recordingCalls(step)
         let flops = hessian ? SobolevStep.hessianFlops(arch, batch: c.batch, fused: fused)
             : fused ? plan.flops(arch, batch: c.batch) : JacobianPlan.perTermFlops(arch, batch: c.batch)
         let figure = BenchmarkFigure(name: c.name, mode: fused ? "fused" : "per-term",
                                      plan: hessian ? (fused ? "hessian" : "per-term") : fused ? plan.rawValue : "per-term",
                                      steps: steps, secondsPerStep: perStep, samplesPerSecond: Double(c.batch) / perStep,
-                                     flopsPerStep: flops, workspaceBytes: 8 * engine.workspaceCount, gemmSecondsPerStep: 0)
+                                     flopsPerStep: flops, workspaceBytes: 8 * engine.workspaceCount, gemmSecondsPerStep: 0,
+                                     gemmInStepSecondsPerStep: gemmInStep)
         return (figure, calls)
     }
 

@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
             computes every term's gradient (what CD_min, LRA and GradNorm need); fused mode one \
             gradient of the weighted sum, with the Jacobian by the cheaper of forward and reverse \
             mode. "GEMMs alone" replays the step's own GEMM calls without the rest: the floor the \
-            BLAS sets. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
+            BLAS sets; "GEMMs in step" times the same calls inside further steps. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case fused, perTerm = "per-term", both }
@@ -81,7 +81,7 @@ struct Bench: ParsableCommand {
                 print("note: OpenBLAS runs its SSE3 fallback (Prescott), several times slower: it does not know this CPU; "
                       + "OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) selects a faster kernel")
             }
-            print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB  GEMMs alone ms")
+            print("case shape                      mode      plan       ms/step    GFLOP/step  GFLOP/s  % DGEMM  workspace MB  peak RSS MB  GEMMs alone ms  GEMMs in step ms")
         }
         for c in list {
             for fused in modes {
@@ -95,15 +95,16 @@ struct Bench: ParsableCommand {
                         ("flops_per_step", "\(f.flopsPerStep)"), ("gflops", "\(f.gflops)"), ("dgemm_gflops", "\(dgemm)"), ("blas_core", "\"\(BLAS.coreName)\""),
                         ("workspace_bytes", "\(f.workspaceBytes)"), ("peak_rss_bytes", "\(rss)"), ("threads", "\(threads)"),
                         ("gemm_seconds_per_step", "\(f.gemmSecondsPerStep)"),
+                        ("gemm_in_step_seconds_per_step", "\(f.gemmInStepSecondsPerStep)"),
                     ]
                     print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
                 } else {
                     let label = "\(c.name): \(c.shape)".padding(toLength: 30, withPad: " ", startingAt: 0)
                     print(label + " " + f.mode.padding(toLength: 9, withPad: " ", startingAt: 0)
                           + " " + f.plan.padding(toLength: 9, withPad: " ", startingAt: 0)
-                          + String(format: " %9.3f %12.3f %9.2f %7.0f%% %12.1f %12.1f %15.3f", 1000 * f.secondsPerStep, f.flopsPerStep / 1e9,
+                          + String(format: " %9.3f %12.3f %9.2f %7.0f%% %12.1f %12.1f %15.3f %17.3f", 1000 * f.secondsPerStep, f.flopsPerStep / 1e9,
                                    f.gflops, 100 * f.gflops / dgemm, Double(f.workspaceBytes) / 1e6, Double(rss) / 1e6,
-                                   1000 * f.gemmSecondsPerStep))
+                                   1000 * f.gemmSecondsPerStep, 1000 * f.gemmInStepSecondsPerStep))
                 }
             }
         }

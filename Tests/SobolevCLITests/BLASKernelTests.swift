@@ -41,6 +41,9 @@ struct BLASKernelTests {
         let figure = try JSONSerialization.jsonObject(with: Data(alone.stdout.utf8)) as? [String: Any]
         let gemm = figure?["gemm_seconds_per_step"] as? Double ?? 0, step = figure?["seconds_per_step"] as? Double ?? 0
         #expect(gemm > 0 && gemm < 5 * step, "\(alone.stdout)")
+        // The same calls timed inside the step: a part of the step.
+        let inStep = figure?["gemm_in_step_seconds_per_step"] as? Double ?? 0
+        #expect(inStep > 0 && inStep < 1.5 * step, "\(alone.stdout)")
         let parallel = try run(which("mpirun"), mpirunArguments(2) + [sobolevBinary] + args, unset: ["OPENBLAS_CORETYPE"])
         #expect(parallel.status == 0, "\(parallel.output)")
         #expect(cores(parallel.stdout).count == 2, "\(parallel.output)")

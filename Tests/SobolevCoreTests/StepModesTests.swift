@@ -94,6 +94,30 @@ struct StepModesTests {
         }
     }
 
+    @Test("timing GEMM calls counts the time inside them, not the work between them, and records no calls")
+    func gemmTimeInsideCalls() {
+        let n = 300
+        let a = [Double](repeating: 0.5, count: n * n), b = [Double](repeating: 0.25, count: n * n)
+        var c = [Double](repeating: 0, count: n * n)
+        func spin(_ seconds: Double) {
+            let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+            while DispatchTime.now().uptimeNanoseconds < end {}
+        }
+        func product() {
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                BLAS.gemm(m: n, n: n, k: n, a: a.baseAddress!, lda: n, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+            } } }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var inside = 0.0
+        let calls = BLAS.recordingCalls { inside = BLAS.timingCalls { spin(0.05); product(); spin(0.05) } }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        #expect(inside > 0 && inside < wall - 0.09, "inside \(inside) s of \(wall) s")
+        #expect(calls.isEmpty, "the timer, not the outer recorder, saw the call")
+        #expect(c[0] == 0.125 * Double(n))
+        #expect(BLAS.timingCalls { spin(0.01) } == 0)
+    }
+
     @Test("predictions of more rows than one piece equal a single pass over all rows")
     func predictionsInPieces() {
         let (net, theta) = perturbedNetwork(d: 3, m: 2, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 5)
