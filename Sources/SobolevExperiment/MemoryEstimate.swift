@@ -48,6 +48,8 @@ public struct RunShape: Sendable, Equatable {
     public var hessianTerms = false
     /// Directions per sample in the data (V: k d numbers a sample, JV: m k).
     public var directions = 0
+    /// Whether the data carry Jacobians (the step's d tangent blocks; directions add k more).
+    public var jacobians = true
 }
 
 public enum MemoryEstimator {
@@ -74,7 +76,8 @@ public enum MemoryEstimator {
         let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)
         let training = Double(s.hessianTerms
             ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true)
-            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true))
+            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true,
+                                         jacobians: s.jacobians, directions: s.directions))
         // Predictions for the metrics: values and Jacobians, and the Hessians (second-order
         // tangents) of every set when the data carry them.
         let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map {

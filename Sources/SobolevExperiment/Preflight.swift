@@ -109,6 +109,7 @@ public struct Preflight: Sendable {
         shape.hessians = hasHessians
         shape.hessianTerms = layout.hasHessians
         shape.directions = directions
+        shape.jacobians = hasDerivatives
         return shape
     }
 }

@@ -104,6 +104,23 @@ struct DirectionalTests {
         } }
     }
 
+    @Test("what the memory preflight counts is what the step holds, with directions besides dY or alone")
+    func workspaceCount() {
+        for (d, m, k, jac) in directionalShapes + [(2, 1, 6, true), (3, 2, 5, false)] {
+            let (net, theta) = perturbedNetwork(d: d, m: m, hidden: [6, 5], activation: .tanh, adaptive: true, seed: 6)
+            let batch = directionalBatch(n: 40, d: d, m: m, k: k, jacobians: jac, seed: 41)
+            let step = SobolevStep(architecture: net)
+            let blocks = (jac ? d : 0) + k
+            _ = step.termSums(parameters: theta, batch: batch)
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: JacobianPlan.cheapest(net, batch: 40, for: batch))
+            _ = step.fusedGradient(parameters: theta, weights: [Double](repeating: 1, count: 1 + blocks))
+            _ = step.lossSums(parameters: theta, batch: batch)
+            let counted = SobolevStep.workspaceCount(net, batch: 40, evaluationBatch: 40, perTerm: true, fused: true,
+                                                     jacobians: jac, directions: k)
+            #expect(step.workspaceCount == counted, "d=\(d) m=\(m) k=\(k) dY=\(jac)")
+        }
+    }
+
     @Test("the cost model: k directional tangents against m reverse passes")
     func costModel() {
         let net = MLPArchitecture(inputs: 16, outputs: 1, depth: 3, width: 64, activation: .tanh)

@@ -144,13 +144,17 @@ struct LimitTests {
         let n = 12
         let x = Matrix(rows: n, cols: 2, data: (0..<(2 * n)).map { Double($0 % 7) / 7 })
         let y = Matrix(rows: n, cols: 1, data: (0..<n).map { Double($0) })
-        let V = (0..<(n * 2 * 2)).map { Double($0 % 3) + 1 }
+        let V = (0..<(n * 3 * 2)).map { Double($0 % 3) + 1 }
         try DatasetFile.write(Dataset(inputs: x, values: y, jacobians: nil, directions: V,
-                                      directionalDerivatives: Array(repeating: 1, count: n * 2)), to: dir + "/v.h5")
+                                      directionalDerivatives: Array(repeating: 1, count: n * 3)), to: dir + "/v.h5")
         let text = "name: v\nproblem:\n  name: dataset\n  file: v.h5\nmodel:\n  width: 4\ntraining:\n  epochs: 2\n"
         try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
         let shape = try Preflight(try Experiment.load(path: dir + "/e.yaml"), limit: nil).configurations[0].shape
-        #expect(shape.directions == 2 && shape.terms == 3 && !shape.hessianTerms)
+        #expect(shape.directions == 3 && shape.terms == 4 && !shape.hessianTerms && !shape.jacobians)
+        // The step's arrays are those of three direction blocks, not of d = 2 Jacobian blocks.
+        let arch = MLPArchitecture(layerSizes: shape.layerSizes, activation: .tanh, adaptiveScale: 1)
+        #expect(MemoryEstimator.estimate(shape).step == 8 * Double(SobolevStep.workspaceCount(
+            arch, batch: shape.batch, evaluationBatch: shape.validationSamples, perTerm: true, fused: true, jacobians: false, directions: 3)))
         try (text + "loss:\n  order: 2\n").replacingOccurrences(of: "file: v.h5", with: "name: beale")
             .replacingOccurrences(of: "  name: dataset\n", with: "").write(toFile: dir + "/h.yaml", atomically: true, encoding: .utf8)
         let order2 = try Preflight(try Experiment.load(path: dir + "/h.yaml"), limit: nil).configurations[0].shape

@@ -248,21 +248,26 @@ public final class SobolevStep {
     }
 
     /// Doubles a run's workspace grows to: per-term steps on `batch` samples (when `perTerm`),
-    /// fused steps (when `fused`), and loss evaluations of `evaluationBatch` samples.
+    /// fused steps (when `fused`), and loss evaluations of `evaluationBatch` samples, on data
+    /// with Jacobians (d tangent blocks) and/or `directions` directions a sample (k more).
     public static func workspaceCount(_ architecture: MLPArchitecture, batch: Int, evaluationBatch: Int,
-                                      perTerm: Bool, fused: Bool) -> Int {
-        let d = architecture.inputDimension, m = architecture.outputDimension
+                                      perTerm: Bool, fused: Bool, jacobians: Bool = true, directions: Int = 0) -> Int {
+        let m = architecture.outputDimension
+        let dirs = (jacobians ? architecture.inputDimension : 0) + directions
         func fusedSize(_ B: Int) -> WorkspaceSize {
-            let plan = JacobianPlan.cheapest(architecture, batch: B), blocks = plan == .forward ? d : m
-            return WorkspaceSize(architecture, B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: plan == .reverse)
+            let plan = JacobianPlan.cheapest(architecture, batch: B, jacobians: jacobians, directions: directions)
+            let blocks = dirs == 0 ? 0 : plan == .forward ? dirs : m
+            return WorkspaceSize(architecture, B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: dirs > 0 && plan == .reverse,
+                                 dirs: dirs)
         }
         var size = fusedSize(evaluationBatch)
         if fused { size = size.merged(fusedSize(batch)) }
         if perTerm {
-            let shared = sharesTangentChannels(m: m, active: d) ? m : 0
-            size = size.merged(WorkspaceSize(architecture, B: batch, blocks: d, channelRows: batch * (1 + 2 * d + shared), reverse: false))
+            let shared = sharesTangentChannels(m: m, active: dirs) ? m : 0
+            size = size.merged(WorkspaceSize(architecture, B: batch, blocks: dirs, channelRows: batch * (1 + 2 * dirs + shared),
+                                             reverse: false, dirs: dirs))
             let weights = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
-            size.termStack = (1 + d) * weights
+            size.termStack = (1 + dirs) * weights
         }
         return size.total
     }
@@ -501,7 +506,8 @@ struct WorkspaceSize {
     var inputs: [Int], preactivations: [Int], hidden: [Int], adjoints: [Int]
     var scaled: Int, channels: Int, nextChannels: Int, tileChannels: Int, jacobian: Int, termStack = 0, residuals: Int
 
-    init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool) {
+    /// `dirs`: the data's tangent blocks (d with Jacobians, plus k directions), for the residuals.
+    init(_ architecture: MLPArchitecture, B: Int, blocks: Int, channelRows: Int, reverse: Bool, dirs: Int? = nil) {
         let sizes = architecture.layerSizes, m = architecture.outputDimension, d = architecture.inputDimension
         let rows = B * (1 + blocks), widest = sizes.max()!
         inputs = (0..<(sizes.count - 1)).map { rows * sizes[$0] }
@@ -520,7 +526,7 @@ struct WorkspaceSize {
         nextChannels = max(tile, reverseTile)
         tileChannels = tile
         jacobian = reverse ? m * B * d : 0
-        residuals = B * m * (1 + d)
+        residuals = B * m * (1 + (dirs ?? d))
     }
 
     func merged(_ o: WorkspaceSize) -> WorkspaceSize {
