@@ -118,6 +118,28 @@ struct StepModesTests {
         #expect(BLAS.timingCalls { spin(0.01) } == 0)
     }
 
+    @Test("products with k = 1 give the BLAS's bits for every transpose and leading dimension")
+    func outerProducts() {
+        var rng = SeededRNG(seed: 21)
+        for (m, n) in [(1, 1), (7, 5), (40, 50), (256, 3)] { for transA in [false, true] { for transB in [false, true] {
+            let lda = transA ? m + 2 : 3, ldb = transB ? 4 : n + 1, ldc = n + 3
+            let a = (0..<(transA ? lda : m * lda)).map { _ in rng.uniform(-2, 2) }
+            let b = (0..<(transB ? n * ldb : ldb)).map { _ in rng.uniform(-2, 2) }
+            var fast = [Double](repeating: 7, count: m * ldc), blas = fast
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                fast.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: 1, a: a.baseAddress!, lda: lda,
+                              b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc)
+                }
+                blas.withUnsafeMutableBufferPointer { c in
+                    BLAS.blas(transA: transA, transB: transB, m: m, n: n, k: 1, alpha: 1, a: a.baseAddress!, lda: lda,
+                              b: b.baseAddress!, ldb: ldb, beta: 0, c: c.baseAddress!, ldc: ldc)
+                }
+            } }
+            #expect(fast.map(\.bitPattern) == blas.map(\.bitPattern), "m=\(m) n=\(n) transA=\(transA) transB=\(transB)")
+        } } }
+    }
+
     @Test("predictions of more rows than one piece equal a single pass over all rows")
     func predictionsInPieces() {
         let (net, theta) = perturbedNetwork(d: 3, m: 2, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 5)
