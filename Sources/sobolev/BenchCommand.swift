@@ -11,7 +11,8 @@ struct Bench: ParsableCommand {
             computes every term's gradient (what CD_min, LRA and GradNorm need); fused mode one \
             gradient of the weighted sum, with the Jacobian by the cheaper of forward and reverse \
             mode. "GEMMs alone" replays the step's own GEMM calls without the rest: the floor the \
-            BLAS sets; "GEMMs in step" times the same calls inside further steps. Figures, not assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
+            BLAS sets; "GEMMs in step" times the same calls inside further steps. Figures, not \
+            assertions: benchmarks/peers/run puts them beside PyTorch and JAX.
             """)
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case fused, perTerm = "per-term", both }

@@ -266,8 +266,7 @@ public final class SobolevStep {
             let shared = sharesTangentChannels(m: m, active: dirs) ? m : 0
             size = size.merged(WorkspaceSize(architecture, B: batch, blocks: dirs, channelRows: batch * (1 + 2 * dirs + shared),
                                              reverse: false, dirs: dirs))
-            let weights = zip(architecture.layerSizes, architecture.layerSizes.dropFirst()).map { $0 * $1 }.reduce(0, +)
-            size.termStack = (1 + dirs) * weights
+            size.termStack = stackOffsets(architecture, terms: 1 + dirs).last!
         }
         return size.total
     }
@@ -422,7 +421,7 @@ public final class SobolevStep {
     private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, blocks: Int,
                                  shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
-        let perSample = T + active + (shared ? m : 0), offsets = stackOffsets(terms: T)
+        let perSample = T + active + (shared ? m : 0), offsets = SobolevStep.stackOffsets(architecture, terms: T)
         let stacks = workspace.termStack.reserve(offsets.last!)
         stacks.update(repeating: 0, count: offsets.last!)
         forEachTile(B, blocks: perSample - 1) { tile in
@@ -486,10 +485,11 @@ public final class SobolevStep {
         }
     }
 
-    /// Where layer l's T weight-gradient matrices start in `termStack` (the last entry: its size).
-    func stackOffsets(terms T: Int) -> [Int] {
+    /// Where layer l's T weight-gradient matrices start in `termStack` (the last entry: its size,
+    /// which the memory preflight counts too).
+    static func stackOffsets(_ architecture: MLPArchitecture, terms T: Int) -> [Int] {
         var offsets = [0]
-        for s in slices { offsets.append(offsets.last! + T * s.inputs * s.outputs) }
+        for s in architecture.layers { offsets.append(offsets.last! + T * s.inputs * s.outputs) }
         return offsets
     }
 
