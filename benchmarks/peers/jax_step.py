@@ -20,6 +20,7 @@ import os  # noqa: E402
 
 import jax  # noqa: E402 (after the thread settings)
 import jax.numpy as jnp  # noqa: E402
+import jax.scipy.special  # noqa: E402
 import numpy as np  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
@@ -49,10 +50,52 @@ def VARIANTS(case):
     return {"fused": v, "per-term": v}
 
 
+class Activation:
+    """phi (JAX's own function), (phi, phi') and (phi, phi', phi'') from shared pieces, for the
+    stacked tangents: sobolev's six activations."""
+
+    def __init__(self, name):
+        sqrt_half, inv_sqrt_2pi = 0.5 ** 0.5, (2 * np.pi) ** -0.5
+        if name == "tanh":
+            self.phi = jnp.tanh
+            def d2(z):
+                t = jnp.tanh(z)
+                p1 = 1 - t * t
+                return t, p1, -2 * t * p1
+        elif name == "sin":
+            self.phi = jnp.sin
+            def d2(z):
+                s = jnp.sin(z)
+                return s, jnp.cos(z), -s
+        elif name in ("sigmoid", "softplus", "silu"):
+            self.phi = {"sigmoid": jax.nn.sigmoid, "softplus": jax.nn.softplus, "silu": jax.nn.silu}[name]
+            def d2(z):
+                s = jax.nn.sigmoid(z)
+                d = s * (1 - s)
+                if name == "sigmoid":
+                    return s, d, d * (1 - 2 * s)
+                if name == "softplus":
+                    return self.phi(z), s, d
+                return z * s, s + z * d, d * (2 + z * (1 - 2 * s))
+        elif name == "gelu":
+            self.phi = lambda z: jax.nn.gelu(z, approximate=False)
+            def d2(z):
+                cdf = 0.5 * jax.scipy.special.erfc(-sqrt_half * z)
+                pdf = inv_sqrt_2pi * jnp.exp(-0.5 * z * z)
+                return z * cdf, cdf + z * pdf, pdf * (2 - z * z)
+        else:
+            raise ValueError(f"activation {name!r}")
+        self.d2 = d2
+        self.d1 = lambda z: d2(z)[:2]  # jit drops what is not used
+
+
+ACT = Activation("tanh")  # the case's, set by build()
+
+
 def forward(params, x):
     h = x
     for W, b in params[:-1]:
-        h = jnp.tanh(h @ W.T + b)
+        h = ACT.phi(h @ W.T + b)
     W, b = params[-1]
     return h @ W.T + b
 
@@ -64,8 +107,8 @@ def forward_tangents(params, x):
     z = x @ W0.T + b0
     Z = jnp.broadcast_to(W0.T, (B, d, W0.shape[0]))
     for W, b in params[1:]:
-        t = jnp.tanh(z)
-        hb = jnp.concatenate([t[:, None], (1 - t * t)[:, None] * Z], axis=1)
+        t, p1 = ACT.d1(z)
+        hb = jnp.concatenate([t[:, None], p1[:, None] * Z], axis=1)
         zb = hb @ W.T
         z, Z = zb[:, 0] + b, zb[:, 1:]
     return z, jnp.swapaxes(Z, 1, 2)
@@ -95,9 +138,7 @@ def forward_tangents2(params, x, jj, kk):
     z = x @ W0.T + b0
     Z1, Z2 = jnp.broadcast_to(W0.T, (B, d, W0.shape[0])), None
     for W, b in params[1:]:
-        t = jnp.tanh(z)
-        p1 = 1 - t * t
-        p2 = -2 * t * p1
+        t, p1, p2 = ACT.d2(z)
         T2 = p2[:, None] * Z1[:, jj] * Z1[:, kk]
         if Z2 is not None:
             T2 = T2 + p1[:, None] * Z2
@@ -197,6 +238,8 @@ class Step:
 
 
 def build(data, mode, variant):
+    global ACT
+    ACT = Activation(data["activation"])
     return Step(data, mode, variant)
 
 

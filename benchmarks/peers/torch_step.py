@@ -44,12 +44,54 @@ def VARIANTS(case):
     return VARIANTS_2 if case.get("order", 1) == 2 else VARIANTS_1
 
 
+class Activation:
+    """phi (torch's own function), (phi, phi') and (phi, phi', phi'') from shared pieces, for the
+    stacked tangents: sobolev's six activations (softplus without torch's linear cut-off at 20).
+    Eager torch computes what it is asked for, hence d1 beside d2."""
+
+    def __init__(self, name):
+        F, sqrt_half, inv_sqrt_2pi = torch.nn.functional, 0.5 ** 0.5, (2 * torch.pi) ** -0.5
+
+        def logistic(z, order):
+            s = torch.sigmoid(z)
+            if name == "softplus":
+                return (self.phi(z), s) if order == 1 else (self.phi(z), s, s * (1 - s))
+            d = s * (1 - s)
+            if name == "sigmoid":
+                return (s, d) if order == 1 else (s, d, d * (1 - 2 * s))
+            return (z * s, s + z * d) if order == 1 else (z * s, s + z * d, d * (2 + z * (1 - 2 * s)))
+
+        def gelu(z, order):
+            cdf = 0.5 * torch.special.erfc(-sqrt_half * z)
+            pdf = inv_sqrt_2pi * torch.exp(-0.5 * z * z)
+            return (z * cdf, cdf + z * pdf) if order == 1 else (z * cdf, cdf + z * pdf, pdf * (2 - z * z))
+
+        def tanh(z, order):
+            t = torch.tanh(z)
+            p1 = 1 - t * t
+            return (t, p1) if order == 1 else (t, p1, -2 * t * p1)
+
+        def sin(z, order):
+            s = torch.sin(z)
+            return (s, torch.cos(z)) if order == 1 else (s, torch.cos(z), -s)
+
+        self.phi, pieces = {"tanh": (torch.tanh, tanh), "sin": (torch.sin, sin),
+                            "sigmoid": (torch.sigmoid, logistic), "silu": (F.silu, logistic),
+                            "softplus": (lambda z: F.softplus(z, threshold=40), logistic),
+                            "gelu": (F.gelu, gelu)}[name]
+        self.d1 = lambda z: pieces(z, 1)
+        self.d2 = lambda z: pieces(z, 2)
+
+
+ACT = Activation("tanh")  # the case's, set by build()
+
+
 def forward(params, x):
     L = len(params) // 2
     h = x
     for l in range(L):
         z = torch.addmm(params[2 * l + 1], h, params[2 * l].T)
-        h = torch.tanh(z) if l < L - 1 else z
+        h = ACT.phi(z) if l < L - 1 else z
     return h
 
 
@@ -61,8 +103,8 @@ def forward_tangents(params, x):
     Z = W0.T.expand(B, d, -1)  # dz/dx: the same for every sample
     L = len(params) // 2
     for l in range(1, L):
-        t = torch.tanh(z)
-        hb = torch.cat([t.unsqueeze(1), (1 - t * t).unsqueeze(1) * Z], dim=1)  # [B, 1 + d, n]
+        t, p1 = ACT.d1(z)
+        hb = torch.cat([t.unsqueeze(1), p1.unsqueeze(1) * Z], dim=1)  # [B, 1 + d, n]
         zb = hb @ params[2 * l].T
         z, Z = zb[:, 0] + params[2 * l + 1], zb[:, 1:]
     return z, Z.transpose(1, 2)
@@ -77,9 +119,7 @@ def forward_tangents2(params, x, jj, kk):
     Z1, Z2 = W0.T.expand(B, d, -1), None  # z'' = 0 at the first layer
     L = len(params) // 2
     for l in range(1, L):
-        t = torch.tanh(z)
-        p1 = 1 - t * t
-        p2 = -2 * t * p1
+        t, p1, p2 = ACT.d2(z)
         T2 = p2.unsqueeze(1) * Z1[:, jj] * Z1[:, kk]
         if Z2 is not None:
             T2 = T2 + p1.unsqueeze(1) * Z2
@@ -218,6 +258,8 @@ class Step:
 
 
 def build(data, mode, variant):
+    global ACT
+    ACT = Activation(data["activation"])
     return Step(data, mode, variant)
 
 
