@@ -149,15 +149,17 @@ extension MLPArchitecture {
     /// Rows per pass when predicting: a million inputs must not need a million-row workspace.
     public static let predictionRows = 4096
 
-    /// 0..<n in consecutive ranges of at most `predictionRows`.
-    static func pieces(_ n: Int) -> [Range<Int>] {
-        stride(from: 0, to: n, by: predictionRows).map { $0..<min($0 + predictionRows, n) }
+    /// 0..<n in consecutive ranges of at most `size` (default `predictionRows`).
+    static func pieces(_ n: Int, size: Int = predictionRows) -> [Range<Int>] {
+        stride(from: 0, to: n, by: size).map { $0..<min($0 + size, n) }
     }
 
-    /// `pass` over the pieces of n rows, its `arrays` arrays each concatenated in row order.
-    static func inPieces(_ n: Int, arrays k: Int, _ pass: (Range<Int>) -> [[Double]]) -> [[Double]] {
+    /// `pass` over the pieces of n rows (at most `size` each), its `arrays` arrays each
+    /// concatenated in row order.
+    static func inPieces(_ n: Int, arrays k: Int, size: Int = predictionRows,
+                         _ pass: (Range<Int>) -> [[Double]]) -> [[Double]] {
         var out = [[Double]](repeating: [], count: k)
-        for rows in pieces(n) { for (a, piece) in pass(rows).enumerated() { out[a] += piece } }
+        for rows in pieces(n, size: size) { for (a, piece) in pass(rows).enumerated() { out[a] += piece } }
         return out
     }
 

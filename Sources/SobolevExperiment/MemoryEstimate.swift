@@ -78,12 +78,14 @@ public enum MemoryEstimator {
             ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true)
             : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true,
                                          jacobians: s.jacobians, directions: s.directions))
-        // Predictions for the metrics: values and Jacobians, and the Hessians (second-order
-        // tangents) of every set when the data carry them.
-        let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map {
-            Double(s.hessians
-                ? SobolevStep.hessianWorkspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false)
-                : SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: $0, perTerm: false, fused: false))
+        // Predictions for the metrics, one after the other: values and Jacobians, then the
+        // Hessians (second-order tangents, in passes of `hessianPieceSamples`, and the set's
+        // predictions) of every set when the data carry them.
+        let prediction = [s.trainSamples, s.validationSamples, s.testSamples].map { n in
+            let jacobians = SobolevStep.workspaceCount(arch, batch: 1, evaluationBatch: n, perTerm: false, fused: false)
+            let hessians = arch.hessianPredictionCount(samples: min(n, arch.hessianPieceSamples))
+                + n * Int(m) * (1 + Int(d) + Int(d * d))
+            return Double(s.hessians ? max(jacobians, hessians) : jacobians)
         }.max()!
         let stepNumbers = training, evaluation = prediction
         let records = Double(s.steps) / Double(max(s.logEvery, 1)) + 1

@@ -53,6 +53,27 @@ struct MLPHessianTests {
         #expect(relativeError(s.scaleHessians(n.hessians!, toNormalized: false), h) < 1e-15)
     }
 
+    @Test("Hessian predictions pass at most predictionRows rows at a time, and a pass holds what is counted")
+    func predictionPieces() {
+        // d = 32: a sample has 1 + 32 + 528 = 561 rows, so a pass takes 7 samples (3,927 rows);
+        // one pass over a whole set of 512 samples held 287,232 rows in every layer's arrays.
+        let net = MLPArchitecture(layerSizes: [32, 6, 5, 1], activation: .tanh)
+        let theta = net.glorotUniformParameters(seed: 2)
+        #expect(net.hessianPieceSamples == 7 && 7 * 561 <= MLPArchitecture.predictionRows)
+        #expect(MLPArchitecture(layerSizes: [3, 6, 1], activation: .tanh).hessianPieceSamples == 4096 / 10)
+        // The count is the trace of a pass (inputs, pre-activations, phi', phi'', phi'''), one
+        // layer's scaled pre-activations and the pass's outputs.
+        let x = randomBatch(n: 20, d: 32, m: 1, seed: 4).inputs
+        let trace = net.hessianForward(theta, inputs: x.rows(Array(0..<7)))
+        let held = [trace.inputs, trace.preactivations, trace.p1, trace.p2, trace.p3].joined().map(\.count).reduce(0, +)
+        #expect(held + 7 * 6 + 7 * 1 * (1 + 32 + 32 * 32) == net.hessianPredictionCount(samples: 7))
+        // 20 samples in three passes of 7, 7 and 6 give one pass's results.
+        let pieces = net.predictHessians(parameters: theta, inputs: x), whole = net.predictHessiansPass(parameters: theta, inputs: x)
+        #expect(pieces.hessians.count == 20 * 32 * 32)
+        #expect(relativeError(pieces.hessians, whole.hessians) < 1e-14 && relativeError(pieces.jacobians, whole.jacobians) < 1e-14)
+        #expect(relativeError(pieces.values.data, whole.values.data) < 1e-14)
+    }
+
     @Test("hess_rmse and hess_rel_l2 when the truth has Hessians, and no such metrics without")
     func metrics() {
         let x = Matrix(rows: 2, cols: 2, data: [0, 1, 2, 3]), y = Matrix(rows: 2, cols: 1, data: [1, 2])

@@ -135,6 +135,16 @@ struct LimitTests {
         let arch = MLPArchitecture(layerSizes: base.layerSizes, activation: .tanh, adaptiveScale: 1)
         #expect(MemoryEstimator.estimate(order2).step
                 == 8 * Double(SobolevStep.hessianWorkspaceCount(arch, batch: 1000, evaluationBatch: 0, perTerm: true, fused: true)))
+        // Hessian data on 32 inputs: the metrics' Hessian predictions go in passes of 7 samples
+        // (561 rows each); counted over a whole set of 512 they needed 1.7 GB.
+        var wide = RunShape(layerSizes: [32, 128, 128, 128, 1], trainSamples: 512, validationSamples: 128, testSamples: 384,
+                            batch: 512, terms: 33, optimizerState: 2, steps: 2, logEvery: 1)
+        wide.hessians = true
+        let wideArch = MLPArchitecture(layerSizes: wide.layerSizes, activation: .tanh, adaptiveScale: 1)
+        #expect(wideArch.hessianPieceSamples == 7)
+        let hessianPass = wideArch.hessianPredictionCount(samples: 7) + 512 * (1 + 32 + 32 * 32)
+        #expect(MemoryEstimator.estimate(wide).step >= 8 * Double(hessianPass))
+        #expect(MemoryEstimator.estimate(wide).step < 200 * 1024 * 1024)
     }
 
     @Test("the preflight counts a file's directions V, JV and takes the Hessian passes' bound with loss.order 2")

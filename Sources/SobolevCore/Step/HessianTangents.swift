@@ -49,27 +49,25 @@ extension MLPArchitecture {
         parameters.withUnsafeBufferPointer { theta in
             for (l, s) in slices.enumerated() {
                 let nin = s.inputs, nout = s.outputs
-                var z = [Double](repeating: 0, count: rows * nout)
-                BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: a, lda: nin,
-                          b: theta.baseAddress! + s.weightOffset, ldb: nin, c: &z, ldc: nout)
-                for i in 0..<B { for o in 0..<nout { z[i * nout + o] += theta[s.biasOffset + o] } }
+                // Every element of z and h is written below (the GEMM with beta 0, then the bias;
+                // phi of the value rows, then each tangent and pair block): no zero fill first.
+                let z = [Double](unsafeUninitializedCapacity: rows * nout) { zb, count in
+                    BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: a, lda: nin,
+                              b: theta.baseAddress! + s.weightOffset, ldb: nin, c: zb.baseAddress!, ldc: nout)
+                    for i in 0..<B { for o in 0..<nout { zb[i * nout + o] += theta[s.biasOffset + o] } }
+                    count = rows * nout
+                }
                 trace.inputs.append(a)
                 trace.preactivations.append(z)
                 if l == slices.count - 1 { break }
                 let sl = trace.scales[l], n = B * nout
                 let u = (0..<n).map { sl * z[$0] }
-                var h = [Double](repeating: 0, count: rows * nout)
                 var p1 = [Double](repeating: 0, count: n), p2 = p1, p3 = p1
-                activation.apply(u, count: n, phi: &h, dphi: &p1, d2phi: &p2, d3phi: &p3)
-                for j in 0..<d {
-                    let t = trace.tangentBlock(j) * n
-                    for e in 0..<n { h[t + e] = sl * p1[e] * z[t + e] }
-                }
-                for (q, (j, k)) in trace.pairs.pairs.enumerated() {
-                    let pq = trace.pairBlock(q) * n, tj = trace.tangentBlock(j) * n, tk = trace.tangentBlock(k) * n
-                    for e in 0..<n {
-                        h[pq + e] = sl * sl * p2[e] * z[tj + e] * z[tk + e] + sl * p1[e] * z[pq + e]
-                    }
+                let h = [Double](unsafeUninitializedCapacity: rows * nout) { hb, count in
+                    let h = hb.baseAddress!
+                    activation.apply(u, count: n, phi: h, dphi: &p1, d2phi: &p2, d3phi: &p3)
+                    secondOrderTangents(h, z: z, p1: p1, p2: p2, scale: sl, trace: trace, n: n)
+                    count = rows * nout
                 }
                 trace.p1.append(p1); trace.p2.append(p2); trace.p3.append(p3)
                 a = h
@@ -78,14 +76,57 @@ extension MLPArchitecture {
         return trace
     }
 
+    /// The tangent and pair blocks of h (n elements each, after the value rows) from the blocks
+    /// of z: t_j = s p1 z'_j and h''_jk = s^2 p2 z'_j z'_k + s p1 z''_jk (one vectorised pass each).
+    private func secondOrderTangents(_ h: UnsafeMutablePointer<Double>, z: [Double], p1: [Double], p2: [Double],
+                                     scale sl: Double, trace: HessianTrace, n: Int) {
+        z.withUnsafeBufferPointer { zb in p1.withUnsafeBufferPointer { p1b in p2.withUnsafeBufferPointer { p2b in
+            let z = zb.baseAddress!, p1 = p1b.baseAddress!, p2 = p2b.baseAddress!
+            for j in 0..<trace.d {
+                let t = trace.tangentBlock(j) * n
+                for e in 0..<n { h[t + e] = sl * p1[e] * z[t + e] }
+            }
+            for (q, (j, k)) in trace.pairs.pairs.enumerated() {
+                let pq = trace.pairBlock(q) * n, tj = trace.tangentBlock(j) * n, tk = trace.tangentBlock(k) * n
+                for e in 0..<n {
+                    h[pq + e] = sl * sl * p2[e] * z[tj + e] * z[tk + e] + sl * p1[e] * z[pq + e]
+                }
+            }
+        } } }
+    }
+
     /// Network values (n x m), input Jacobians (n x m x d) and input Hessians (n x m x d x d, both
-    /// triangles), in `Dataset`'s layouts, by second-order forward tangents.
+    /// triangles), in `Dataset`'s layouts, by second-order forward tangents, in passes of at most
+    /// `hessianPieceSamples` samples.
     public func predictHessians(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
-        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 3) { rows in
+        // Passes of equal size: a short last pass would take OpenBLAS's small-matrix kernels and
+        // sum in another order than the others.
+        let passes = (inputs.rows + hessianPieceSamples - 1) / hessianPieceSamples
+        let size = max(1, (inputs.rows + passes - 1) / max(passes, 1))
+        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 3, size: size) { rows in
             let p = predictHessiansPass(parameters: parameters, inputs: inputs.rows(Array(rows)))
             return [p.values.data, p.jacobians, p.hessians]
         }
         return (Matrix(rows: inputs.rows, cols: outputDimension, data: out[0]), out[1], out[2])
+    }
+
+    /// Samples per pass of `predictHessians` at most. A pass holds every layer's inputs and
+    /// pre-activations over all its rows, 1 + d + d(d+1)/2 a sample (561 for d = 32), so its rows,
+    /// not its samples, are held to `predictionRows`: arrays that malloc reuses from pass to pass
+    /// (glibc maps large ones afresh, and the kernel zero-fills them page by page: with passes of
+    /// 16,384 rows that took three times the GEMMs' time for d = 32 and width 128).
+    public var hessianPieceSamples: Int {
+        max(1, MLPArchitecture.predictionRows / (1 + inputDimension + HessianPairs(inputDimension).count))
+    }
+
+    /// Doubles one pass of `predictHessians` over n samples holds at its largest: the trace
+    /// (every layer's inputs and pre-activations over all rows; phi', phi'', phi''' of the value
+    /// rows), one layer's scaled pre-activations, and the pass's outputs.
+    public func hessianPredictionCount(samples n: Int) -> Int {
+        let d = inputDimension, m = outputDimension, rows = n * (1 + d + HessianPairs(d).count)
+        let sizes = layerSizes, hidden = sizes.dropFirst().dropLast()
+        let trace = rows * (sizes.dropLast().reduce(0, +) + sizes.dropFirst().reduce(0, +)) + 3 * n * hidden.reduce(0, +)
+        return trace + n * (hidden.max() ?? 0) + n * m * (1 + d + d * d)
     }
 
     /// `predictHessians` of one piece: 1 + d + d(d+1)/2 tangent blocks of its rows at once.
