@@ -19,11 +19,21 @@ extension ReductionGroup {
     /// Sums `sums` and `count` over the group with one all-reduce and returns the means
     /// (sums / total count) and the total count (at least 1).
     func means(ofSums sums: [Double], count: Int) -> (means: [Double], count: Double) {
-        var buffer = sums + [Double(count)]
+        var buffer = sums
+        let total = average(&buffer, count: count)
+        return (buffer, total)
+    }
+
+    /// Sums `buffer` and `count` over the group with one all-reduce (the count rides at the end)
+    /// and divides the buffer by the total count (at least 1) in place; returns the total count.
+    /// A buffer with room for one more number is not copied.
+    func average(_ buffer: inout [Double], count: Int) -> Double {
+        buffer.append(Double(count))
         allReduceSum(&buffer)
         let total = max(buffer.removeLast(), 1)
         let scale = 1 / total
-        return (buffer.map { $0 * scale }, total)
+        buffer.withUnsafeMutableBufferPointer { b in for i in b.indices { b[i] *= scale } }
+        return total
     }
 }
 
@@ -276,12 +286,18 @@ public struct Trainer {
                 let losses: [Double], lambdas: [Double]
                 var total: [Double]
                 if perTerm {
-                    // One all-reduce of [gradients | losses | count], then means.
+                    // One all-reduce of [gradients | losses | count], then means, in one buffer
+                    // (T x P numbers: one copy of the step's gradients, not four).
                     let sums = engine.termSums(parameters: theta, batch: shard, derivativeGradients: derivativeGradients)
                     let T0 = sums.losses.count
-                    let (means, count) = group.means(ofSums: sums.gradients + sums.losses, count: sums.count)
-                    let combined = layout.combine(losses: Array(means[(T0 * P)...]),
-                                                  gradients: Array(means[0..<(T0 * P)]), parameterCount: P)
+                    var buffer = [Double]()
+                    buffer.reserveCapacity(T0 * P + T0 + 1)
+                    buffer += sums.gradients
+                    buffer += sums.losses
+                    let count = group.average(&buffer, count: sums.count)
+                    let stepLosses = Array(buffer[(T0 * P)...])
+                    buffer.removeLast(T0)
+                    let combined = layout.combine(losses: stepLosses, gradients: buffer, parameterCount: P)
                     losses = combined.losses
                     samples += Int(count)
                     if let bad = losses.firstIndex(where: { !$0.isFinite }) {

@@ -94,6 +94,26 @@ struct TrainerTests {
         #expect(p.parameters == out.parameters && p.bestStep == out.bestStep && p.status == .completed)
     }
 
+    @Test("the group average divides by the summed count in place, without copying a buffer that has room for it")
+    func averageInPlace() {
+        /// A group of three ranks holding the same buffer: the all-reduce triples it.
+        struct Tripling: ReductionGroup {
+            var rank: Int { 0 }
+            var size: Int { 3 }
+            func allReduceSum(_ buffer: inout [Double]) { for i in buffer.indices { buffer[i] *= 3 } }
+        }
+        var buffer = [Double]()
+        buffer.reserveCapacity(4)
+        buffer += [1, 2, 4]
+        let before = buffer.withUnsafeBufferPointer { $0.baseAddress! }
+        let total = Tripling().average(&buffer, count: 2)
+        #expect(total == 6 && buffer == [0.5, 1, 2])
+        #expect(buffer.withUnsafeBufferPointer { $0.baseAddress! } == before)
+        // means(ofSums:) is the same average on a copy; no sample anywhere divides by 1.
+        #expect(Tripling().means(ofSums: [1, 2, 4], count: 2).means == [0.5, 1, 2])
+        #expect(SoloGroup().means(ofSums: [3], count: 0) == ([3], 1))
+    }
+
     @Test("a diverging run is reported with its step and reason, not as completed")
     func divergence() {
         var o = TrainingOptions(); o.epochs = 200; o.optimizer = .sgd(momentum: 0, nesterov: false); o.learningRate = 1e6
