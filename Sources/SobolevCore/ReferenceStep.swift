@@ -139,7 +139,8 @@ extension MLPArchitecture {
     /// `predictionRows` rows through one workspace (its size grows with the rows of one pass).
     public func predict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
         let step = SobolevStep(architecture: self)
-        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 2) { rows in
+        let size = MLPArchitecture.evaluationSamples(blocks: inputDimension)
+        let out = MLPArchitecture.inPieces(inputs.rows, arrays: 2, size: size) { rows in
             let p = step.predict(parameters: parameters, inputs: inputs.rows(Array(rows)))
             return [p.values.data, p.jacobians]
         }
@@ -148,6 +149,14 @@ extension MLPArchitecture {
 
     /// Rows per pass when predicting: a million inputs must not need a million-row workspace.
     public static let predictionRows = 4096
+
+    /// Samples per evaluation pass (validation losses, predictions) on data with `blocks` tangent
+    /// blocks a sample: `predictionRows`, and fewer when the pass's rows (1 + blocks a sample)
+    /// would pass eight times that (d = 32: 992 samples; their workspace is 4x smaller than
+    /// 4096's). Loss sums and predictions add up over passes.
+    public static func evaluationSamples(blocks: Int) -> Int {
+        max(1, min(predictionRows, 8 * predictionRows / (1 + blocks)))
+    }
 
     /// 0..<n in consecutive ranges of at most `size` (default `predictionRows`).
     static func pieces(_ n: Int, size: Int = predictionRows) -> [Range<Int>] {

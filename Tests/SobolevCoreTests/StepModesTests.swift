@@ -156,6 +156,21 @@ struct StepModesTests {
         #expect(relativeError(h.values.data, pieces.values.data) < 1e-14)
     }
 
+    @Test("loss sums of more samples than one evaluation pass are the passes' sums, in one pass's workspace")
+    func lossSumsInPasses() {
+        // d = 32: passes of 992 samples (33 rows each, at most 8 x 4096 rows), 2100 = 992 + 992 + 116.
+        let (net, theta) = perturbedNetwork(d: 32, m: 1, hidden: [4], activation: .tanh, adaptive: false, seed: 8)
+        #expect(MLPArchitecture.evaluationSamples(blocks: 32) == 992 && MLPArchitecture.evaluationSamples(blocks: 7) == 4096)
+        let batch = randomBatch(n: 2100, d: 32, m: 1, seed: 17)
+        let step = SobolevStep(architecture: net), whole = SobolevStep(architecture: net)
+        let sums = step.lossSums(parameters: theta, batch: batch), one = whole.lossPass(parameters: theta, batch: batch)
+        #expect(sums.count == 2100 && sums.losses.count == 33)
+        #expect(relativeError(sums.losses, one.losses) < 1e-13)
+        // The workspace is one pass's, as the memory preflight counts it.
+        #expect(step.workspaceCount == SobolevStep.workspaceCount(net, batch: 1, evaluationBatch: 2100, perTerm: false, fused: false))
+        #expect(step.workspaceCount < whole.workspaceCount)
+    }
+
     @Test("reverse-mode Jacobian equals the forward-mode one", arguments: Activation.allCases)
     func reverseJacobian(activation: Activation) {
         for (d, m) in stepShapes + [(8, 1), (1, 4)] { for adaptive in [false, true] {

@@ -583,7 +583,8 @@ extension SobolevStep {
     public static func hessianWorkspaceCount(_ architecture: MLPArchitecture, batch: Int, evaluationBatch: Int,
                                              perTerm: Bool, fused: Bool, jacobians: Bool = true) -> Int {
         let d = architecture.inputDimension, T = 1 + (jacobians ? d : 0) + HessianPairs.count(d)
-        var size = HessianWorkspaceSize(architecture, B: evaluationBatch, terms: T)
+        let evaluation = min(evaluationBatch, MLPArchitecture.evaluationSamples(blocks: d + HessianPairs.count(d)))
+        var size = HessianWorkspaceSize(architecture, B: evaluation, terms: T)
         if perTerm || fused { size = size.merged(HessianWorkspaceSize(architecture, B: batch, terms: T)) }
         if perTerm {
             size = size.merged(.perTerm(architecture, B: batch, layout: HessianChannelLayout(d: d, jacobians: jacobians, active: T)))

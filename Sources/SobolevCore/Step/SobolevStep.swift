@@ -198,8 +198,23 @@ public final class SobolevStep {
     }
 
     /// Term-loss sums (value, then one per direction) without gradients, the Jacobian by the
-    /// cheaper plan.
+    /// cheaper plan; in passes of `evaluationSamples` (a validation set of any size takes the
+    /// workspace of one pass).
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
+        let d = batch.inputDimension
+        let size = MLPArchitecture.evaluationSamples(blocks: batch.hasHessians ? d + HessianPairs.count(d) : batch.tangentBlockCount)
+        guard batch.count > size else { return lossPass(parameters: parameters, batch: batch) }
+        var total = TermSums(losses: [], gradients: [], count: 0)
+        for rows in MLPArchitecture.pieces(batch.count, size: size) {
+            let sums = lossPass(parameters: parameters, batch: batch.subset(Array(rows)))
+            total.losses = total.losses.isEmpty ? sums.losses : zip(total.losses, sums.losses).map(+)
+            total.count += sums.count
+        }
+        return total
+    }
+
+    /// `lossSums` of one pass.
+    func lossPass(parameters: [Double], batch: Dataset) -> TermSums {
         let plan = batch.tangentBlockCount > 0 ? JacobianPlan.cheapest(architecture, batch: batch.count, for: batch) : .forward
         let sums = fusedLosses(parameters: parameters, batch: batch, plan: plan)
         pending = nil; hessianPending = nil
@@ -260,7 +275,7 @@ public final class SobolevStep {
             return WorkspaceSize(architecture, B: B, blocks: blocks, channelRows: B * (1 + blocks), reverse: dirs > 0 && plan == .reverse,
                                  dirs: dirs)
         }
-        var size = fusedSize(evaluationBatch)
+        var size = fusedSize(min(evaluationBatch, MLPArchitecture.evaluationSamples(blocks: dirs)))
         if fused { size = size.merged(fusedSize(batch)) }
         if perTerm {
             let shared = sharesTangentChannels(m: m, active: dirs) ? m : 0
