@@ -156,7 +156,7 @@ struct StepModesTests {
         #expect(relativeError(h.values.data, pieces.values.data) < 1e-14)
     }
 
-    @Test("loss sums of more samples than one evaluation pass are the passes' sums, in one pass's workspace")
+    @Test("loss sums and term gradients of more samples than one evaluation pass are the passes' sums, in one pass's workspace")
     func lossSumsInPasses() {
         // d = 32: passes of 992 samples (33 rows each, at most 8 x 4096 rows), 2100 = 992 + 992 + 116.
         let (net, theta) = perturbedNetwork(d: 32, m: 1, hidden: [4], activation: .tanh, adaptive: false, seed: 8)
@@ -169,6 +169,15 @@ struct StepModesTests {
         // The workspace is one pass's, as the memory preflight counts it.
         #expect(step.workspaceCount == SobolevStep.workspaceCount(net, batch: 1, evaluationBatch: 2100, perTerm: false, fused: false))
         #expect(step.workspaceCount < whole.workspaceCount)
+        // The per-term gradients of `sobolev gradients` add up over passes the same way.
+        let terms = TermGradients(architecture: net, parameters: theta, normalized: batch)
+        let reference = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch)
+        let P = net.parameterCount
+        #expect(relativeError(terms.losses, reference.losses.map { $0 / 2100 }) < 1e-13)
+        for t in [0, 1, 32] {
+            let mean = terms.gradients[t].flatMap(\.values)
+            #expect(relativeError(mean, reference.gradients[(t * P)..<((t + 1) * P)].map { $0 / 2100 }) < 1e-12, "term \(t)")
+        }
     }
 
     @Test("reverse-mode Jacobian equals the forward-mode one", arguments: Activation.allCases)
