@@ -135,8 +135,8 @@ extension MLPArchitecture {
     }
 
     /// Network values (n x m) and input Jacobians (n x m x d, entry (i * m + o) * d + j), the
-    /// Jacobian by the cheaper of forward and reverse mode (`SobolevStep.predict`), in pieces of
-    /// `predictionRows` rows through one workspace (its size grows with the rows of one pass).
+    /// Jacobian by the cheaper of forward and reverse mode (`SobolevStep.predict`), in passes of at
+    /// most `evaluationSamples` samples through one workspace (it grows to one pass's size).
     public func predict(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double]) {
         let step = SobolevStep(architecture: self)
         let size = MLPArchitecture.evaluationSamples(blocks: inputDimension)
@@ -156,6 +156,13 @@ extension MLPArchitecture {
     /// 4096's). Loss sums and predictions add up over passes.
     public static func evaluationSamples(blocks: Int) -> Int {
         max(1, min(predictionRows, 8 * predictionRows / (1 + blocks)))
+    }
+
+    /// `evaluationSamples` for a data set's tangent blocks: d and the directions, or the d + d(d+1)/2
+    /// first- and second-order blocks of data with Hessians.
+    static func evaluationSamples(for data: Dataset) -> Int {
+        let d = data.inputDimension
+        return evaluationSamples(blocks: data.hasHessians ? d + HessianPairs.count(d) : data.tangentBlockCount)
     }
 
     /// 0..<n in consecutive ranges of at most `size` (default `predictionRows`).

@@ -12,8 +12,7 @@ public struct TermGradients: Sendable {
     /// On `data` already in the model's normalised units (the training loss), in passes of
     /// `evaluationSamples` (the sums add up; a data file of any size takes one pass's workspace).
     public init(architecture arch: MLPArchitecture, parameters: [Double], normalized data: Dataset) {
-        let d = data.inputDimension, step = SobolevStep(architecture: arch)
-        let size = MLPArchitecture.evaluationSamples(blocks: data.hasHessians ? d + HessianPairs.count(d) : data.tangentBlockCount)
+        let step = SobolevStep(architecture: arch), size = MLPArchitecture.evaluationSamples(for: data)
         var sums = TermSums(losses: [], gradients: [], count: 0)
         for rows in data.count == 0 ? [0..<0] : MLPArchitecture.pieces(data.count, size: size) {
             let pass = step.termSums(parameters: parameters, batch: rows.count == data.count ? data : data.subset(Array(rows)))

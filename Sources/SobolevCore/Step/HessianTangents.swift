@@ -113,8 +113,8 @@ extension MLPArchitecture {
     /// Samples per pass of `predictHessians` at most. A pass holds every layer's inputs and
     /// pre-activations over all its rows, 1 + d + d(d+1)/2 a sample (561 for d = 32), so its rows,
     /// not its samples, are held to `predictionRows`: arrays that malloc reuses from pass to pass
-    /// (glibc maps large ones afresh, and the kernel zero-fills them page by page: with passes of
-    /// 16,384 rows that took three times the GEMMs' time for d = 32 and width 128).
+    /// (glibc maps large ones afresh, and the kernel zero-fills them page by page: passes of
+    /// 16,384 rows took 2.3 times as long for d = 32 and width 128).
     public var hessianPieceSamples: Int {
         max(1, MLPArchitecture.predictionRows / (1 + inputDimension + HessianPairs(inputDimension).count))
     }

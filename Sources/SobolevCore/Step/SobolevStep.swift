@@ -201,8 +201,7 @@ public final class SobolevStep {
     /// cheaper plan; in passes of `evaluationSamples` (a validation set of any size takes the
     /// workspace of one pass).
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
-        let d = batch.inputDimension
-        let size = MLPArchitecture.evaluationSamples(blocks: batch.hasHessians ? d + HessianPairs.count(d) : batch.tangentBlockCount)
+        let size = MLPArchitecture.evaluationSamples(for: batch)
         guard batch.count > size else { return lossPass(parameters: parameters, batch: batch) }
         var total = TermSums(losses: [], gradients: [], count: 0)
         for rows in MLPArchitecture.pieces(batch.count, size: size) {
