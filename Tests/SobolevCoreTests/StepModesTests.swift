@@ -169,6 +169,13 @@ struct StepModesTests {
         // The workspace is one pass's, as the memory preflight counts it.
         #expect(step.workspaceCount == SobolevStep.workspaceCount(net, batch: 1, evaluationBatch: 2100, perTerm: false, fused: false))
         #expect(step.workspaceCount < whole.workspaceCount)
+        // Data with Hessians: 1 + 6 + 21 rows a sample, passes of 1170 samples.
+        let (hnet, htheta) = perturbedNetwork(d: 6, m: 1, hidden: [4], activation: .tanh, adaptive: false, seed: 9)
+        let hbatch = randomHessianBatch(n: 2500, d: 6, m: 1, seed: 19)
+        #expect(MLPArchitecture.evaluationSamples(for: hbatch) == 1170)
+        let hsums = SobolevStep(architecture: hnet).lossSums(parameters: htheta, batch: hbatch)
+        let hone = SobolevStep(architecture: hnet).lossPass(parameters: htheta, batch: hbatch)
+        #expect(hsums.count == 2500 && hsums.losses.count == 28 && relativeError(hsums.losses, hone.losses) < 1e-13)
         // The per-term gradients of `sobolev gradients` add up over passes the same way.
         let terms = TermGradients(architecture: net, parameters: theta, normalized: batch)
         let reference = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch)
