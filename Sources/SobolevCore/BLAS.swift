@@ -24,7 +24,7 @@ public enum BLAS {
         var calls: [GEMMCall] = [], nanoseconds: UInt64 = 0
         init(timing: Bool) { self.timing = timing }
     }
-    nonisolated(unsafe) private static let recorderKey: pthread_key_t = {
+    private static let recorderKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key

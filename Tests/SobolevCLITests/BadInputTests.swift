@@ -235,6 +235,7 @@ struct BadInputTests {
         // One rank reports; the rest is Open MPI's own noise about the abort.
         #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error") }.count == 1, "\(r.stderr)")
         #expect(!r.output.contains("Fatal error"))
+        #expect(entries(dir) == before, "left behind: \(entries(dir).subtracting(before))")
         try tinyYAML().replacingOccurrences(of: "train_samples: 8", with: "train_samples: 1000000000000")
             .write(toFile: dir + "/big.yaml", atomically: true, encoding: .utf8)
         let before2 = entries(dir)

@@ -122,7 +122,7 @@ struct RunCommandTests {
         try tinyExperiment.replacingOccurrences(of: "epochs: 200", with: "epochs: 6000")
             .write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
         let log = dir + "/run.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let job = Process()
         job.executableURL = URL(fileURLWithPath: sobolevBinary)
         job.arguments = ["run", "tiny.yaml", "--out", "r.h5"]

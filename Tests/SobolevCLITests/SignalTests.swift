@@ -40,7 +40,7 @@ final class Background {
     init(_ executable: String, _ arguments: [String], in dir: String, name: String = "job",
          environment: [String: String]? = nil) throws {
         log = dir + "/\(name).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: which("python3"))
         process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
                              executable] + arguments

@@ -50,8 +50,8 @@ func run(_ executable: String, _ arguments: [String], in directory: String? = ni
     p.environment = env
     // Output goes to files: no pipe can fill up and block the child.
     let base = NSTemporaryDirectory() + "sobolev-proc-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: base + ".out", contents: nil)
-    FileManager.default.createFile(atPath: base + ".err", contents: nil)
+    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)   // FileHandle below fails without them
+    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
     defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
     p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
     p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))

@@ -214,7 +214,7 @@ struct SweepTests {
         let note = "seed \(seed): kill \(String(format: "%.2f", extra)) s after \(afterRuns) runs finished, rank \(victimRank)"
 
         let log = dir + "/sweep.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let job = Process()
         job.executableURL = URL(fileURLWithPath: which("mpirun"))
         job.arguments = mpirunArguments(3) + [sobolevBinary, "sweep", "g.yaml", "--out", "kill.h5", "--merge-every", "0.5"]

@@ -111,7 +111,7 @@ struct ActivationKernelTests {
     @Test("Extremes: 0, tiny, subnormal, +-20, +-710, +-1e300 and the scalar fallback in one array",
           arguments: Activation.allCases)
     func extremes(_ activation: Activation) {
-        let magnitudes = [0, Double.leastNonzeroMagnitude, 1e-310, Double.leastNormalMagnitude, 1e-300,
+        let magnitudes = [0, Double.leastNonzeroMagnitude, Double("1e-310")!, Double.leastNormalMagnitude, 1e-300,
                           1e-8, 0.5, 20, 36.5, 38, 349, 351, 699, 701, 710, 1e3, 1e5, 2e5, 1e300,
                           Double.greatestFiniteMagnitude]
         let z = magnitudes.flatMap { [$0, -$0] }

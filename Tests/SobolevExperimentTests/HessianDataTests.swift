@@ -120,10 +120,10 @@ struct LossOrderTests {
         let old = try parse("name: x")
         #expect(old.runs[0].values["loss.order"] == nil && old.runs[0].values["loss.group_hessian"] == nil)
         #expect(old.runs[0].id == "422051dde35adf2b")   // the id before the keys existed
-        let c = try RunConfig(old.runs[0])
+        let c = RunConfig(old.runs[0])
         #expect(c.loss.order == 1 && !c.loss.groupHessian && !c.loss.trainsHessians)
         let e = try parse("loss:\n  order: 2\n  group_hessian: true")
-        #expect(try RunConfig(e.runs[0]).loss.order == 2 && RunConfig(e.runs[0]).loss.groupHessian)
+        #expect(RunConfig(e.runs[0]).loss.order == 2 && RunConfig(e.runs[0]).loss.groupHessian)
         #expect(try parse("loss:\n  order: [1, 2]").runs.count == 2)
     }
 
@@ -131,21 +131,21 @@ struct LossOrderTests {
     func lambdaHess() throws {
         let plain = try parse("loss:\n  order: 2\n  lambda_grad: 0.5")
         #expect(plain.runs[0].values["loss.lambda_hess"] == nil)
-        let c = try RunConfig(plain.runs[0])
+        let c = RunConfig(plain.runs[0])
         let layout = c.layout(inputDimension: 2, hasJacobians: true, directions: 0, hasHessians: true)
         #expect(layout.names == ["value", "grad_1", "grad_2", "hess_1_1", "hess_1_2", "hess_2_2"])
         let weights = { (c: RunConfig) -> [Double] in
             var scheme = c.loss.makeScheme(layout: layout, optimizer: c.training.optimizer, seed: 0)
             return scheme.lambdas(for: WeightingInput(step: 0, losses: Array(repeating: 1, count: 6), gradients: [], parameterCount: 0, lastLayerWeights: 0..<0, learningRate: 0)) }
         #expect(weights(c) == [1, 0.5, 0.5, 0.5, 0.5, 0.5])
-        let given = try RunConfig(try parse("loss:\n  order: 2\n  lambda_grad: 0.5\n  lambda_hess: 0.25").runs[0])
+        let given = RunConfig(try parse("loss:\n  order: 2\n  lambda_grad: 0.5\n  lambda_hess: 0.25").runs[0])
         #expect(weights(given) == [1, 0.5, 0.5, 0.25, 0.25, 0.25])
         #expect(given.monitoredTerms(layout) == Array(repeating: true, count: 6))
         // Plain L2 on the gradients with a Hessian weight still trains the derivative terms.
-        let hessOnly = try RunConfig(try parse("loss:\n  order: 2\n  lambda_grad: 0\n  lambda_hess: 1").runs[0])
+        let hessOnly = RunConfig(try parse("loss:\n  order: 2\n  lambda_grad: 0\n  lambda_hess: 1").runs[0])
         #expect(hessOnly.trainsDerivatives && hessOnly.monitoredTerms(layout) == [true, false, false, true, true, true])
         // Grouped: one lambda per family.
-        let grouped = try RunConfig(try parse("loss:\n  order: 2\n  group_hessian: true\n  lambda_hess: 3").runs[0])
+        let grouped = RunConfig(try parse("loss:\n  order: 2\n  group_hessian: true\n  lambda_hess: 3").runs[0])
         let g = grouped.layout(inputDimension: 2, hasJacobians: true, directions: 0, hasHessians: true)
         #expect(g.names == ["value", "grad_1", "grad_2", "hess"])
         var groupedScheme = grouped.loss.makeScheme(layout: g, optimizer: grouped.training.optimizer, seed: 0)
@@ -157,7 +157,7 @@ struct LossOrderTests {
 
     @Test("a layout that disagrees with the data about Hessians is one line naming the set, not the trainer's precondition")
     func layoutMismatch() throws {
-        let config = try RunConfig(try parse("loss:\n  order: 2").runs[0])
+        let config = RunConfig(try parse("loss:\n  order: 2").runs[0])
         let layout = config.layout(inputDimension: 2, hasJacobians: true, directions: 0, hasHessians: true)
         let withH = twoByTwoWithHessians(6), without = twoByTwo(6)
         try RunExecutor.checkLayout(layout, train: withH, validation: withH, config: config)

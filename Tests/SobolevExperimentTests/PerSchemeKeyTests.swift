@@ -19,7 +19,7 @@ struct PerSchemeKeyTests {
         #expect(lra.values["loss.lra_alpha"] == nil)
         let old = try parse("loss:\n  scheme: lra\n  alpha: 0.5\n")
         #expect(old.runs[0].id == lra.id)
-        #expect(try RunConfig(lra).loss.constants.values["alpha"] == .number(0.5))
+        #expect(RunConfig(lra).loss.constants.values["alpha"] == .number(0.5))
     }
 
     @Test("a per-scheme axis labels its own scheme's runs; the other scheme's runs are kept once")

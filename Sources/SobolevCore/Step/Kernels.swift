@@ -155,7 +155,7 @@ enum Kernels {
                              n nScale: Double, addingTo out: UnsafeMutablePointer<Double>, stride: Int) {
         let w = h.width, B = h.B, s = h.scale
         withUnsafeTemporaryAllocation(of: Double.self, capacity: T) { sums in
-            _ = sums.initialize(repeating: 0)
+            sums.initialize(repeating: 0)
             for i in 0..<n {
                 for t in 0..<T {
                     let g = gh + (i * T + t) * w
