@@ -35,6 +35,15 @@ public struct TermSums: Sendable, Equatable {
     public init(losses: [Double], gradients: [Double], count: Int) {
         self.losses = losses; self.gradients = gradients; self.count = count
     }
+
+    /// Adds another pass's sums of the same terms (and gradients, when these have them).
+    mutating func add(_ other: TermSums) {
+        for t in losses.indices { losses[t] += other.losses[t] }
+        gradients.withUnsafeMutableBufferPointer { g in
+            other.gradients.withUnsafeBufferPointer { Kernels.add($0.baseAddress!, into: g.baseAddress!, count: g.count) }
+        }
+        count += other.count
+    }
 }
 
 /// What the forward pass keeps for the backward pass.
@@ -161,8 +170,18 @@ extension MLPArchitecture {
     /// `evaluationSamples` for a data set's tangent blocks: d and the directions, or the d + d(d+1)/2
     /// first- and second-order blocks of data with Hessians.
     static func evaluationSamples(for data: Dataset) -> Int {
-        let d = data.inputDimension
-        return evaluationSamples(blocks: data.hasHessians ? d + HessianPairs.count(d) : data.tangentBlockCount)
+        evaluationSamples(blocks: data.hasHessians ? HessianPairs.rowBlocks(data.inputDimension) - 1 : data.tangentBlockCount)
+    }
+
+    /// `pass` over `data` in passes of `evaluationSamples(for:)`, the term sums added up (in one
+    /// pass, the data itself, when they fit).
+    static func sumInPasses(_ data: Dataset, _ pass: (Dataset) -> TermSums) -> TermSums {
+        let size = evaluationSamples(for: data)
+        guard data.count > size else { return pass(data) }
+        let ranges = pieces(data.count, size: size)
+        var total = pass(data.subset(Array(ranges[0])))
+        for rows in ranges.dropFirst() { total.add(pass(data.subset(Array(rows)))) }
+        return total
     }
 
     /// 0..<n in consecutive ranges of at most `size` (default `predictionRows`).

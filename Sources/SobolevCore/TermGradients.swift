@@ -12,17 +12,8 @@ public struct TermGradients: Sendable {
     /// On `data` already in the model's normalised units (the training loss), in passes of
     /// `evaluationSamples` (the sums add up; a data file of any size takes one pass's workspace).
     public init(architecture arch: MLPArchitecture, parameters: [Double], normalized data: Dataset) {
-        let step = SobolevStep(architecture: arch), size = MLPArchitecture.evaluationSamples(for: data)
-        var sums = TermSums(losses: [], gradients: [], count: 0)
-        for rows in data.count == 0 ? [0..<0] : MLPArchitecture.pieces(data.count, size: size) {
-            let pass = step.termSums(parameters: parameters, batch: rows.count == data.count ? data : data.subset(Array(rows)))
-            if sums.losses.isEmpty { sums = pass; continue }
-            for t in sums.losses.indices { sums.losses[t] += pass.losses[t] }
-            sums.gradients.withUnsafeMutableBufferPointer { g in
-                pass.gradients.withUnsafeBufferPointer { Kernels.add($0.baseAddress!, into: g.baseAddress!, count: g.count) }
-            }
-            sums.count += pass.count
-        }
+        let step = SobolevStep(architecture: arch)
+        let sums = MLPArchitecture.sumInPasses(data) { step.termSums(parameters: parameters, batch: $0) }
         let layout = TermLayout(inputDimension: data.inputDimension, hasDerivatives: data.hasJacobians,
                                 directionCount: data.directionCount, hasHessians: data.hasHessians)
         let n = Double(data.count), P = arch.parameterCount

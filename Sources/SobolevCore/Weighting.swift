@@ -178,6 +178,8 @@ public struct HessianPairs: Sendable, Equatable {
     }
 
     public static func count(_ d: Int) -> Int { d * (d + 1) / 2 }
+    /// A sample's row blocks in the second-order passes: its value, d tangents and the pairs.
+    public static func rowBlocks(_ d: Int) -> Int { 1 + d + count(d) }
     public var count: Int { pairs.count }
     /// "hess_1_1", "hess_1_2", ... (1-based).
     public var names: [String] { pairs.map { "hess_\($0.j + 1)_\($0.k + 1)" } }

@@ -507,7 +507,7 @@ struct HessianWorkspaceSize {
     /// The forward pass of B samples (1 + d + D blocks) and the residuals of T terms.
     init(_ architecture: MLPArchitecture, B: Int, terms T: Int) {
         let sizes = architecture.layerSizes, d = architecture.inputDimension, m = architecture.outputDimension
-        let rows = (1 + d + HessianPairs.count(d)) * B
+        let rows = HessianPairs.rowBlocks(d) * B
         inputs = (0..<(sizes.count - 1)).map { rows * sizes[$0] }
         preactivations = (0..<(sizes.count - 1)).map { rows * sizes[$0 + 1] }
         hidden = sizes.dropFirst().dropLast().map { B * $0 }
@@ -572,7 +572,7 @@ extension SobolevStep {
         let d = architecture.inputDimension, m = architecture.outputDimension, b = Double(B)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
         let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
-        let rows = Double(1 + d + HessianPairs.count(d))
+        let rows = Double(HessianPairs.rowBlocks(d))
         let channels = Double(fused ? 1 + d + m : 1 + 3 * d + 2 * d * d)
         return 2 * b * (rows * all + channels * (all + belowFirst))
     }
@@ -583,7 +583,7 @@ extension SobolevStep {
     public static func hessianWorkspaceCount(_ architecture: MLPArchitecture, batch: Int, evaluationBatch: Int,
                                              perTerm: Bool, fused: Bool, jacobians: Bool = true) -> Int {
         let d = architecture.inputDimension, T = 1 + (jacobians ? d : 0) + HessianPairs.count(d)
-        let evaluation = min(evaluationBatch, MLPArchitecture.evaluationSamples(blocks: d + HessianPairs.count(d)))
+        let evaluation = min(evaluationBatch, MLPArchitecture.evaluationSamples(blocks: HessianPairs.rowBlocks(d) - 1))
         var size = HessianWorkspaceSize(architecture, B: evaluation, terms: T)
         if perTerm || fused { size = size.merged(HessianWorkspaceSize(architecture, B: batch, terms: T)) }
         if perTerm {

@@ -101,7 +101,7 @@ extension MLPArchitecture {
     public func predictHessians(parameters: [Double], inputs: Matrix) -> (values: Matrix, jacobians: [Double], hessians: [Double]) {
         // Passes of equal size: a short last pass would take OpenBLAS's small-matrix kernels and
         // sum in another order than the others.
-        let passes = (inputs.rows + hessianPieceSamples - 1) / hessianPieceSamples
+        let most = hessianPieceSamples, passes = (inputs.rows + most - 1) / most
         let size = max(1, (inputs.rows + passes - 1) / max(passes, 1))
         let out = MLPArchitecture.inPieces(inputs.rows, arrays: 3, size: size) { rows in
             let p = predictHessiansPass(parameters: parameters, inputs: inputs.rows(Array(rows)))
@@ -116,14 +116,14 @@ extension MLPArchitecture {
     /// (glibc maps large ones afresh, and the kernel zero-fills them page by page: passes of
     /// 16,384 rows took 2.3 times as long for d = 32 and width 128).
     public var hessianPieceSamples: Int {
-        max(1, MLPArchitecture.predictionRows / (1 + inputDimension + HessianPairs(inputDimension).count))
+        max(1, MLPArchitecture.predictionRows / HessianPairs.rowBlocks(inputDimension))
     }
 
     /// Doubles one pass of `predictHessians` over n samples holds at its largest: the trace
     /// (every layer's inputs and pre-activations over all rows; phi', phi'', phi''' of the value
     /// rows), one layer's scaled pre-activations, and the pass's outputs.
     public func hessianPredictionCount(samples n: Int) -> Int {
-        let d = inputDimension, m = outputDimension, rows = n * (1 + d + HessianPairs(d).count)
+        let d = inputDimension, m = outputDimension, rows = n * HessianPairs.rowBlocks(d)
         let sizes = layerSizes, hidden = sizes.dropFirst().dropLast()
         let trace = rows * (sizes.dropLast().reduce(0, +) + sizes.dropFirst().reduce(0, +)) + 3 * n * hidden.reduce(0, +)
         return trace + n * (hidden.max() ?? 0) + n * m * (1 + d + d * d)

@@ -201,15 +201,7 @@ public final class SobolevStep {
     /// cheaper plan; in passes of `evaluationSamples` (a validation set of any size takes the
     /// workspace of one pass).
     public func lossSums(parameters: [Double], batch: Dataset) -> TermSums {
-        let size = MLPArchitecture.evaluationSamples(for: batch)
-        guard batch.count > size else { return lossPass(parameters: parameters, batch: batch) }
-        var total = TermSums(losses: [], gradients: [], count: 0)
-        for rows in MLPArchitecture.pieces(batch.count, size: size) {
-            let sums = lossPass(parameters: parameters, batch: batch.subset(Array(rows)))
-            total.losses = total.losses.isEmpty ? sums.losses : zip(total.losses, sums.losses).map(+)
-            total.count += sums.count
-        }
-        return total
+        MLPArchitecture.sumInPasses(batch) { lossPass(parameters: parameters, batch: $0) }
     }
 
     /// `lossSums` of one pass.
