@@ -40,8 +40,13 @@ public struct ErrorMetrics: Sendable, Equatable {
         valueRMSEPerOutput = se.map { ($0 / nn).squareRoot() }
         valueRMSE = (se.reduce(0, +) / (nn * Double(m))).squareRoot()
         valueRelativeL2 = (se.reduce(0, +) / ssY.reduce(0, +)).squareRoot()
-        valueR2PerOutput = zip(se, ssTot).map { $1 > 0 ? 1 - $0 / $1 : .nan }
-        valueR2 = 1 - se.reduce(0, +) / ssTot.reduce(0, +)
+        // R^2 of a constant target (its spread at the rounding level, Standardization.constantSpread) is undefined.
+        func r2(_ se: Double, _ ssTot: Double, _ ssY: Double) -> Double {
+            let c = Standardization.constantSpread
+            return ssTot > c * c * ssY && ssTot > 0 ? 1 - se / ssTot : .nan
+        }
+        valueR2PerOutput = (0..<m).map { r2(se[$0], ssTot[$0], ssY[$0]) }
+        valueR2 = r2(se.reduce(0, +), ssTot.reduce(0, +), ssY.reduce(0, +))
         if let dY = truth.jacobians {
             var ge = [Double](repeating: 0, count: m), ssJ = 0.0
             for i in 0..<n { for o in 0..<m { for j in 0..<d {

@@ -17,19 +17,32 @@ public struct Standardization: Sendable, Equatable {
     }
 
     /// The identity map for d inputs and m outputs (standardisation switched off).
+    /// A column whose standard deviation is at most this fraction of its largest magnitude is
+    /// constant (a few hundred ulps: rounding, not data).
+    public static let constantSpread = 1e-13
+
     public static func identity(inputs d: Int, outputs m: Int) -> Standardization {
         Standardization(inputMean: .init(repeating: 0, count: d), inputStd: .init(repeating: 1, count: d),
                         outputMean: .init(repeating: 0, count: m), outputStd: .init(repeating: 1, count: m))
     }
 
     /// Mean and (population) standard deviation of each column; a constant column keeps std 1.
+    /// Constant means a spread at the rounding level of the column's magnitude: the mean of equal
+    /// values is not exact, and the spread of its rounding error (1e-16 of the values) would
+    /// otherwise scale that input by 1e16 (`constantSpread`).
     public static func fit(_ data: Dataset) -> Standardization {
         func stats(_ m: Matrix) -> ([Double], [Double]) {
             let n = Double(max(m.rows, 1))
-            var mean = [Double](repeating: 0, count: m.cols), sd = mean
-            for r in 0..<m.rows { for c in 0..<m.cols { mean[c] += m[r, c] / n } }
+            var mean = [Double](repeating: 0, count: m.cols), sd = mean, largest = mean
+            for r in 0..<m.rows { for c in 0..<m.cols {
+                mean[c] += m[r, c] / n
+                largest[c] = max(largest[c], m[r, c].magnitude)
+            } }
             for r in 0..<m.rows { for c in 0..<m.cols { sd[c] += (m[r, c] - mean[c]) * (m[r, c] - mean[c]) / n } }
-            return (mean, sd.map { $0 > 1e-300 ? $0.squareRoot() : 1 })
+            return (mean, zip(sd, largest).map { v, x in
+                let s = v.squareRoot()
+                return v > 1e-300 && s > constantSpread * x ? s : 1
+            })
         }
         let (mx, sx) = stats(data.inputs), (my, sy) = stats(data.values)
         return Standardization(inputMean: mx, inputStd: sx, outputMean: my, outputStd: sy)

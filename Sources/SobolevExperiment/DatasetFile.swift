@@ -21,6 +21,9 @@ public enum DatasetFile {
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
         var dy: [Double]? = nil
+        if let dyName, !f.contains(dyName) {
+            try checkNoMisnamed(f, "Jacobians", shape: [xs[0], ys[1], xs[1]], readFrom: dyName, read: [xName, yName, dyName, vName, jvName] + [d2yName].compactMap { $0 })
+        }
         if let dyName, f.contains(dyName) {
             let (j, js) = try f.read(dyName)
             guard js == [xs[0], ys[1], xs[1]] else {
@@ -30,6 +33,9 @@ public enum DatasetFile {
             dy = j
         }
         var d2y: [Double]? = nil
+        if let dyName, dy != nil, let d2yName, !f.contains(d2yName) {
+            try checkNoMisnamed(f, "Hessians", shape: [xs[0], ys[1], xs[1], xs[1]], readFrom: d2yName, read: [xName, yName, dyName, d2yName, vName, jvName])
+        }
         if dyName != nil, let d2yName, f.contains(d2yName) {
             guard dy != nil else { throw fail(d2yName, "Hessians need Jacobians, but the file has no dataset \(dyName!)") }
             let (h, hs) = try f.read(d2yName)
@@ -44,6 +50,16 @@ public enum DatasetFile {
         let directional = try readDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
         return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y),
                        jacobians: dy, hessians: d2y, directions: directional?.V, directionalDerivatives: directional?.JV)
+    }
+
+    /// Derivative data under another name than the one read would make Sobolev training plain
+    /// training without a word: a dataset of the derivatives' shape that is not read is an error.
+    static func checkNoMisnamed(_ f: H5File, _ what: String, shape: [Int], readFrom name: String, read: [String]) throws {
+        for other in try f.childNames() where !read.contains(other) {
+            guard let found = try? f.openDataset(other).shape(), found == shape else { continue }
+            let key = what == "Jacobians" ? "problem.dy" : "problem.d2y"
+            throw HDF5Error(file: f.file, object: "/" + other, message: "has the shape of \(what) \(shape) but is not read: \(what) are read from /\(name), which the file lacks; rename it \(name) (in an experiment, \(key): \(other) reads it and \(key): \"\" reads no \(what))")
+        }
     }
 
     /// Relative tolerance of the Hessians' symmetry, |H_jk - H_kj| <= tol max|H| of the sample's

@@ -32,6 +32,18 @@ public struct Experiment: Sendable {
     /// Notes on keys that still work but are deprecated, one line each (file:line: ...).
     public let warnings: [String]
 
+    /// The files the runs read: the experiment file and each data file (relative paths resolved).
+    public var inputFiles: [String] {
+        var files = [file]
+        for run in runs {
+            if let source = RunConfig(run).problem.dataset {
+                let path = source.path(baseDirectory: run.baseDirectory)
+                if !files.contains(path) { files.append(path) }
+            }
+        }
+        return files
+    }
+
     /// Loads and validates `path`, applying `overrides` ("key=value", value in YAML syntax).
     public static func load(path: String, overrides: [String] = []) throws -> Experiment {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -57,11 +69,17 @@ public struct Experiment: Sendable {
         guard case .map = root else {
             throw ExperimentError(file: file, key: "", line: root.line, message: "an experiment file is a mapping of sections (problem, model, training, loss)")
         }
+        var overridden: [String: String] = [:]
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
                 throw ExperimentError(file: file, key: o, line: nil, message: "--set takes key=value")
             }
             let key = String(o[..<eq]), valueText = String(o[o.index(after: eq)...])
+            // As a key given twice in the file: which one was meant is not for us to guess.
+            if let first = overridden[key] {
+                throw ExperimentError(file: "--set", key: key, line: nil, message: "given twice (\(first) and \(o))")
+            }
+            overridden[key] = o
             let value: RawNode
             do {
                 value = try Yams.compose(yaml: valueText).map { try RawNode.from($0, file: "--set", path: key) } ?? .scalar("", line: nil)
@@ -70,7 +88,12 @@ public struct Experiment: Sendable {
             }
             root = root.setting(key.split(separator: ".").map(String.init), to: value)
         }
-        return try Experiment(root: root, file: file, text: text, overrides: overrides)
+        do {
+            return try Experiment(root: root, file: file, text: text, overrides: overrides)
+        } catch let e as ExperimentError where overridden.keys.contains(where: { e.key == $0 || e.key.hasPrefix($0 + ".") }) {
+            // The value came from the command line, not from the file's line the node carries.
+            throw ExperimentError(file: "--set", key: e.key, line: nil, message: e.message)
+        }
     }
 
     init(root: RawNode, file: String, text: String, overrides: [String]) throws {

@@ -117,7 +117,9 @@ public enum RunExecutor {
         if firstOrder && !data.train.hasJacobians && !data.train.hasDirections {
             let (key, value) = config.loss.scheme != "fixed" ? ("loss.scheme", config.loss.scheme) : ("loss.lambda_grad", ConfigValue.format(config.loss.lambdaGrad))
             let missing = source.isCSV ? "derivative columns" : source.dy.isEmpty ? "derivatives (problem.dy is \"\")" : "dataset \(source.dy)"
-            throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); set loss.lambda_grad: 0 to train on values only")
+            // Values alone train with the fixed scheme (an adaptive scheme balances derivative terms).
+            let remedy = config.loss.scheme == "fixed" ? "set loss.lambda_grad: 0" : "set loss.scheme: fixed with loss.lambda_grad: 0"
+            throw DataFileError(file: path, object: key, message: "\(value) trains on derivatives, but the file has no \(missing); \(remedy) to train on values only")
         }
         if config.loss.trainsHessians && !data.train.hasHessians {
             let missing = source.isCSV ? "Hessian columns d2<output>/d<input>d<input>"

@@ -41,17 +41,24 @@ public struct DataSplit: Sendable, Equatable {
 }
 
 public enum UserDataset {
+    /// The HDF5 datasets of a file's own split (problem.split: indices).
+    static let indexSetNames = ["train_index", "validation_index", "test_index"]
+
     /// Reads the file and splits it (fractions shuffled by `seed`, or the file's own index sets).
     public static func load(_ source: DatasetSource, baseDirectory: String, seed: UInt64) throws -> RunData {
         let path = source.path(baseDirectory: baseDirectory)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataFileError(file: path, object: "", message: "no such file (problem.file: \(source.file), relative to the experiment file's folder)")
+        }
         let (data, given) = source.isCSV ? try readCSV(path, source) : try readHDF5(path, source)
         let split: DataSplit
         switch source.split {
         case .indices:
             guard let given else {
+                let missing = source.isCSV ? [] : indexSetNames.filter { name in (try? H5File.open(path).contains(name)) != true }
                 throw DataFileError(file: path, object: "", message: source.isCSV
                     ? "problem.split is indices but there is no column named split (values train, validation, test)"
-                    : "problem.split is indices but the file has no train_index/validation_index/test_index datasets")
+                    : "problem.split is indices but the file has no \(missing.joined(separator: ", ")) dataset\(missing.count == 1 ? "" : "s") (it needs train_index, validation_index and test_index)")
             }
             split = given
         case .fraction:
@@ -92,16 +99,22 @@ public enum UserDataset {
         }
         let data = try DatasetFile.read(path, x: s.x, y: s.y, dy: s.dy.isEmpty ? nil : s.dy, d2y: s.d2y.isEmpty ? nil : s.d2y)
         let f = try H5File.open(path)
-        let names = ["train_index", "validation_index", "test_index"]
+        let names = indexSetNames
         guard names.allSatisfy(f.contains) else { return (data, nil) }
         var sets: [[Int]] = []
         var seen = Set<Int>()
         for name in names {
             let (v, shape) = try f.read(name)
             guard shape.count == 1 else { throw DataFileError(file: path, object: "/" + name, message: "expected a 1-D index list, found shape \(shape)") }
+            // Whole numbers only: a fraction (or NaN) is not an index, and truncating it would pick
+            // another sample than the file meant.
+            if let bad = v.first(where: { !($0 >= 0 && $0 < Double(data.count) && $0 == $0.rounded()) }) {
+                throw DataFileError(file: path, object: "/" + name, message: "index \(ConfigValue.format(bad)) is not a sample index (whole numbers in 0..<\(data.count))")
+            }
             let idx = v.map { Int($0) }
-            if let bad = idx.first(where: { $0 < 0 || $0 >= data.count }) {
-                throw DataFileError(file: path, object: "/" + name, message: "index \(bad) is outside 0..<\(data.count)")
+            var own = Set<Int>()
+            if let dup = idx.first(where: { !own.insert($0).inserted }) {
+                throw DataFileError(file: path, object: "/" + name, message: "sample \(dup) is listed twice")
             }
             if let dup = idx.first(where: { seen.contains($0) }) {
                 throw DataFileError(file: path, object: "/" + name, message: "sample \(dup) is in two index sets")
@@ -235,7 +248,10 @@ struct CSVTable {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw DataFileError(file: path, object: "", message: "cannot read the file")
         }
-        let lines = String(decoding: raw, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated()
+        // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let text = raw.starts(with: bom) ? raw.dropFirst(3) : raw[...]
+        let lines = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty && !$0.element.hasPrefix("#") }
         guard let header = lines.first else { throw DataFileError(file: path, object: "", message: "the file is empty") }
         // Each line is one record (a quoted field may hold commas and doubled quotes, not a line
@@ -244,6 +260,11 @@ struct CSVTable {
             ((try? CSVReader(string: String(line), trimFields: true))?.next()) ?? [""]
         }
         let names = cells(header.element)
+        // A name given twice would make the columns read by that name the first one, silently.
+        var seen = Set<String>()
+        if let twice = names.first(where: { !seen.insert($0).inserted }) {
+            throw DataFileError(file: path, object: "line \(header.offset + 1), column \(twice)", message: "the header names this column twice")
+        }
         var rows: [Line] = []
         for line in lines.dropFirst() {
             let c = cells(line.element)

@@ -1,33 +1,11 @@
-// The per-term gradient dump of `sobolev gradients`: reading its model and writing the file
-// (the numbers come from SobolevCore's TermGradients).
+// The per-term gradient dump of `sobolev gradients`: checking its data against the model and
+// writing the file (the model comes from ModelSelection, the numbers from SobolevCore's TermGradients).
 import Foundation
 import SobolevCore
 import SobolevHDF5
 
 /// Every loss term and every term's gradient per parameter array, for a stored model and data.
 public enum GradientDump {
-    /// Opens a model: `path` or `path:/group` (default: `/model` if present, else the root; a
-    /// results file with a single run also works).
-    public static func readModel(_ spec: String) throws -> (model: StoredModel, location: String) {
-        let (path, group) = ModelSelection.split(spec)
-        let f = try H5File.open(path)
-        if let group {
-            var g: H5Group = f
-            for part in group.split(separator: "/") { g = try g.openGroup(String(part)) }
-            return (try StoredModel.read(g), "\(path):\(group)")
-        }
-        if f.contains("model") { return (try StoredModel.read(try f.openGroup("model")), "\(path):/model") }
-        if f.contains("runs") {
-            let runs = try f.openGroup("runs")
-            let ids = try runs.childNames()
-            guard ids.count == 1 else {
-                throw HDF5Error(file: path, object: "/runs", message: "holds \(ids.count) runs; name one as \(path):/runs/<id>/model")
-            }
-            return (try StoredModel.read(try runs.openGroup(ids[0]).openGroup("model")), "\(path):/runs/\(ids[0])/model")
-        }
-        return (try StoredModel.read(f), "\(path):/")
-    }
-
     /// Checks that `data` fits the model (errors name the data file's dataset).
     public static func check(model: StoredModel, data: Dataset, dataPath: String) throws {
         let arch = model.architecture

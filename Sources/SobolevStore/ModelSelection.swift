@@ -65,6 +65,10 @@ public enum ModelSelection {
             return try bestRun(in: f, path: path, metric: metric)
         }
         if f.contains("model") { return try plain(try f.openGroup("model"), location: "\(path):/model") }
+        guard f.hasAttribute("activation") else {
+            let format = (try? f.scalarStringAttribute("format")).map { " (format \($0))" } ?? ""
+            throw HDF5Error(file: path, object: "/", message: "holds no model\(format): not a results file (no /runs), no /model group, no model at the root")
+        }
         return try plain(f, location: "\(path):/")
     }
 

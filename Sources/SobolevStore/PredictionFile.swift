@@ -54,6 +54,14 @@ public enum PredictionFile {
         }
     }
 
+    /// A CSV field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, a quote,
+    /// a line break or surrounding spaces, so that a column name such as "thick, mm" reads back as one.
+    static func csvField(_ s: String) -> String {
+        let plain = !s.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
+            && s.trimmingCharacters(in: .whitespaces) == s
+        return plain ? s : "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     /// `p` as CSV: the input, output and (when present) derivative and Hessian (pairs j <= k) columns.
     public static func csv(_ p: Predictions) -> String {
         let n = p.inputs.rows, d = p.inputs.cols, m = p.values.cols
@@ -66,7 +74,7 @@ public enum PredictionFile {
             header += p.outputNames.flatMap { o in pairs.map { Predictions.hessianName(output: o, inputs: p.inputNames[$0.0], p.inputNames[$0.1]) } }
         }
         // Shortest round-trip decimal: reading the file back gives the same doubles.
-        var text = header.joined(separator: ",") + "\n"
+        var text = header.map(csvField).joined(separator: ",") + "\n"
         for i in 0..<n {
             var row = (0..<d).map { "\(p.inputs[i, $0])" } + (0..<m).map { "\(p.values[i, $0])" }
             if let j = p.jacobians { row += (0..<(m * d)).map { "\(j[i * m * d + $0])" } }

@@ -20,7 +20,8 @@ struct DataCommand: ParsableCommand {
     @Argument(help: "Problem name, or hook.")
     var problem: String
 
-    @Option(help: "Number of samples.")
+    // .unconditional: "--samples -5" is a value to refuse by name, not a missing value.
+    @Option(parsing: .unconditional, help: "Number of samples.")
     var samples: Int
 
     @Option(help: "Input sampler: uniform, latin_hypercube, halton or sobol.")

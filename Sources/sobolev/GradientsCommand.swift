@@ -8,8 +8,11 @@ struct Gradients: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write every loss term and each term's gradient per parameter array, for a stored model and a data file.")
 
-    @Option(help: "Model: FILE or FILE:/group (default group /model, or the only run of a results file).")
+    @Option(help: "Model: RESULTS.h5 (the best completed run by --metric), RESULTS.h5:/runs/<id>, or FILE:/group holding a model.")
     var model: String
+
+    @Option(help: "Metric that picks the best completed run when no run id is given (lower is better; R² higher).")
+    var metric = "test_grad_rmse"
 
     @Option(help: "Data file with X (n x d), Y (n x m) and optionally dY (n x m x d) with d2Y (n x m x d x d), or V and JV.")
     var data: String
@@ -19,7 +22,10 @@ struct Gradients: ParsableCommand {
 
     func run() throws {
         do {
-            let (m, location) = try GradientDump.readModel(model)
+            // The same choice of model as predict and export (one reader of stored models).
+            let selected = try ModelSelection.open(model, metric: metric)
+            print("model: \(selected.location)" + (selected.choice.map { " (\($0))" } ?? ""))
+            let m = selected.model, location = selected.location
             let d = try DatasetFile.read(data)
             try GradientDump.check(model: m, data: d, dataPath: data)
             let terms = TermGradients(architecture: m.architecture, parameters: m.parameters, normalized: m.standardization.normalize(d))

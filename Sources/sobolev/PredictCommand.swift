@@ -44,6 +44,11 @@ struct Predict: ParsableCommand {
             if columns.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 fail("--input-columns '\(columns)': an empty column name")
             }
+            var seen = Set<String>()
+            let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let twice = names.first(where: { !seen.insert($0).inserted }) {
+                fail("--input-columns '\(columns)': column \(twice) is named twice")
+            }
         }
     }
 

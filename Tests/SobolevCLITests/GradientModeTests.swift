@@ -30,7 +30,7 @@ seeds: [3]
 func onlyRun(_ path: String) throws -> (id: String, parameters: [Double], architecture: MLPArchitecture, mode: String, plan: String) {
     let runs = try H5File.open(path).openGroup("runs")
     let id = try runs.childNames()[0]
-    let (model, _) = try GradientDump.readModel(path)
+    let model = try ModelSelection.open(path, metric: "test_grad_rmse").model
     let g = try runs.openGroup(id)
     return (id, model.parameters, model.architecture, try g.scalarStringAttribute("gradient_mode_used"), try g.scalarStringAttribute("jacobian_plan"))
 }

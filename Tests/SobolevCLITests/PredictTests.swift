@@ -140,6 +140,8 @@ import SobolevHDF5
             ([model, "--inputs", dir + "/wide.h5", "--input-columns", "x0", "--out", dir + "/o.csv"], ["--input-columns applies to CSV inputs"]),
             ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,x1", "--out", dir + "/o.csv"], ["--input-columns names 2 columns", "takes 1 inputs"]),
             ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0,", "--out", dir + "/o.csv"], ["an empty column name"]),
+            ([model, "--inputs", dir + "/ok.csv", "--input-columns", "x0, x0", "--out", dir + "/o.csv"], ["column x0 is named twice"]),
+            ([dir + "/wide.h5", "--inputs", dir + "/ok.csv", "--out", dir + "/o.csv"], ["wide.h5", "holds no model", "not a results file"]),
             ([model, "--inputs", dir + "/ok.csv", "--out", dir + "/o.txt"], ["o.txt", "a .csv, .h5 or .hdf5 file"]),
         ]
         for (arguments, fragments) in cases {

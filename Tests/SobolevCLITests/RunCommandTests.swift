@@ -182,7 +182,7 @@ struct RunCommandTests {
         #expect(r.status == 0, "\(r.output)")
 
         // The same numbers from the library, on the stored model.
-        let (model, _) = try GradientDump.readModel(dir + "/r.h5")
+        let model = try ModelSelection.open(dir + "/r.h5", metric: "test_grad_rmse").model
         let sums = model.architecture.termSums(parameters: model.parameters, batch: model.standardization.normalize(data))
         let g = try H5File.open(dir + "/g.h5")
         let (losses, _) = try g.read("loss_terms")

@@ -172,4 +172,35 @@ struct StoreTests {
             }
         }
     }
+    @Test("a prediction CSV quotes names that hold a comma or a quote, and reads back column for column")
+    func predictionCSVQuotesNames() throws {
+        let dir = temporaryFolder()
+        let p = Predictions(inputs: Matrix(rows: 2, cols: 2, data: [1, 2, 3, 4]), values: Matrix(rows: 2, cols: 1, data: [5, 6]),
+                            jacobians: [7, 8, 9, 10], inputNames: ["radius", "thick, mm"], outputNames: ["u \"x\""],
+                            attributes: [], timePerSample: 0)
+        let text = PredictionFile.csv(p)
+        #expect(text.hasPrefix(#"radius,"thick, mm","u ""x""","du ""x""/dradius","du ""x""/dthick, mm""# + "\n"), "\(text)")
+        try text.write(toFile: dir + "/p.csv", atomically: true, encoding: .utf8)
+        let table = try CSVTable.read(dir + "/p.csv")
+        #expect(table.names == ["radius", "thick, mm", "u \"x\"", "du \"x\"/dradius", "du \"x\"/dthick, mm"])
+        #expect(table.rows.map { $0.cells } == [["1.0", "2.0", "5.0", "7.0", "8.0"], ["3.0", "4.0", "6.0", "9.0", "10.0"]])
+        // The reader takes the byte-order mark spreadsheets write as no part of the first name.
+        try Data([0xEF, 0xBB, 0xBF] + Array(text.utf8)).write(to: URL(fileURLWithPath: dir + "/bom.csv"))
+        #expect(try CSVTable.read(dir + "/bom.csv").names.first == "radius")
+    }
+
+    @Test("standardisation: a constant column keeps std 1 also when the mean is not exact; R^2 of a constant target is NaN")
+    func constantColumns() throws {
+        // 60 equal values whose mean by sum(x / n) is not exactly 0.1 (a spread of about 1e-17).
+        let x = Matrix(rows: 60, cols: 2, data: (0..<60).flatMap { [0.1, Double($0)] })
+        let y = Matrix(rows: 60, cols: 1, data: [Double](repeating: 3.3, count: 60))
+        let s = Standardization.fit(Dataset(inputs: x, values: y, jacobians: nil))
+        #expect(s.inputStd[0] == 1 && s.outputStd == [1])
+        #expect(abs(s.inputStd[1] - 17.318102282486574) < 1e-12)
+        let data = Dataset(inputs: x, values: y, jacobians: [Double](repeating: 0, count: 120))
+        let m = ErrorMetrics(values: Matrix(rows: 60, cols: 1, data: [Double](repeating: 3.3000000001, count: 60)),
+                        jacobians: [Double](repeating: 0, count: 120), truth: data)
+        #expect(m.valueR2.isNaN && m.valueR2PerOutput[0].isNaN)
+        #expect(m.valueRMSE > 0 && m.valueRMSE < 1e-9)
+    }
 }

@@ -9,6 +9,7 @@ and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] = dy_o/dx_j) go to an HDF5 file, 
 printed. The model layout is docs/results-format.md ("Model layout").
 """
 import argparse
+import csv
 import math
 import os
 import sys
@@ -129,14 +130,16 @@ def open_model(spec, metric):
 
 def read_inputs(path, names):
     if path.lower().endswith(".csv"):
-        with open(path) as f:
+        # As sobolev reads CSV: RFC 4180 quoting, fields trimmed, '#' lines and blank lines skipped,
+        # a byte-order mark ignored.
+        with open(path, newline="", encoding="utf-8-sig") as f:
             lines = [l for l in f.read().splitlines() if l.strip() and not l.startswith("#")]
-        header = [c.strip().strip('"') for c in lines[0].split(",")]
+        table = [[c.strip() for c in row] for row in csv.reader(lines, skipinitialspace=True)]
+        header = table[0]
         missing = [c for c in names if c not in header]
         if missing:
             raise SystemExit(f"{path}: column {missing[0]}: not in the header; columns are {', '.join(header)}")
-        rows = [l.split(",") for l in lines[1:]]
-        return np.array([[float(r[header.index(c)]) for c in names] for r in rows])
+        return np.array([[float(r[header.index(c)]) for c in names] for r in table[1:]])
     with h5py.File(path, "r") as f:
         return np.asarray(f["X"][()], dtype=np.float64)
 
@@ -148,6 +151,8 @@ def main():
     parser.add_argument("--out", help="HDF5 file for Y and dYdX (not overwritten)")
     parser.add_argument("--metric", default="test_grad_rmse")
     args = parser.parse_args()
+    if args.out is not None and not args.out.lower().endswith((".h5", ".hdf5")):
+        raise SystemExit(f"--out {args.out}: name an .h5 or .hdf5 file (this script writes HDF5)")
 
     model, location, names = open_model(args.model, args.metric)
     x = read_inputs(args.inputs, names)
