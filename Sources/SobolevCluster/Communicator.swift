@@ -49,6 +49,7 @@ extension Communicator {
     /// waits forever for one that hit bad input or a failed write.
     public func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("error\(size > 1 ? " (rank \(rank))" : ""): \(message)\n".utf8))
+        OnFailure.run()
         abort(code: 1)
     }
 
@@ -58,6 +59,25 @@ extension Communicator {
         if rank == 0 { fail(message) }
         barrier()
         fail(message)
+    }
+}
+
+/// What a process undoes before `fail` ends it (the results file's lock): registered by whoever
+/// made it, run once.
+public enum OnFailure {
+    private final class Actions: @unchecked Sendable {
+        let lock = NSLock()
+        var list: [@Sendable () -> Void] = []
+    }
+    private static let actions = Actions()
+
+    public static func register(_ action: @escaping @Sendable () -> Void) {
+        actions.lock.lock(); actions.list.append(action); actions.lock.unlock()
+    }
+
+    static func run() {
+        actions.lock.lock(); let list = actions.list; actions.list = []; actions.lock.unlock()
+        for action in list { action() }
     }
 }
 

@@ -64,6 +64,7 @@ public enum Sweep {
         StopSignals.install()
         let trainer = GroupTrainer(world: world, group: group, experiment: experiment, store: store, options: options)
         if world.rank == 0 {
+            defer { store.unlock() }
             return SweepCoordinator(world: world, plan: plan, experiment: experiment, store: store, options: options).run(trainer)
         } else if group.rank == 0 {
             GroupLeader(world: world, trainer: trainer).run()
@@ -110,10 +111,12 @@ public enum Sweep {
                 if options.dryRun {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
                 } else {
-                    if options.replace, let old = store.replacedContents() {
-                        print("--force: \(store.path) will be replaced at the first merge; \(old)")
-                    }
-                    try store.prepare(for: experiment)   // creates nothing
+                    try store.lock()                     // one writer per results file
+                    let lockPath = store.lockPath        // gone also when a failure ends the job
+                    OnFailure.register { unlink(lockPath) }
+                    let replaced = options.replace ? store.replacedContents() : nil
+                    try store.prepare(for: experiment)   // creates nothing but the lock
+                    if let replaced { print("--force: \(store.path) will be replaced at the first merge; \(replaced)") }
                     try store.consolidate()              // parts a killed job left behind
                     store.removeFinishedCheckpoints()    // a kill between saving a part and this
                 }
@@ -123,15 +126,16 @@ public enum Sweep {
                 p.dryRun = options.dryRun
                 plan = p
                 wire = p.wire
-            } catch { world.fail("\(error)") }
+            } catch { store.unlock(); world.fail("\(error)") }
         }
         world.broadcast(variable: &wire, root: 0)
         return (plan ?? SweepPlan(wire: wire, runs: experiment.runs, worldSize: world.size, ranksPerRun: options.ranksPerRun), preflight)
     }
 
-    /// This process's command line, quoted for a shell where needed.
-    static func resumeCommand() -> String {
-        CommandLine.arguments.map { a in
+    /// This process's command line, quoted for a shell where needed; without --force once the
+    /// results file was replaced (again it would discard what this command stored).
+    static func resumeCommand(droppingForce: Bool) -> String {
+        CommandLine.arguments.filter { !(droppingForce && $0 == "--force") }.map { a in
             a.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@".contains($0) }) && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
     }

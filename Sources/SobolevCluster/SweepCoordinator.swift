@@ -225,7 +225,9 @@ final class SweepCoordinator {
         print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count))")
         if stopSignal != 0 {
             let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""
-            print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run the same command again: \(launcher)\(Sweep.resumeCommand())")
+            // --force has replaced the file once something was merged: resuming takes it without.
+            let forced = options.replace && !store.replacing
+            print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run \(forced ? "it again without --force" : "the same command again"): \(launcher)\(Sweep.resumeCommand(droppingForce: forced))")
             return SweepOutcome(completed: completed, failed: failed, stopSignal: stopSignal)
         }
         if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {

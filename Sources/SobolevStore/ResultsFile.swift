@@ -12,7 +12,7 @@ public enum ResultsFormat {
 
 /// Writes runs and the file header in the documented layout.
 public enum ResultsWriter {
-    /// Root attributes: format, version, tool, experiment name and text, grid.
+    /// Root attributes: format, version, tool, experiment name and text, the data files' fingerprints, grid.
     public static func writeHeader(_ root: H5Group, experiment: Experiment) throws {
         try root.setAttribute("format", ResultsFormat.name)
         try root.setAttribute("format_version", ResultsFormat.version)
@@ -22,6 +22,12 @@ public enum ResultsWriter {
         try root.setAttribute("experiment_file", experiment.file)
         try root.setAttribute("experiment_text", experiment.text)
         try root.setAttribute("overrides", experiment.overrides.joined(separator: "\n"))
+        // (A data file that vanished during the sweep leaves the results without fingerprints
+        // rather than failing the merge of finished runs.)
+        if let data = try? experiment.dataFingerprints(), !data.files.isEmpty {
+            try root.setAttribute("data_files", data.files)
+            try root.setAttribute("data_hashes", data.hashes)
+        }
         // Searched keys vary between configurations as axes do: the report orders by both.
         let varying = experiment.search.ranges.map(\.key) + experiment.axes.map(\.key)
         if !varying.isEmpty { try root.setAttribute("grid_axes", varying) }
@@ -168,6 +174,10 @@ public struct StoredModel {
                 throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "expected \(n) entries, found shape \(shape)")
             }
             try finite(v, name)
+            // x' = (x - mean) / std: a zero or negative std has no inverse map.
+            if name.hasSuffix("_std"), let i = v.firstIndex(where: { $0 <= 0 }) {
+                throw HDF5Error(file: g.file, object: g.path + "/" + name, message: "entry \(i) is \(v[i]), a standard deviation must be positive; the model is not usable")
+            }
             return v
         }
         let d = sizes.first!, m = sizes.last!

@@ -40,15 +40,92 @@ public final class ResultsStore {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw HDF5Error(file: path, object: "", message: "is a folder, not a results file; --out names a file (--force never removes a folder)")
         }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if let input = experiment.inputFiles.first(where: { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == target }) {
+            throw HDF5Error(file: path, object: "", message: "is an input of the experiment (\(input == experiment.file ? "the experiment file" : "a data file")); --out names another file (--force never replaces an input)")
+        }
         removeStaleTemporaries()
-        if replacing { removeParts() } else { try checkBelongs(to: experiment) }
+        if replacing { removeParts() } else { try checkBelongs(to: experiment); try checkParts(belongTo: experiment) }
+    }
+
+    /// Unmerged parts and checkpoints must be runs of this experiment: a sweep of another one
+    /// killed before its first merge leaves parts that the next merge would take in as this
+    /// experiment's (the results file's own check cannot see them).
+    func checkParts(belongTo experiment: Experiment) throws {
+        let ids = Set(experiment.runs.map(\.id))
+        let partIDs = partFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+        if let foreign = (partIDs + checkpointedRuns()).first(where: { !ids.contains($0) }) {
+            throw HDF5Error(file: partsDirectory, object: "", message: "holds run \(foreign), which is not a run of this experiment (left by a sweep of another experiment or other --set overrides); choose another --out (or --force to replace it)")
+        }
+    }
+
+    // MARK: One writer at a time
+
+    /// The lock file beside the results file (OUT.h5.lock).
+    public var lockPath: String { path + ".lock" }
+    private var lockDescriptor: Int32 = -1
+    private var createdFolder: String? = nil
+
+    /// Takes the results file for this process: a second sweep or run on the same --out would
+    /// train the same runs and merge over this one's merges. An exclusive flock on OUT.h5.lock
+    /// (released by the kernel when the process dies, so a lock file a kill left behind is taken
+    /// over); the file holds the holder's host and pid for the message.
+    public func lock() throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            createdFolder = folder
+        }
+        while true {
+            let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw HDF5Error(file: lockPath, object: "", message: "cannot create the lock file: \(String(cString: strerror(errno)))")
+            }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                close(fd)
+                unlockFolder()
+                throw HDF5Error(file: path, object: "", message: "is being written by another sweep or run\(holder.isEmpty ? "" : " (\(holder))"); wait for it, or choose another --out")
+            }
+            // The holder before us may have removed the file between our open and our flock:
+            // then the lock is on a file nobody else opens, and we try again.
+            var held = stat(), named = stat()
+            if fstat(fd, &held) == 0, stat(lockPath, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
+                let text = "host \(ProcessInfo.processInfo.hostName), pid \(getpid())\n"
+                _ = ftruncate(fd, 0)
+                _ = text.withCString { write(fd, $0, strlen($0)) }
+                lockDescriptor = fd
+                return
+            }
+            close(fd)
+        }
+    }
+
+    /// Releases the lock and removes the lock file (and the results folder `lock` created, if
+    /// nothing else came into it).
+    public func unlock() {
+        guard lockDescriptor >= 0 else { return }
+        unlink(lockPath)
+        close(lockDescriptor)
+        lockDescriptor = -1
+        unlockFolder()
+    }
+
+    private func unlockFolder() {
+        if let folder = createdFolder, let left = try? FileManager.default.contentsOfDirectory(atPath: folder), left.isEmpty {
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        createdFolder = nil
     }
 
     /// What --force discards, for the message that says so (nil: nothing).
     public func replacedContents() -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let runs = try? H5File.open(path).openGroup("runs").childNames() else { return "it is not a results file; its content is discarded" }
-        return "its \(runs.count) stored run(s) are discarded"
+        // Unmerged parts and checkpoints go at once (prepare), the file at the first merge.
+        let parts = partFiles().count, checkpoints = checkpointedRuns().count
+        let now = parts + checkpoints == 0 ? "" : "; now: its \(parts) unmerged part(s) and \(checkpoints) checkpoint(s)"
+        guard FileManager.default.fileExists(atPath: path) else { return now.isEmpty ? nil : "nothing stored yet" + now }
+        guard let runs = try? H5File.open(path).openGroup("runs").childNames() else { return "it is not a results file; its content is discarded" + now }
+        return "its \(runs.count) stored run(s) are discarded" + now
     }
 
     /// Status of every run stored so far (merged or in parts), by run id.
@@ -243,17 +320,24 @@ public final class ResultsStore {
     public func checkBelongs(to experiment: Experiment) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let advice = "choose another --out (or --force to replace it)"
-        let text: String, overrides: String
+        let text: String, overrides: String, hashes: [String]?
         do {
             let f = try H5File.open(path)
             try checkResultsFormat(f)
             text = try f.scalarStringAttribute("experiment_text")
             overrides = try f.scalarStringAttribute("overrides")
+            hashes = f.hasAttribute("data_hashes") ? try f.stringAttribute("data_hashes") : nil
         } catch let e as HDF5Error {
             throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
         }
         guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
             throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; \(advice)")
+        }
+        // Files written before the fingerprints were recorded have none to compare.
+        guard let hashes else { return }
+        let now = try experiment.dataFingerprints()
+        if let i = now.hashes.indices.first(where: { $0 >= hashes.count || hashes[$0] != now.hashes[$0] }) {
+            throw HDF5Error(file: path, object: "/", message: "holds results trained on other data: \(now.files[i]) changed since (data_hashes \(i < hashes.count ? hashes[i] : "none"), now \(now.hashes[i])); \(advice)")
         }
     }
 

@@ -11,7 +11,7 @@ struct Run: ParsableCommand {
         discussion: """
         Run the same command again to finish a run that was interrupted: finished runs are kept, \
         an interrupted run continues from its checkpoint. SIGTERM, SIGINT or SIGUSR1 stop cleanly \
-        after the current step (checkpoint, merge, exit status 128 + the signal's number).
+        after the current step (checkpoint, merge, exit status 128 + the signal's number). Exit         status: 0 when every run completed, 2 when some runs failed (stored as failed;         --retry-failed of sweep trains them again), 1 for bad input. One command writes a results         file at a time (OUT.h5.lock).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -29,7 +29,7 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
     var force = false
 
-    @Option(help: "Threads for each run (BLAS and element-wise loops): training.threads.")
+    @Option(parsing: .unconditional, help: "Threads for each run (BLAS and element-wise loops): training.threads.")
     var threads: Int?
 
     /// `--threads N` is `--set training.threads=N` (one path from the option to the trainer).
@@ -39,6 +39,7 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         try requirePositive(checkpointEvery, "--checkpoint-every")
+        if let threads, !(1...256).contains(threads) { fail("--threads \(threads): expected an integer in [1, 256] (training.threads)") }
     }
 
     func run() throws {

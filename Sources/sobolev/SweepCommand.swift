@@ -15,7 +15,9 @@ struct SweepCommand: ParsableCommand {
         are merged, the command that continues is printed, and the exit status is 128 + the signal's \
         number (143, 130, 138). A second signal ends at once. Before anything is trained or written, \
         data files are read and each configuration's memory is estimated against --max-memory \
-        (default: the machine's memory).
+        (default: the machine's memory). Exit status: 0 when every run completed, 2 when some runs \
+        failed (stored as failed; --retry-failed trains them again), 1 for bad input. One job writes \
+        a results file at a time (OUT.h5.lock): a second one on the same --out is refused.
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -24,7 +26,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Results file (created, or resumed when it exists).")
     var out: String
 
-    @Option(name: .long, help: "Ranks that train one run together (data-parallel).")
+    @Option(name: .long, parsing: .unconditional, help: "Ranks that train one run together (data-parallel).")
     var ranksPerRun: Int = 1
 
     @Option(name: .customLong("set"), parsing: .singleValue, help: "Override a field: key=value. Repeatable.")
@@ -35,6 +37,9 @@ struct SweepCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Train runs stored as failed again.")
     var retryFailed = false
+
+    @Flag(name: .long, help: "Replace an existing results file (a file only, never a folder) instead of resuming it; says what it discards.")
+    var force = false
 
     @Flag(name: .long, help: "Log each group's runs as they start.")
     var verbose = false
@@ -58,6 +63,7 @@ struct SweepCommand: ParsableCommand {
         options.ranksPerRun = ranksPerRun
         options.dryRun = dryRun
         options.retryFailed = retryFailed
+        options.replace = force
         options.verbose = verbose
         options.consolidateEvery = mergeEvery
         options.checkpointEvery = checkpointEvery

@@ -114,6 +114,33 @@ let badInputs: [BadInput] = [
     BadInput(name: "CSV column not in the header", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, z]\n  output_columns: [E]\n"), "d.csv": csvHeader + csvRows], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "column z"]),
     BadInput(name: "empty CSV", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x]\n  output_columns: [E]\n"), "d.csv": ""], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "empty"]),
 
+    BadInput(name: "CSV header naming a column twice", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n"), "d.csv": "x, y, E, E, dE/dx, dE/dy\n" + (0..<10).map { "\($0), 1, \($0), 7, 2, 0" }.joined(separator: "\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "line 1", "column E", "twice"]),
+    BadInput(name: "a sample index that is not a whole number", files: ["e.yaml": dataYAML("fraction-index.h5", "  split: indices\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["fraction-index.h5", "/train_index", "1.5", "not a sample index"]),
+    BadInput(name: "a sample listed twice in one index set", files: ["e.yaml": dataYAML("twice-index.h5", "  split: indices\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["twice-index.h5", "/train_index", "sample 1", "listed twice"]),
+    BadInput(name: "index sets in part", files: ["e.yaml": dataYAML("part-index.h5", "  split: indices\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["part-index.h5", "no validation_index dataset"]),
+    BadInput(name: "Jacobians under another name than dY", files: ["e.yaml": dataYAML("misnamed.h5", loss: "  lambda_grad: 0")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["misnamed.h5", "/dy", "shape of Jacobians", "problem.dy"]),
+    BadInput(name: "Hessians under another name than d2Y", files: ["e.yaml": dataYAML("misnamed-hessians.h5", loss: "  lambda_grad: 1")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["misnamed-hessians.h5", "/hessian", "shape of Hessians", "problem.d2y"]),
+    BadInput(name: "gradients: Jacobians under another name", files: ["d.csv": "x\n"], arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "g.h5"], needles: ["misnamed.h5", "/dy", "shape of Jacobians"]),
+    BadInput(name: "gradients of a data file as the model", arguments: ["gradients", "--model", "plain.h5", "--data", "plain.h5", "--out", "g.h5"], needles: ["plain.h5", "holds no model", "sobolev-dataset"]),
+    BadInput(name: "a model with a zero standard deviation", arguments: ["gradients", "--model", "zero-std.h5", "--data", "plain.h5", "--out", "g.h5"], needles: ["zero-std.h5", "/model/input_std", "0.0", "positive"]),
+    BadInput(name: "missing data file named with its key", files: ["e.yaml": dataYAML("gone.h5")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["gone.h5", "no such file", "problem.file"]),
+    BadInput(name: "relobralo on plain data: the remedy is the fixed scheme", files: ["e.yaml": dataYAML("plain.h5", loss: "  scheme: relobralo")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "loss.scheme", "relobralo", "set loss.scheme: fixed with loss.lambda_grad: 0"]),
+
+    // The command line's own values: errors name the option, not a line of the file.
+    BadInput(name: "--set the same key twice", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--set", "training.epochs=3", "--set", "training.epochs=4"], needles: ["--set: training.epochs", "given twice", "training.epochs=3", "training.epochs=4"]),
+    BadInput(name: "--set an unknown key", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--set", "training.lerning_rate=1"], needles: ["--set: training.lerning_rate", "unknown key"]),
+    BadInput(name: "--set a section with a bad key", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--set", "training={epochs: 2, lerning_rate: 1}"], needles: ["--set: training.lerning_rate"]),
+    BadInput(name: "--threads -2", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--threads", "-2"], needles: ["--threads -2"]),
+    BadInput(name: "sweep --ranks-per-run -1", files: ["e.yaml": tinyYAML()], arguments: ["sweep", "e.yaml", "--out", "r.h5", "--ranks-per-run", "-1"], needles: ["--ranks-per-run", "-1"]),
+    BadInput(name: "data --samples -5", arguments: ["data", "sine", "--samples", "-5", "--sampler", "uniform", "--out", "d.h5"], needles: ["--samples", "-5"]),
+    BadInput(name: "--threads 0", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--threads", "0"], needles: ["--threads 0", "[1, 256]"]),
+
+    // Inputs are never outputs, not even with --force.
+    BadInput(name: "--out is the experiment file", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "e.yaml", "--force"], needles: ["e.yaml", "input of the experiment", "the experiment file"]),
+    BadInput(name: "--out is the data file", files: ["e.yaml": dataYAML("plain.h5")], arguments: ["run", "e.yaml", "--out", "./plain.h5", "--force"], needles: ["plain.h5", "input of the experiment", "a data file"]),
+    BadInput(name: "sweep --out is the data file", files: ["e.yaml": dataYAML("plain.h5")], arguments: ["sweep", "e.yaml", "--out", "plain.h5"], needles: ["plain.h5", "a data file"]),
+    BadInput(name: "--out a folder with --force says nothing of replacing it", files: ["e.yaml": tinyYAML(), "out/keep.txt": "keep"], arguments: ["run", "e.yaml", "--out", "out", "--force"], needles: ["out", "is a folder"]),
+
     // sobolev data, report, gradients.
     BadInput(name: "data --samples 3e9", arguments: ["data", "sine", "--samples", "3000000000", "--sampler", "uniform", "--out", "d.h5", "--max-memory", "8G"], needles: ["--samples", "3000000000"]),
     BadInput(name: "data: Sobol beyond 2^32", arguments: ["data", "sine", "--samples", "100000000000000", "--sampler", "sobol", "--out", "d.h5"], needles: ["--samples", "100000000000000"]),
@@ -147,6 +174,31 @@ let badFixtures: String = {
         try f.write("X", [0, 1, 2, 3, 4, 5], shape: [3, 2]); try f.write("Y", [1, 2, 3], shape: [3, 1])
         try f.write("dY", [1, 2, 3, 4, 5, 6], shape: [3, 1, 2])
         try f.write("d2Y", [2, 1, 1, 2, 2, 2.5, 1, 2, 2, 1, 1, 2], shape: [3, 1, 2, 2])
+    }
+    for (name, index) in [("fraction-index.h5", [0, 1.5, 2]), ("twice-index.h5", [0, 1, 1])] {
+        try! H5File.writeAtomically(dir + "/" + name) { f in
+            try f.write("X", (0..<10).map(Double.init), shape: [10, 1]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
+            try f.write("train_index", index, shape: [3]); try f.write("validation_index", [3, 4], shape: [2]); try f.write("test_index", [5, 6], shape: [2])
+        }
+    }
+    try! H5File.writeAtomically(dir + "/part-index.h5") { f in
+        try f.write("X", (0..<10).map(Double.init), shape: [10, 1]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
+        try f.write("train_index", [0, 1, 2], shape: [3]); try f.write("test_index", [5, 6], shape: [2])
+    }
+    try! H5File.writeAtomically(dir + "/misnamed.h5") { f in
+        try f.write("X", (0..<20).map(Double.init), shape: [10, 2]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
+        try f.write("dy", (0..<20).map(Double.init), shape: [10, 1, 2])
+    }
+    try! H5File.writeAtomically(dir + "/misnamed-hessians.h5") { f in
+        try f.write("X", (0..<20).map(Double.init), shape: [10, 2]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
+        try f.write("dY", (0..<20).map(Double.init), shape: [10, 1, 2]); try f.write("hessian", [Double](repeating: 1, count: 40), shape: [10, 1, 2, 2])
+    }
+    // Models of two inputs: a usable one and one whose standardisation divides by zero.
+    let arch = MLPArchitecture(layerSizes: [2, 3, 1], activation: .tanh)
+    let theta = (0..<arch.parameterCount).map { 0.1 * Double($0 % 7) - 0.3 }
+    for (name, std) in [("model.h5", [1.0, 2.0]), ("zero-std.h5", [1.0, 0.0])] {
+        let s = Standardization(inputMean: [0, 0], inputStd: std, outputMean: [0], outputStd: [1])
+        try! H5File.writeAtomically(dir + "/" + name) { f in try ResultsWriter.writeModel(arch, parameters: theta, standardization: s, into: try f.createGroup("model")) }
     }
     let whole = try! Data(contentsOf: URL(fileURLWithPath: dir + "/plain.h5"))
     try! whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.h5"))
@@ -220,6 +272,38 @@ struct BadInputTests {
         let small = try sobolev(["run", "e.yaml", "--out", "r.h5", "--force", "--set", "problem.file=plain.h5", "--max-memory", "1K"], in: dir)
         #expect(small.status != 0 && small.stderr.contains("1K"), "\(small.output)")
         #expect(try String(contentsOfFile: dir + "/r.h5", encoding: .utf8) == "keep me")
+    }
+
+    @Test("resuming onto results of a data file whose content changed is refused; the same data resume; --force replaces")
+    func changedDataFile() throws {
+        let dir = scratchFolder()
+        try prepare(BadInput(name: "changed", arguments: [], needles: []), in: dir)
+        try dataYAML("plain.h5").write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let first = try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir)
+        #expect(first.status == 0, "\(first.output)")
+        // The fingerprint is the documented one: FNV-1a 64 of the file's bytes, also as h5py reads it.
+        let py = try run(which("python3"), ["-c", """
+            import h5py
+            h = 0xcbf29ce484222325
+            for b in open('plain.h5', 'rb').read(): h = ((h ^ b) * 0x100000001b3) % 2**64
+            f = h5py.File('r.h5', 'r')
+            print([v.decode() if isinstance(v, bytes) else v for v in f.attrs['data_hashes']] == ['fnv1a64:%016x' % h], f.attrs['data_files'][0])
+            """], in: dir)
+        #expect(py.status == 0 && py.stdout.hasPrefix("True ") && py.stdout.contains("plain.h5"), "\(py.output)")
+        let again = try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir)
+        #expect(again.status == 0, "\(again.output)")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: dir + "/r.h5"))
+        // Other values under the same name: the stored runs are not this data's.
+        let d = Dataset(inputs: Matrix(rows: 10, cols: 1, data: (0..<10).map(Double.init)), values: Matrix(rows: 10, cols: 1, data: (0..<10).map { Double($0 * $0) }), jacobians: nil)
+        try FileManager.default.removeItem(atPath: dir + "/plain.h5")
+        try DatasetFile.write(d, to: dir + "/plain.h5")
+        let changed = try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir)
+        #expect(changed.status != 0 && changed.stderr.split(separator: "\n").count == 1, "\(changed.output)")
+        #expect(changed.stderr.contains("r.h5") && changed.stderr.contains("plain.h5 changed since") && changed.stderr.contains("--force"), "\(changed.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.h5")) == stored)
+        let forced = try sobolev(["run", "e.yaml", "--out", "r.h5", "--force"], in: dir)
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir).status == 0)
     }
 
     @Test("under mpirun a bad experiment ends the whole job promptly with the one error line")

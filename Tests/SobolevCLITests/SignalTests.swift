@@ -102,6 +102,45 @@ func folderWithReference(_ name: String = #function) throws -> String {
 
 @Suite("signals and checkpoints", .serialized)
 struct SignalTests {
+    @Test("one writer per results file: a second command is refused while the first holds the lock; foreign parts are refused; once --force has merged, the command to continue drops --force")
+    func oneWriterAndForce() throws {
+        let dir = scratchFolder()
+        try longExperiment.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
+        let first = try Background(sobolevBinary, ["run", "l.yaml", "--out", "r.h5", "--checkpoint-every", "0.1"], in: dir)
+        first.wait(for: "results: r.h5")
+        waitForCheckpoint(dir + "/r.h5.parts")
+        #expect(FileManager.default.fileExists(atPath: dir + "/r.h5.lock"))
+        for command in [["sweep", "l.yaml", "--out", "r.h5"], ["run", "l.yaml", "--out", "r.h5", "--force"]] {
+            let second = try sobolev(command, in: dir)
+            #expect(second.status == 1 && second.stderr.split(separator: "\n").count == 1, "\(second.output)")
+            #expect(second.stderr.contains("r.h5: is being written by another sweep or run") && second.stderr.contains("pid \(first.process.processIdentifier)"),
+                    "\(second.stderr)")
+        }
+        first.signal(SIGTERM)
+        #expect(first.finish(within: 20) == 143, "\(first.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.h5.lock"))
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir + "/r.h5.parts").sorted()
+
+        // A checkpoint of a run this experiment does not have (another experiment's, killed before its first merge).
+        try "x".write(toFile: dir + "/r.h5.parts/0123456789abcdef.ckpt", atomically: true, encoding: .utf8)
+        let foreign = try sobolev(["run", "l.yaml", "--out", "r.h5"], in: dir)
+        #expect(foreign.status == 1 && foreign.stderr.contains("r.h5.parts: holds run 0123456789abcdef, which is not a run of this experiment"), "\(foreign.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/r.h5.parts").sorted() == (kept + ["0123456789abcdef.ckpt"]).sorted())
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.h5.lock"))
+
+        // --force says what goes now (the parts) and what at the first merge; stopped after a
+        // merge, the command to continue no longer discards what it stored.
+        let forced = try Background(sobolevBinary, ["run", "l.yaml", "--out", "r.h5", "--force"], in: dir, name: "forced")
+        forced.wait(for: "[1/2]")
+        forced.signal(SIGTERM)
+        #expect(forced.finish(within: 20) == 143, "\(forced.output)")
+        #expect(forced.output.contains("--force: r.h5 will be replaced at the first merge; nothing stored yet; now: its 0 unmerged part(s) and 2 checkpoint(s)"), "\(forced.output)")
+        #expect(forced.output.contains("to continue, run it again without --force: ") && forced.output.contains("run l.yaml --out r.h5\n"), "\(forced.output)")
+        let rest = try sobolev(["run", "l.yaml", "--out", "r.h5"], in: dir)
+        #expect(rest.status == 0 && rest.stdout.contains("2 completed, 0 failed"), "\(rest.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.h5.lock") && !FileManager.default.fileExists(atPath: dir + "/r.h5.parts"))
+    }
+
     @Test("SIGTERM, SIGINT, SIGUSR1 stop `run` cleanly (checkpoint, exit 128 + N, the command to continue); continuing gives the same bits")
     func runStopsAndContinues() throws {
         let dir = try folderWithReference()
