@@ -38,12 +38,14 @@ public enum DataGeneration {
 
         // Rank 0 checks the output and the part files, and plans; every rank gets the plan.
         var wire: [Int64] = []
+        let lock = WriterLock(path: request.out + ".lock")
         if world.rank == 0 {
             do {
-                let plan = try prepare(store: store, inputs: x, chunkSize: request.chunkSize, ranks: world.size)
+                let plan = try prepare(store: store, inputs: x, chunkSize: request.chunkSize, ranks: world.size, lock: lock)
                 wire = plan.wire
             } catch { world.fail("\(error)") }
         }
+        defer { lock.release() }
         world.broadcast(variable: &wire, root: 0)
         let plan = DataPlan(wire: wire)
         var progress = DataProgress(plan: plan, samples: n)
@@ -101,7 +103,7 @@ public enum DataGeneration {
 
     /// Refuses an existing output, clears temporaries of killed writers, reads the finished
     /// chunks (checking they hold this command's inputs) and plans the rest.
-    static func prepare(store: DataChunkStore, inputs x: Matrix, chunkSize: Int, ranks: Int) throws -> DataPlan {
+    static func prepare(store: DataChunkStore, inputs x: Matrix, chunkSize: Int, ranks: Int, lock: WriterLock) throws -> DataPlan {
         let out = store.out
         guard !FileManager.default.fileExists(atPath: out) else {
             throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
@@ -112,6 +114,10 @@ public enum DataGeneration {
         } catch {
             throw DataError("--out \(out): cannot create the folder \(store.directory): \(reason(error))")
         }
+        // One command per output (WriterLock); the lock file goes also when a failure ends the job.
+        try lock.acquire(for: out, by: "data command")
+        let lockPath = lock.path
+        OnFailure.register { unlink(lockPath) }
         store.removeStaleTemporaries()
         let stored = try store.stored(samples: x.rows)
         for c in stored { try checkInputs(c, x, store) }

@@ -62,52 +62,26 @@ public final class ResultsStore {
     // MARK: One writer at a time
 
     /// The lock file beside the results file (OUT.h5.lock).
-    public var lockPath: String { path + ".lock" }
-    private var lockDescriptor: Int32 = -1
+    public var lockPath: String { writerLock.path }
+    private lazy var writerLock = WriterLock(path: path + ".lock")
     private var createdFolder: String? = nil
 
     /// Takes the results file for this process: a second sweep or run on the same --out would
-    /// train the same runs and merge over this one's merges. An exclusive flock on OUT.h5.lock
-    /// (released by the kernel when the process dies, so a lock file a kill left behind is taken
-    /// over); the file holds the holder's host and pid for the message.
+    /// train the same runs and merge over this one's merges (WriterLock). The results folder is
+    /// made for the lock file if missing (and removed again by `unlock` if nothing came into it).
     public func lock() throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             createdFolder = folder
         }
-        while true {
-            let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw HDF5Error(file: lockPath, object: "", message: "cannot create the lock file: \(String(cString: strerror(errno)))")
-            }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-                close(fd)
-                unlockFolder()
-                throw HDF5Error(file: path, object: "", message: "is being written by another sweep or run\(holder.isEmpty ? "" : " (\(holder))"); wait for it, or choose another --out")
-            }
-            // The holder before us may have removed the file between our open and our flock:
-            // then the lock is on a file nobody else opens, and we try again.
-            var held = stat(), named = stat()
-            if fstat(fd, &held) == 0, stat(lockPath, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
-                let text = "host \(ProcessInfo.processInfo.hostName), pid \(getpid())\n"
-                _ = ftruncate(fd, 0)
-                _ = text.withCString { write(fd, $0, strlen($0)) }
-                lockDescriptor = fd
-                return
-            }
-            close(fd)
-        }
+        do { try writerLock.acquire(for: path, by: "sweep or run") } catch { unlockFolder(); throw error }
     }
 
     /// Releases the lock and removes the lock file (and the results folder `lock` created, if
     /// nothing else came into it).
     public func unlock() {
-        guard lockDescriptor >= 0 else { return }
-        unlink(lockPath)
-        close(lockDescriptor)
-        lockDescriptor = -1
+        writerLock.release()
         unlockFolder()
     }
 

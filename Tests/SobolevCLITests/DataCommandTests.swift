@@ -198,6 +198,21 @@ struct DataCommandTests {
         }
     }
 
+    @Test("a second data command on the same --out is refused while the first writes it; the lock file goes with the first")
+    func oneWriter() throws {
+        let dir = scratchFolder()
+        let arguments = ["data", "hook", "--samples", "160", "--sampler", "sobol", "--material", "linear", "--chunk-size", "4", "--out", "w.h5"]
+        let first = try Background(sobolevBinary, arguments, in: dir)
+        first.wait(for: "data hook:")
+        #expect(FileManager.default.fileExists(atPath: dir + "/w.h5.lock"))
+        let second = try sobolev(arguments, in: dir)
+        #expect(second.status != 0 && second.stderr.split(separator: "\n").count == 1, "\(second.output)")
+        #expect(second.stderr.contains("w.h5: is being written by another data command") && second.stderr.contains("pid \(first.process.processIdentifier)"),
+                "\(second.stderr)")
+        #expect(first.finish(within: 120) == 0, "\(first.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["job.log", "w.h5"])
+    }
+
     @Test("kill -9 of a rank mid-run: the parts stay, another command refuses them, the same command finishes and equals an uninterrupted run")
     func resumeAfterKill() throws {
         let dir = scratchFolder()
