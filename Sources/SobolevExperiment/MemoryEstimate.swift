@@ -50,6 +50,10 @@ public struct RunShape: Sendable, Equatable {
     public var directions = 0
     /// Whether the data carry Jacobians (the step's d tangent blocks; directions add k more).
     public var jacobians = true
+    /// Whether some steps compute every term's gradient (training.gradient_mode per_term, or
+    /// auto with a scheme that reads them): the per-term workspace and T gradient buffers. The
+    /// others take the fused step, with the cheaper Jacobian plan.
+    public var perTermSteps = true
 }
 
 public enum MemoryEstimator {
@@ -63,8 +67,9 @@ public enum MemoryEstimator {
         for l in 0..<(sizes.count - 1) { p += (sizes[l] + 1) * sizes[l + 1] }
         p += Double(sizes.count - 2)   // adaptive slopes, at most one per hidden layer
         let terms = Double(s.terms)
-        // theta, optimizer state, T term gradients and the packed all-reduce buffer, best copy.
-        let parameters = p * (2 + Double(s.optimizerState) + 2 * terms)
+        // theta, optimizer state, T term gradients and the packed all-reduce buffer (one
+        // gradient and its buffer in the fused mode), best copy.
+        let parameters = p * (2 + Double(s.optimizerState) + 2 * (s.perTermSteps ? terms : 1))
 
         let hessian = s.hessians ? m * d * d : 0
         let k = Double(s.directions)
@@ -75,8 +80,8 @@ public enum MemoryEstimator {
         // Adaptive slopes assumed (an upper bound: one B x width buffer more).
         let arch = MLPArchitecture(layerSizes: s.layerSizes, activation: .tanh, adaptiveScale: 1)
         let training = Double(s.hessianTerms
-            ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true)
-            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: true, fused: true,
+            ? SobolevStep.hessianWorkspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: s.perTermSteps, fused: true)
+            : SobolevStep.workspaceCount(arch, batch: s.batch, evaluationBatch: s.validationSamples, perTerm: s.perTermSteps, fused: true,
                                          jacobians: s.jacobians, directions: s.directions))
         // Predictions for the metrics, one after the other: values and Jacobians, then the
         // Hessians (second-order tangents, in passes of `hessianPieceSamples`, and the set's

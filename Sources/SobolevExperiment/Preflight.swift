@@ -110,6 +110,11 @@ public struct Preflight: Sendable {
         shape.hessianTerms = layout.hasHessians
         shape.directions = directions
         shape.jacobians = hasDerivatives
+        // The steps the trainer takes (Trainer: per-term where the scheme reads term gradients);
+        // NTK's exact traces take all d tangent blocks as the per-term step does (NTKTrace.swift).
+        let mode = config.training.gradientMode
+        let scheme = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
+        shape.perTermSteps = mode == .perTerm || (mode == .auto && scheme.readsTermGradients) || config.loss.scheme == "ntk"
         return shape
     }
 }

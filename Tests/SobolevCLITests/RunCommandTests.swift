@@ -116,6 +116,28 @@ struct RunCommandTests {
         }
     }
 
+    @Test("the memory estimate of a fused run with 300 inputs is what it holds: at most its peak, and no more than 1.5 times it plus the binary")
+    func fusedEstimateMatchesPeak() throws {
+        let dir = scratchFolder()
+        try "name: wide\nproblem: {name: ackley, dimension: 300, train_samples: 3000, validation_samples: 0, test_samples: 10}\nmodel: {depth: 2, width: 256}\ntraining: {epochs: 2}\n"
+            .write(toFile: dir + "/w.yaml", atomically: true, encoding: .utf8)
+        let plan = try sobolev(["sweep", "w.yaml", "--out", "w.h5", "--dry-run"], in: dir)
+        let line = try #require(plan.stdout.split(separator: "\n").first { $0.contains("every run") && $0.contains("step arrays") }, "\(plan.output)")
+        let words = line.split(separator: " ")
+        let estimate = try #require(Double(words[0])) * (words[1] == "GB" ? 1024 : words[1] == "MB" ? 1 : 1.0 / 1024)
+        // Per-term steps would hold 1 + 300 row blocks a layer (GBs); the fixed scheme's fused steps hold 2.
+        #expect(estimate < 400, "\(line)")
+        let measured = try run(which("python3"), ["-c", """
+            import resource, subprocess, sys
+            r = subprocess.run(sys.argv[1:], capture_output=True)
+            print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+            """, sobolevBinary, "run", "w.yaml", "--out", "w.h5"], in: dir)
+        let fields = measured.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(fields.first == "0", "\(measured.output)")
+        let peak = try #require(Double(fields.last ?? ""), "\(measured.output)")
+        #expect(estimate <= peak && peak <= 1.5 * estimate + 100, "estimate \(estimate) MB, peak \(peak) MB")
+    }
+
     @Test("the same run command again continues: finished runs kept, the rest trained")
     func runResumes() throws {
         let dir = scratchFolder()

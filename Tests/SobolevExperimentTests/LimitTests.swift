@@ -147,6 +147,26 @@ struct LimitTests {
         #expect(MemoryEstimator.estimate(wide).step < 200 * 1024 * 1024)
     }
 
+    @Test("the estimate counts the steps the trainer takes: fused with the cheaper plan unless the scheme reads term gradients")
+    func estimateFollowsTheGradientMode() throws {
+        // 100 inputs, one output: the per-term step holds 1 + 100 row blocks, the fused one (reverse plan) 2.
+        let e = try parse("problem:\n  name: ackley\n  dimension: 100\n  train_samples: 2000\n  validation_samples: 0\n  test_samples: 10\nmodel:\n  width: 128\nloss:\n  scheme: [fixed, relobralo, cdmin, ntk]")
+        let p = try Preflight(e, limit: MemoryLimit(bytes: 1e12, source: "test"))
+        let byScheme = Dictionary(uniqueKeysWithValues: p.configurations.map { ($0.label.contains("cdmin") ? "cdmin" : $0.label.contains("relobralo") ? "relobralo" : $0.label.contains("ntk") ? "ntk" : "fixed", $0) })
+        #expect(byScheme["fixed"]!.shape.perTermSteps == false && byScheme["relobralo"]!.shape.perTermSteps == false)
+        #expect(byScheme["cdmin"]!.shape.perTermSteps && byScheme["ntk"]!.shape.perTermSteps)
+        let fused = byScheme["fixed"]!.estimate, perTerm = byScheme["cdmin"]!.estimate
+        #expect(fused.step < perTerm.step / 20, "\(fused.breakdown) against \(perTerm.breakdown)")
+        // Parameters: theta, Adam's 2, one gradient and its buffer, the best copy (not 2T = 202 buffers).
+        #expect(fused.parameters * Double(2 + 2 + 2 * 101) == perTerm.parameters * Double(2 + 2 + 2))
+        // The fused step's count is the core's own workspace count for that run.
+        let arch = MLPArchitecture(layerSizes: [100, 128, 128, 1], activation: .tanh, adaptiveScale: 1)
+        #expect(fused.step == 8 * Double(SobolevStep.workspaceCount(arch, batch: 2000, evaluationBatch: 0, perTerm: false, fused: true)))
+        // gradient_mode per_term takes the per-term step whatever the scheme.
+        let forced = try Preflight(try parse("problem:\n  name: ackley\n  dimension: 100\n  train_samples: 2000\n  validation_samples: 0\n  test_samples: 10\nmodel:\n  width: 128\ntraining:\n  gradient_mode: per_term"), limit: nil)
+        #expect(forced.configurations[0].estimate == perTerm)
+    }
+
     @Test("the preflight counts a file's directions V, JV and takes the Hessian passes' bound with loss.order 2")
     func preflightShapes() throws {
         let dir = NSTemporaryDirectory() + "sobolev-limit-\(UUID().uuidString.prefix(8))"
@@ -160,11 +180,12 @@ struct LimitTests {
         let text = "name: v\nproblem:\n  name: dataset\n  file: v.h5\nmodel:\n  width: 4\ntraining:\n  epochs: 2\n"
         try text.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
         let shape = try Preflight(try Experiment.load(path: dir + "/e.yaml"), limit: nil).configurations[0].shape
-        #expect(shape.directions == 3 && shape.terms == 4 && !shape.hessianTerms && !shape.jacobians)
-        // The step's arrays are those of three direction blocks, not of d = 2 Jacobian blocks.
+        #expect(shape.directions == 3 && shape.terms == 4 && !shape.hessianTerms && !shape.jacobians && !shape.perTermSteps)
+        // The step's arrays are those of three direction blocks, not of d = 2 Jacobian blocks
+        // (the fixed scheme: fused steps only).
         let arch = MLPArchitecture(layerSizes: shape.layerSizes, activation: .tanh, adaptiveScale: 1)
         #expect(MemoryEstimator.estimate(shape).step == 8 * Double(SobolevStep.workspaceCount(
-            arch, batch: shape.batch, evaluationBatch: shape.validationSamples, perTerm: true, fused: true, jacobians: false, directions: 3)))
+            arch, batch: shape.batch, evaluationBatch: shape.validationSamples, perTerm: false, fused: true, jacobians: false, directions: 3)))
         try (text + "loss:\n  order: 2\n").replacingOccurrences(of: "file: v.h5", with: "name: beale")
             .replacingOccurrences(of: "  name: dataset\n", with: "").write(toFile: dir + "/h.yaml", atomically: true, encoding: .utf8)
         let order2 = try Preflight(try Experiment.load(path: dir + "/h.yaml"), limit: nil).configurations[0].shape
