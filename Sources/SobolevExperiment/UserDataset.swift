@@ -51,6 +51,7 @@ public enum UserDataset {
             throw DataFileError(file: path, object: "", message: "no such file (problem.file: \(source.file), relative to the experiment file's folder)")
         }
         let (data, given) = source.isCSV ? try readCSV(path, source) : try readHDF5(path, source)
+        try checkMagnitudes(data, path: path, source: source)
         let split: DataSplit
         switch source.split {
         case .indices:
@@ -72,6 +73,36 @@ public enum UserDataset {
         }
         return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
                        test: data.subset(split.test), costs: costs)
+    }
+
+    /// Magnitudes that float64 squares hold: the standard deviations, the loss and the metrics
+    /// square values, inputs and derivatives, so a value above 1e150 overflows (to inf, stored as
+    /// a 'completed' run with infinite predictions) and an input or output column of magnitude
+    /// below 1e-150 underflows (its spread taken for 0, the column for a constant).
+    static let largestMagnitude = 1e150, smallestMagnitude = 1e-150
+
+    static func checkMagnitudes(_ data: Dataset, path: String, source: DatasetSource) throws {
+        let csv = source.isCSV
+        func name(_ dataset: String, _ columns: [String]?, _ j: Int?, csvLabel: String = "") -> String {
+            guard let j else { return csv ? csvLabel : "/" + dataset }
+            return csv ? "column \(columns?[j] ?? "\(j)")" : "/\(dataset) column \(j)"
+        }
+        func check(_ m: Matrix, _ dataset: String, _ columns: [String]?) throws {
+            for j in 0..<m.cols {
+                let largest = (0..<m.rows).reduce(0.0) { max($0, m[$1, j].magnitude) }
+                if largest > largestMagnitude || (largest > 0 && largest < smallestMagnitude) {
+                    throw DataFileError(file: path, object: name(dataset, columns, j), message: "values of magnitude up to \(largest): float64 squares of them \(largest > 1 ? "overflow" : "underflow"); rescale the data (magnitudes within 1e-150 to 1e150)")
+                }
+            }
+        }
+        try check(data.inputs, source.x, source.inputColumns)
+        try check(data.values, source.y, source.outputColumns)
+        for (values, dataset, label) in [(data.jacobians, source.dy, "derivative columns"), (data.hessians, source.d2y, "Hessian columns"),
+                                         (data.directionalDerivatives, "JV", "directional derivative columns")] {
+            if let largest = values?.reduce(0.0, { max($0, $1.magnitude) }), largest > largestMagnitude {
+                throw DataFileError(file: path, object: name(dataset, nil, nil, csvLabel: label), message: "values of magnitude up to \(largest): float64 squares of them overflow; rescale the data (magnitudes within 1e-150 to 1e150)")
+            }
+        }
     }
 
     /// A seeded shuffle cut into round(f_train n) training and round(f_val n) validation samples;

@@ -84,17 +84,20 @@ public enum ModelSelection {
     static func bestRun(in f: H5File, path: String, metric: String) throws -> SelectedModel {
         let runs = try f.openGroup("runs")
         var scored: [(id: String, value: Double)] = [], completed = 0
-        var metricNames = Set<String>()
+        var finite = Set<String>()
         for id in try runs.childNames() {
             guard let g = try? runs.openGroup(id), RunStatus(stored: try? g.scalarStringAttribute("status")) == .completed else { continue }
             completed += 1
             guard let m = try? g.openGroup("metrics") else { continue }
-            metricNames.formUnion((try? m.attributeNames()) ?? [])
+            for name in (try? m.attributeNames()) ?? [] where (try? m.scalarDoubleAttribute(name))?.isFinite == true { finite.insert(name) }
             if let v = try? m.scalarDoubleAttribute(metric) { scored.append((id, v)) }
         }
         guard completed > 0 else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
         guard let (id, value) = best(scored, metric: metric) else {
-            throw HDF5Error(file: path, object: "/runs", message: "no completed run has metric \(metric) (metrics: \(metricNames.sorted().joined(separator: ", ")))")
+            // A metric every run has as NaN (test_grad_rmse without Jacobians in the data) is
+            // there but chooses nothing: the metrics with values are the ones to offer.
+            let why = scored.isEmpty ? "no completed run has metric \(metric)" : "metric \(metric) is NaN in every completed run"
+            throw HDF5Error(file: path, object: "/runs", message: "\(why); choose another --metric (with values: \(finite.sorted().joined(separator: ", ")))")
         }
         return try run(id, in: f, path: path, choice: "best \(metric) = \(value) of \(completed) completed runs")
     }

@@ -124,6 +124,9 @@ let badInputs: [BadInput] = [
     BadInput(name: "gradients of a data file as the model", arguments: ["gradients", "--model", "plain.h5", "--data", "plain.h5", "--out", "g.h5"], needles: ["plain.h5", "holds no model", "sobolev-dataset"]),
     BadInput(name: "a model with a zero standard deviation", arguments: ["gradients", "--model", "zero-std.h5", "--data", "plain.h5", "--out", "g.h5"], needles: ["zero-std.h5", "/model/input_std", "0.0", "positive"]),
     BadInput(name: "missing data file named with its key", files: ["e.yaml": dataYAML("gone.h5")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["gone.h5", "no such file", "problem.file"]),
+    BadInput(name: "outputs beyond 1e150", files: ["e.yaml": dataYAML("huge-y.h5")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["huge-y.h5", "/Y column 0", "9e+160", "overflow"]),
+    BadInput(name: "an input column of magnitude 1e-160", files: ["e.yaml": dataYAML("tiny-x.h5")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["tiny-x.h5", "/X column 1", "underflow"]),
+    BadInput(name: "Jacobians beyond 1e150 in CSV", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n", loss: "  lambda_grad: 1"), "d.csv": "x, y, E, dE/dx, dE/dy\n" + (0..<10).map { "\($0), 1, \($0), 2e200, 0" }.joined(separator: "\n")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "derivative columns", "overflow"]),
     BadInput(name: "relobralo on plain data: the remedy is the fixed scheme", files: ["e.yaml": dataYAML("plain.h5", loss: "  scheme: relobralo")], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["plain.h5", "loss.scheme", "relobralo", "set loss.scheme: fixed with loss.lambda_grad: 0"]),
 
     // The command line's own values: errors name the option, not a line of the file.
@@ -192,6 +195,13 @@ let badFixtures: String = {
     try! H5File.writeAtomically(dir + "/misnamed-hessians.h5") { f in
         try f.write("X", (0..<20).map(Double.init), shape: [10, 2]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
         try f.write("dY", (0..<20).map(Double.init), shape: [10, 1, 2]); try f.write("hessian", [Double](repeating: 1, count: 40), shape: [10, 1, 2, 2])
+    }
+    try! H5File.writeAtomically(dir + "/huge-y.h5") { f in
+        try f.write("X", (0..<10).map(Double.init), shape: [10, 1]); try f.write("Y", (0..<10).map { (k: Int) -> Double in 1e160 * Double(k) }, shape: [10, 1])
+    }
+    try! H5File.writeAtomically(dir + "/tiny-x.h5") { f in
+        let x: [Double] = (0..<20).map { (k: Int) -> Double in k % 2 == 0 ? Double(k) : 1e-160 * Double(k) }
+        try f.write("X", x, shape: [10, 2]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
     }
     // Models of two inputs: a usable one and one whose standardisation divides by zero.
     let arch = MLPArchitecture(layerSizes: [2, 3, 1], activation: .tanh)
@@ -304,6 +314,20 @@ struct BadInputTests {
         let forced = try sobolev(["run", "e.yaml", "--out", "r.h5", "--force"], in: dir)
         #expect(forced.status == 0, "\(forced.output)")
         #expect(try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir).status == 0)
+    }
+
+    @Test("predict without a run id on results whose default metric is NaN in every run says so and offers the metrics with values")
+    func nanMetric() throws {
+        let dir = scratchFolder()
+        try prepare(BadInput(name: "nan metric", arguments: [], needles: []), in: dir)
+        try dataYAML("plain.h5").write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        #expect(try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir).status == 0)
+        try "x0\n1\n".write(toFile: dir + "/in.csv", atomically: true, encoding: .utf8)
+        let r = try sobolev(["predict", "r.h5", "--inputs", "in.csv", "--out", "p.csv"], in: dir)
+        #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1, "\(r.output)")
+        #expect(r.stderr.contains("metric test_grad_rmse is NaN in every completed run") && r.stderr.contains("test_value_rmse")
+                && !r.stderr.contains("test_grad_rmse,"), "\(r.stderr)")
+        #expect(try sobolev(["predict", "r.h5", "--inputs", "in.csv", "--out", "p.csv", "--metric", "test_value_rmse"], in: dir).status == 0)
     }
 
     @Test("under mpirun a bad experiment ends the whole job promptly with the one error line")
