@@ -24,7 +24,9 @@ extension ReportTests {
             #expect(c.onlyHere == ["new only"] && c.onlyInBaseline == ["old only"])
             let html = try #require(ComparisonSection(report: report).html())
             #expect(html.contains("Only in the baseline: old only"))
-            #expect(MarkdownSummary(report: report).markdown().contains("| c | test_grad_rmse | 8 | 2 | 0.25 |"))
+            let md = MarkdownSummary(report: report).markdown()
+            #expect(md.contains("| c | test_grad_rmse | 8 | 2 | -6 | 0.25 |"), "\(md)")
+            #expect(md.contains("Only in this sweep: new only") && md.contains("Only in the baseline: old only"), "\(md)")
         }
     }
 }

@@ -32,5 +32,22 @@ extension ReportTests {
             #expect(svg.contains(">step</text>") && svg.contains("loss (normalised units) — log scale"))
             #expect(svg.contains("a &amp; b"))  // legend text escaped
         }
+
+        @Test func legendFactorsSharedSettingsAndWrapsLongNamesInsteadOfCuttingThem() {
+            let shared = "model.width=8 training.optimizer=adam training.learning_rate=0.003 model.hidden=[3, 3]"
+            let names = [shared + " loss.lambda_grad=0", shared + " loss.lambda_grad=1"]
+            let legend = Legend(entries: names.map { LegendEntry(label: $0, colour: "#000") })
+            #expect(legend.factored.common == ["model.width=8", "training.optimizer=adam", "training.learning_rate=0.003", "model.hidden=[3, 3]"])
+            #expect(legend.factored.labels == ["loss.lambda_grad=0", "loss.lambda_grad=1"])
+            let svg = legend.svg(x: 0, y: 0, width: 300)
+            #expect(svg.contains(">all: model.width=8") && svg.contains(">loss.lambda_grad=0<") && svg.contains(">loss.lambda_grad=1<"))
+            #expect(!svg.contains("…"))
+            // Names with nothing in common wrap at spaces within the column; every word is shown.
+            let long = (0..<12).map { "key\($0)=value\($0)" }.joined(separator: " ")
+            let one = Legend(entries: [LegendEntry(label: long, colour: "#000"), LegendEntry(label: "x=1", colour: "#111")])
+            let (_, rows, _) = one.layout(width: 300)
+            #expect(rows.flatMap { $0 }[0].count > 1 && rows.flatMap { $0 }[0].joined(separator: " ") == long)
+            #expect(one.height(width: 300) > Legend(entries: [LegendEntry(label: "a", colour: "#000"), LegendEntry(label: "b", colour: "#111")]).height(width: 300))
+        }
     }
 }

@@ -48,10 +48,15 @@ struct MarkdownSummary {
         guard let (baseline, board) = report.baseline else { return "" }
         let test = report.leaderboard.metrics.filter { $0.hasPrefix("test_") }
         let c = SweepComparison(report.leaderboard, baseline: board, baselineFile: baseline.header.file, metrics: test)
-        return "## Comparison with `\(c.baselineFile)`\n\nRatio = this sweep / baseline.\n\n"
-            + table(["configuration", "metric", "baseline mean", "mean", "ratio"], c.rows.map {
-                [$0.configuration, $0.metric, NumberFormat.short($0.baselineMean), NumberFormat.short($0.mean), NumberFormat.short($0.ratio)]
+        var md = "## Comparison with `\(c.baselineFile)`\n\nDifference = this sweep - baseline; ratio = this sweep / baseline.\n\n"
+            + table(["configuration", "metric", "baseline mean", "mean", "difference", "ratio"], c.rows.map {
+                [$0.configuration, $0.metric, NumberFormat.short($0.baselineMean), NumberFormat.short($0.mean),
+                 NumberFormat.short($0.difference), NumberFormat.short($0.ratio)]
             })
+        // As index.html lists them: configurations the other file does not have.
+        if !c.onlyHere.isEmpty { md += "Only in this sweep: " + c.onlyHere.joined(separator: "; ") + "\n\n" }
+        if !c.onlyInBaseline.isEmpty { md += "Only in the baseline: " + c.onlyInBaseline.joined(separator: "; ") + "\n\n" }
+        return md
     }
 
     func breakEven() -> String {
