@@ -24,8 +24,16 @@ public struct SweepOverview: Sendable {
         totalWallTime = sweep.runs.compactMap(\.wallTime).filter(\.isFinite).reduce(0, +)
         axisValues = sweep.header.gridAxes.map { axis in
             let values = sweep.runs.compactMap { $0.hyperparameters[axis] }
+            // An axis of lists (model.hidden) stores a one-element list as a scalar attribute:
+            // shown as the list it is, as the run labels show it.
+            let lists = values.contains { if case .numbers = $0 { return true }; if case .texts = $0 { return true }; return false }
             var seen: [String] = []
-            for v in values.sorted(by: SweepOverview.ascending) where !seen.contains(v.display) { seen.append(v.display) }
+            for v in values.sorted(by: SweepOverview.ascending) {
+                var shown = v.display
+                if lists, case .number = v { shown = "[" + shown + "]" }
+                if lists, case .text = v { shown = "[" + shown + "]" }
+                if !seen.contains(shown) { seen.append(shown) }
+            }
             return (axis, seen)
         }
         unmergedParts = sweep.unmergedParts
