@@ -183,9 +183,13 @@ public struct Trainer {
     /// at that step (one all-reduce of [gradients | losses | count]); otherwise the fused step
     /// all-reduces [losses | count], asks the scheme for the lambdas, and computes and all-reduces
     /// the one gradient of the weighted sum.
+    ///
+    /// `budgetEnd`: the step count at which `afterStep` will stop training (a search budget).
+    /// The step before it is logged in the interrupted outcome's history, as the last step of a
+    /// run is, but not in the states: a run continued from them logs as if never stopped.
     public func train(initialParameters: [Double], train: Dataset, validation: Dataset?,
                       weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
-                      seed: UInt64, resume: TrainingState? = nil,
+                      seed: UInt64, resume: TrainingState? = nil, budgetEnd: Int? = nil,
                       afterStep: ((_ steps: Int, _ state: () -> TrainingState) -> StepAction)? = nil) -> TrainingOutcome {
         let P = architecture.parameterCount
         let n = train.count
@@ -217,6 +221,7 @@ public struct Trainer {
         var shuffler = SeededRNG(seed: seed, stream: "shuffle")
         var order = Array(0..<n)
         var history = TrainingHistory()
+        var budgetRow: TrainingHistory? = nil
         var best = (loss: Double.infinity, step: 0, parameters: theta)
         var samples = 0
         var step = 0
@@ -242,6 +247,10 @@ public struct Trainer {
         }
 
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
+            if status == .interrupted, let row = budgetRow, row.steps == [step - 1] {
+                history.steps += row.steps; history.epochs += row.epochs; history.learningRates += row.learningRates
+                history.trainLosses += row.trainLosses; history.lambdas += row.lambdas; history.validationLosses += row.validationLosses
+            }
             let keepBest = (options.patience != nil || options.keepBest) && validation != nil && best.loss.isFinite
             var outcome: TrainingOutcome
             if case .diverged = status {
@@ -363,6 +372,13 @@ public struct Trainer {
                             return finish(.earlyStopped)
                         }
                     }
+                } else if let budgetEnd, step == budgetEnd - 1 {
+                    // Kept aside (no early-stopping bookkeeping): the states stay the straight run's.
+                    var row = TrainingHistory()
+                    row.steps = [step]; row.epochs = [epoch]; row.learningRates = [learningRate]
+                    row.trainLosses = [losses]; row.lambdas = [lambdas]
+                    if let validation { row.validationLosses = [evaluate(parameters: theta, data: validation, group: group, using: engine)] }
+                    budgetRow = row
                 }
 
                 optimizer.step(parameters: &theta, gradient: total, learningRate: learningRate)

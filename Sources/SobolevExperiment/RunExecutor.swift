@@ -205,7 +205,7 @@ public enum RunExecutor {
         let trainStart = DispatchTime.now()
         let outcome = trainer.train(initialParameters: arch.glorotUniformParameters(seed: config.seed), train: trainN,
                                     validation: validationN, weighting: &weighting, group: group, seed: config.seed,
-                                    resume: resume, afterStep: stepHook)
+                                    resume: resume, budgetEnd: budgetStep, afterStep: stepHook)
         if outcome.status == .interrupted && continuation == nil { throw RunInterrupted(step: outcome.steps) }
         let trainTime = seconds(since: trainStart)
 

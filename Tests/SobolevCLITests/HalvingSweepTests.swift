@@ -133,6 +133,21 @@ struct HalvingSweepTests {
         // The kept parameters are a logged step's (at most 899 of 900 steps), the same in both.
         let best = try run.scalarIntAttribute("best_step")
         #expect(best == (try searched.scalarIntAttribute("best_step")) && best < 900, "\(best)")
+        // Its history is the straight run's: the rows logged at the ends of its budgets (steps
+        // 99 and 299) went to the stopped results only, not into the state it continued from.
+        for name in ["history/step", "history/loss_terms", "history/val_loss_terms", "history/lambda"] {
+            #expect(try run.read(name).values == (try searched.read(name).values), "\(name)")
+        }
+        // A stopped trial's history ends at its budget's last step, with the validation losses
+        // the rung ranked on, as a run of that many epochs would.
+        let runs = try H5File.open(dir + "/k.h5").openGroup("runs")
+        for (id, t) in try trials(dir + "/k.h5") where t.status == "stopped" {
+            let g = try runs.openGroup(id)
+            let budget = try g.scalarIntAttribute("search_budget")
+            let steps = try g.read("history/step").values
+            #expect(steps.last == Double(budget - 1) && steps.dropLast().last == Double(budget - 10), "\(id): \(steps.suffix(3))")
+            #expect(try g.read("history/val_loss_terms").shape[0] == steps.count)
+        }
     }
 
     @Test("a search stopped in its second rung resumes to the same decisions and results")
