@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SobolevCluster
+import SobolevCore
 
 @main
 struct Sobolev: ParsableCommand {
@@ -13,6 +14,11 @@ struct Sobolev: ParsableCommand {
 
     static func main() {
         BLASKernel.replaceFallback()
+        // One BLAS thread unless a command asks for more (training.threads, bench --threads):
+        // OpenBLAS's own default, a thread per core, takes other kernels for small products,
+        // whose sums differ in the last bits, and predict, export and gradients would then not
+        // compute exactly what training stored.
+        BLAS.setThreads(1)
         // Progress lines must reach a Slurm log or an mpirun pipe as they happen, not at exit.
         setvbuf(stdout, nil, _IOLBF, 0)
         do {
