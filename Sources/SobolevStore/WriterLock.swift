@@ -20,6 +20,14 @@ public final class WriterLock {
                 throw WriterLockError(message: "\(path): cannot create the lock file: \(String(cString: strerror(errno)))")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                // A file system without locks (Lustre mounted without -o flock: ENOSYS) must not
+                // stop every sweep: the command goes on unprotected, and says so.
+                if errno != EWOULDBLOCK && errno != EAGAIN {
+                    let why = String(cString: strerror(errno))
+                    close(fd); unlink(path)
+                    FileHandle.standardError.write(Data("warning: \(path): the file system takes no lock (\(why)); nothing keeps a second command off \(output)\n".utf8))
+                    return
+                }
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(fd)
                 throw WriterLockError(message: "\(output): is being written by another \(who)\(holder.isEmpty ? "" : " (\(holder))"); wait for it, or choose another --out")
