@@ -2,7 +2,13 @@
 // measured in the same process. Figures, not assertions: `sobolev bench` prints them.
 import Foundation
 
-public struct BenchmarkCase: Sendable, Codable {
+/// A case file that is not what `BenchmarkCase.cases(json:)` reads.
+public struct BenchmarkCaseError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public struct BenchmarkCase: Sendable {
     public var name: String
     public var inputs: Int
     public var outputs: Int
@@ -18,15 +24,52 @@ public struct BenchmarkCase: Sendable, Codable {
         self.activation = activation; self.order = order
     }
 
-    enum CodingKeys: String, CodingKey { case name, inputs, outputs, hidden, batch, activation, order }
+    /// The keys of a case in a case file (benchmarks/cases.json); `order` may be left out (1).
+    public static let keys = ["name", "inputs", "outputs", "hidden", "batch", "activation", "order"]
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), inputs: try c.decode(Int.self, forKey: .inputs),
-                  outputs: try c.decode(Int.self, forKey: .outputs), hidden: try c.decode([Int].self, forKey: .hidden),
-                  batch: try c.decode(Int.self, forKey: .batch),
-                  activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh,
-                  order: try c.decodeIfPresent(Int.self, forKey: .order) ?? 1)
+    /// The cases of a case file: a non-empty JSON list of objects with exactly these keys, each
+    /// checked (a typo such as "ordr" would otherwise benchmark another case than meant).
+    /// Errors say which case and key.
+    public static func cases(json data: Data) throws -> [BenchmarkCase] {
+        func fail(_ message: String) -> BenchmarkCaseError { BenchmarkCaseError(message: message) }
+        guard let list = try? JSONSerialization.jsonObject(with: data) else { throw fail("not valid JSON") }
+        guard let objects = list as? [Any], !objects.isEmpty else { throw fail("expected a non-empty list of cases") }
+        var out: [BenchmarkCase] = []
+        for (i, item) in objects.enumerated() {
+            guard let o = item as? [String: Any] else { throw fail("case \(i + 1): expected an object {\(keys.joined(separator: ", "))}") }
+            let label = (o["name"] as? String).map { "case \($0)" } ?? "case \(i + 1)"
+            if let unknown = o.keys.sorted().first(where: { !keys.contains($0) }) {
+                throw fail("\(label): unknown key '\(unknown)' (keys: \(keys.joined(separator: ", ")))")
+            }
+            func whole(_ key: String, _ value: Any?) throws -> Int {
+                // true and false arrive as NSNumber too (a boolean subclass): not sizes.
+                guard let n = value as? NSNumber, !String(describing: type(of: n)).contains("Boolean"),
+                      let v = Int(exactly: n.doubleValue), v >= 1 else {
+                    throw fail("\(label): \(key) must be a whole number >= 1, got \(value.map { "\($0)" } ?? "nothing")")
+                }
+                return v
+            }
+            guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(label): name must be a non-empty text") }
+            guard !out.contains(where: { $0.name == name }) else { throw fail("\(label): the name is given to two cases") }
+            guard let hidden = o["hidden"] as? [Any], !hidden.isEmpty else { throw fail("\(label): hidden must be a non-empty list of widths") }
+            guard let text = o["activation"] as? String, let activation = Activation(rawValue: text) else {
+                throw fail("\(label): activation must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", ")), got \(o["activation"].map { "\($0)" } ?? "nothing")")
+            }
+            let order = try o["order"].map { try whole("order", $0) } ?? 1
+            guard order <= 2 else { throw fail("\(label): order \(order) (1, or 2 with Hessian terms)") }
+            out.append(BenchmarkCase(name: name, inputs: try whole("inputs", o["inputs"]), outputs: try whole("outputs", o["outputs"]),
+                                     hidden: try hidden.map { try whole("hidden", $0) }, batch: try whole("batch", o["batch"]),
+                                     activation: activation, order: order))
+        }
+        return out
+    }
+
+    /// Doubles of the step's workspace for this case in the given modes (what the memory check weighs).
+    public func workspaceCount(perTerm: Bool, fused: Bool) -> Int {
+        let arch = MLPArchitecture(layerSizes: [inputs] + hidden + [outputs], activation: activation, adaptiveScale: 1)
+        return order == 2
+            ? SobolevStep.hessianWorkspaceCount(arch, batch: batch, evaluationBatch: 0, perTerm: perTerm, fused: fused)
+            : SobolevStep.workspaceCount(arch, batch: batch, evaluationBatch: 0, perTerm: perTerm, fused: fused)
     }
 
     /// "d=8 m=1 4x256 B=4096": the shape in one line.

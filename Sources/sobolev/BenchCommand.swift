@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SobolevCore
+import SobolevExperiment
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Fused mode's Jacobian: auto (the cost model's choice), forward or reverse (to check the choice).")
     var plan: Plan = .auto
 
-    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation, order (1, or 2 with Hessian terms)}.")
+    @Option(help: "A JSON file with a list of cases {name, inputs, outputs, hidden, batch, activation, order (optional: 1, or 2 with Hessian terms)}.")
     var cases: String?
 
     @Option(help: "Only these cases (comma-separated names).")
@@ -39,6 +40,8 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "One JSON object per case and mode instead of the table.")
     var json = false
+
+    @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         try requirePositive(seconds, "--seconds")
@@ -51,24 +54,30 @@ struct Bench: ParsableCommand {
     func selectedCases() throws -> [BenchmarkCase] {
         var list = BenchmarkCase.standard
         if let cases {
-            do {
-                list = try JSONDecoder().decode([BenchmarkCase].self, from: Data(contentsOf: URL(fileURLWithPath: cases)))
-            } catch {
-                throw ValidationError("\(cases): not a list of benchmark cases (\(error))")
-            }
-            if let bad = list.first(where: { $0.inputs < 1 || $0.outputs < 1 || $0.batch < 1 || $0.hidden.contains { $0 < 1 } }) {
-                throw ValidationError("\(cases): case \(bad.name) has a size below 1")
-            }
-            if let bad = list.first(where: { $0.order != 1 && $0.order != 2 }) {
-                throw ValidationError("\(cases): case \(bad.name) has order \(bad.order) (1 or 2)")
+            do { list = try BenchmarkCase.cases(json: try Data(contentsOf: URL(fileURLWithPath: cases))) } catch {
+                throw ValidationError("\(cases): \(error)")
             }
         }
-        guard let only else { return list }
-        let names = only.split(separator: ",").map(String.init)
-        if let unknown = names.first(where: { n in !list.contains { $0.name == n } }) {
-            throw ValidationError("--only: no case named \(unknown) (cases: \(list.map(\.name).joined(separator: ", ")))")
+        if let only {
+            let names = only.split(separator: ",").map(String.init)
+            if let unknown = names.first(where: { n in !list.contains { $0.name == n } }) {
+                throw ValidationError("--only: no case named \(unknown) (cases: \(list.map(\.name).joined(separator: ", ")))")
+            }
+            list = list.filter { names.contains($0.name) }
         }
-        return list.filter { names.contains($0.name) }
+        // --plan chooses the fused step's first-order Jacobian; nothing else takes it.
+        if plan != .auto {
+            if mode == .perTerm { throw ValidationError("--plan \(plan.rawValue) applies to the fused mode (the per-term step takes forward tangents)") }
+            if let c = list.first(where: { $0.order == 2 }) {
+                throw ValidationError("--plan \(plan.rawValue): case \(c.name) has Hessian terms, whose steps take second-order forward tangents whatever the plan")
+            }
+        }
+        // A case that cannot fit ends with one line, not with a failed allocation.
+        if let limit = memory.limit, let c = list.first(where: { Double(8 * $0.workspaceCount(perTerm: mode != .fused, fused: mode != .perTerm)) > limit.bytes }) {
+            let bytes = Double(8 * c.workspaceCount(perTerm: mode != .fused, fused: mode != .perTerm))
+            throw ValidationError("case \(c.name) (\(c.shape)): the step needs about \(MemorySize.format(bytes)), more than the limit of \(MemorySize.format(limit.bytes)) (\(limit.source))")
+        }
+        return list
     }
 
     func run() throws {
