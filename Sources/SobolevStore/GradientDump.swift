@@ -15,9 +15,6 @@ public enum GradientDump {
         guard data.outputDimension == arch.outputDimension else {
             throw HDF5Error(file: dataPath, object: "/Y", message: "has \(data.outputDimension) columns, the model has \(arch.outputDimension) outputs")
         }
-        guard !(data.hasHessians && data.hasDirections) else {
-            throw HDF5Error(file: dataPath, object: "/d2Y", message: "comes with directions V and JV: directional and Hessian terms do not combine; write the file without one of them")
-        }
     }
 
     /// Writes the terms (computed on `samples` samples of `dataPath`) to a new file at `out`.

@@ -26,7 +26,12 @@ struct Gradients: ParsableCommand {
             let selected = try ModelSelection.open(model, metric: metric)
             print("model: \(selected.location)" + (selected.choice.map { " (\($0))" } ?? ""))
             let m = selected.model, location = selected.location
-            let d = try DatasetFile.read(data)
+            var d = try DatasetFile.read(data)
+            if d.hasHessians && d.hasDirections {
+                // As a first-order run on such a file: its directional terms; the Hessians are not a term then.
+                d.hessians = nil
+                print("note: \(data): /d2Y left out: directional (V, JV) and Hessian terms do not combine in one step; the terms are value, grad and dir")
+            }
             try GradientDump.check(model: m, data: d, dataPath: data)
             let terms = TermGradients(architecture: m.architecture, parameters: m.parameters, normalized: m.standardization.normalize(d))
             try GradientDump.write(terms, modelLocation: location, dataPath: data, samples: d.count, out: out)

@@ -21,7 +21,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "Also write the Jacobian dY/dX.")
     var jacobian = false
 
-    @Flag(help: "Also write the Hessians d2Y/dX2 (CSV: the pairs j <= k).")
+    @Flag(help: "Also write the Hessians d2Y/dX2 (CSV: the pairs j <= k), and with them the Jacobian (Hessian columns train again only beside the derivative columns).")
     var hessian = false
 
     @Option(name: .customLong("input-columns"), help: "CSV input columns, comma-separated, in the model's input order.")
@@ -67,7 +67,7 @@ struct Predict: ParsableCommand {
             var attributes = [(name: "model", value: selected.location)]
             if let id = selected.runID { attributes.append((name: "run_id", value: id)) }
             if let choice = selected.choice { attributes.append((name: "chosen_by", value: choice)) }
-            var predictions = Predictions(inputs: x, values: p.values, jacobians: jacobian ? p.jacobians : nil,
+            var predictions = Predictions(inputs: x, values: p.values, jacobians: jacobian || hessian ? p.jacobians : nil,
                                           inputNames: columns ?? selected.inputNames, outputNames: selected.outputNames,
                                           attributes: attributes, timePerSample: perSample)
             if hessian {
@@ -79,7 +79,7 @@ struct Predict: ParsableCommand {
             } else {
                 try PredictionFile.writeHDF5(predictions, to: out, replace: force)
             }
-            print("predict: \(x.rows) samples -> \(out); time per sample \(String(format: "%.3g", perSample)) s (values and Jacobians)")
+            print("predict: \(x.rows) samples -> \(out); time per sample \(String(format: "%.3g", perSample)) s (values and Jacobians\(hessian ? "; the Hessians not timed" : ""))")
         } catch {
             fail("\(error)")
         }

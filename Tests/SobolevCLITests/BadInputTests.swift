@@ -344,6 +344,22 @@ struct BadInputTests {
         #expect(try sobolev(["predict", "r.h5", "--inputs", "in.csv", "--out", "p.csv", "--metric", "test_value_rmse"], in: dir).status == 0)
     }
 
+    @Test("gradients on a file with d2Y beside directions V, JV writes the value, gradient and directional terms (as a first-order run trains), and says the Hessians are left out")
+    func gradientsWithHessiansAndDirections() throws {
+        let dir = scratchFolder()
+        try prepare(BadInput(name: "all", arguments: [], needles: []), in: dir)
+        let hessian: [Double] = Array([[Double]](repeating: [2, 1, 1, 3], count: 10).joined())
+        try H5File.writeAtomically(dir + "/all.h5") { f in
+            try f.write("X", (0..<20).map { Double($0) / 20 }, shape: [10, 2]); try f.write("Y", (0..<10).map(Double.init), shape: [10, 1])
+            try f.write("dY", [Double](repeating: 1, count: 20), shape: [10, 1, 2]); try f.write("d2Y", hessian, shape: [10, 1, 2, 2])
+            try f.write("V", [Double](repeating: 0.5, count: 20), shape: [10, 1, 2]); try f.write("JV", [Double](repeating: 1, count: 10), shape: [10, 1, 1])
+        }
+        let r = try sobolev(["gradients", "--model", "model.h5", "--data", "all.h5", "--out", "g.h5"], in: dir)
+        #expect(r.status == 0 && r.stdout.contains("note: all.h5: /d2Y left out"), "\(r.output)")
+        let names = try H5File.open(dir + "/g.h5").openDataset("loss_terms").stringAttribute("term_names")
+        #expect(names.first == "value" && names.contains("grad_1") && names.contains { $0.hasPrefix("dir") } && !names.contains { $0.hasPrefix("hess") }, "\(names)")
+    }
+
     @Test("under mpirun a bad experiment ends the whole job promptly with the one error line")
     func underMpirun() throws {
         let dir = scratchFolder()
