@@ -47,6 +47,10 @@ public enum DataGeneration {
         }
         defer { lock.release() }
         world.broadcast(variable: &wire, root: 0)
+        // A failure on any rank ends the job: the lock file goes, and the parts folder when it is
+        // still empty (rmdir removes only an empty one).
+        let lockPath = lock.path, directory = store.directory
+        OnFailure.register { unlink(lockPath); rmdir(directory) }
         let plan = DataPlan(wire: wire)
         var progress = DataProgress(plan: plan, samples: n)
         if world.rank == 0 {
@@ -114,10 +118,8 @@ public enum DataGeneration {
         } catch {
             throw DataError("--out \(out): cannot create the folder \(store.directory): \(reason(error))")
         }
-        // One command per output (WriterLock); the lock file goes also when a failure ends the job.
+        // One command per output (WriterLock).
         try lock.acquire(for: out, by: "data command")
-        let lockPath = lock.path
-        OnFailure.register { unlink(lockPath) }
         store.removeStaleTemporaries()
         let stored = try store.stored(samples: x.rows)
         for c in stored { try checkInputs(c, x, store) }

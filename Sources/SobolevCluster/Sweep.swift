@@ -112,8 +112,6 @@ public enum Sweep {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
                 } else {
                     try store.lock()                     // one writer per results file
-                    let lockPath = store.lockPath        // gone also when a failure ends the job
-                    OnFailure.register { unlink(lockPath) }
                     let replaced = options.replace ? store.replacedContents() : nil
                     try store.prepare(for: experiment)   // creates nothing but the lock
                     if let replaced { print("--force: \(store.path) will be replaced at the first merge; \(replaced)") }
@@ -129,6 +127,11 @@ public enum Sweep {
             } catch { store.unlock(); world.fail("\(error)") }
         }
         world.broadcast(variable: &wire, root: 0)
+        // The lock file goes also when a failure on any rank ends the job (a dry run takes none).
+        if !options.dryRun {
+            let lockPath = store.lockPath
+            OnFailure.register { unlink(lockPath) }
+        }
         return (plan ?? SweepPlan(wire: wire, runs: experiment.runs, worldSize: world.size, ranksPerRun: options.ranksPerRun), preflight)
     }
 

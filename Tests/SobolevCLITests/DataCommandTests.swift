@@ -272,6 +272,9 @@ struct DataCommandTests {
         #expect(failing.status != 0)
         #expect(failing.stderr.contains("sample ") && failing.stderr.contains("bend_radius=")
                 && failing.stderr.contains("did not converge"), "\(failing.output)")
+        // Nothing was saved: no parts folder, no lock file, whichever rank failed.
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left.isEmpty, "\(left)")
         let bad = try mpirun(3, [sobolevBinary, "data", "hook", "--samples", "6", "--sampler", "halto", "--out", "bad.h5"], in: dir, timeout: 60)
         #expect(bad.status != 0 && bad.stderr.contains("'halto'"), "\(bad.output)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/bad.h5"))

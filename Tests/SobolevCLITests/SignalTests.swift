@@ -219,6 +219,7 @@ struct SignalTests {
         #expect(first.finish(within: 30) == 138, "\(first.output)")
         #expect(first.output.contains("stopped by SIGUSR1: 2 run(s) checkpointed mid-run"), "\(first.output)")
         #expect(first.output.contains("to continue, run the same command again: mpirun -np 4 "), "\(first.output)")
+        #expect(first.output.contains("(with the launcher's own options you gave"), "\(first.output)")
         // SIGTERM to one rank only (the last by pid, normally rank 3, not a group leader): its
         // group agrees to stop, rank 0 halts the other group.
         let second = try Background(which("mpirun"), mpirunArguments(4) + sweep, in: dir, name: "second")
