@@ -2,6 +2,7 @@
 // implementation and a single-process one (the core's SoloGroup).
 import Foundation
 import SobolevCore
+import SobolevStore
 
 /// A group of processes that can sum buffers, broadcast, exchange small messages and split.
 /// Refines the core's `ReductionGroup` (all the trainer needs is `allReduceSum`).
@@ -59,25 +60,6 @@ extension Communicator {
         if rank == 0 { fail(message) }
         barrier()
         fail(message)
-    }
-}
-
-/// What a process undoes before `fail` ends it (the results file's lock): registered by whoever
-/// made it, run once.
-public enum OnFailure {
-    private final class Actions: @unchecked Sendable {
-        let lock = NSLock()
-        var list: [@Sendable () -> Void] = []
-    }
-    private static let actions = Actions()
-
-    public static func register(_ action: @escaping @Sendable () -> Void) {
-        actions.lock.lock(); actions.list.append(action); actions.lock.unlock()
-    }
-
-    static func run() {
-        actions.lock.lock(); let list = actions.list; actions.list = []; actions.lock.unlock()
-        for action in list { action() }
     }
 }
 

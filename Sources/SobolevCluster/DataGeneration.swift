@@ -47,10 +47,10 @@ public enum DataGeneration {
         }
         defer { lock.release() }
         world.broadcast(variable: &wire, root: 0)
-        // A failure on any rank ends the job: the lock file goes, and the parts folder when it is
-        // still empty (rmdir removes only an empty one).
-        let lockPath = lock.path, directory = store.directory
-        OnFailure.register { unlink(lockPath); rmdir(directory) }
+        // A failure on any rank ends the job: the parts folder goes when it is still empty (rmdir
+        // removes only an empty one; the lock's holder removes the lock file).
+        let directory = store.directory
+        OnFailure.register { rmdir(directory) }
         let plan = DataPlan(wire: wire)
         var progress = DataProgress(plan: plan, samples: n)
         if world.rank == 0 {
@@ -118,8 +118,13 @@ public enum DataGeneration {
         } catch {
             throw DataError("--out \(out): cannot create the folder \(store.directory): \(reason(error))")
         }
-        // One command per output (WriterLock).
+        // One command per output (WriterLock); the output is looked for again under the lock: a
+        // command that held it may have finished the file since.
         try lock.acquire(for: out, by: "data command")
+        guard !FileManager.default.fileExists(atPath: out) else {
+            lock.release()
+            throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
+        }
         store.removeStaleTemporaries()
         let stored = try store.stored(samples: x.rows)
         for c in stored { try checkInputs(c, x, store) }

@@ -127,11 +127,6 @@ public enum Sweep {
             } catch { store.unlock(); world.fail("\(error)") }
         }
         world.broadcast(variable: &wire, root: 0)
-        // The lock file goes also when a failure on any rank ends the job (a dry run takes none).
-        if !options.dryRun {
-            let lockPath = store.lockPath
-            OnFailure.register { unlink(lockPath) }
-        }
         return (plan ?? SweepPlan(wire: wire, runs: experiment.runs, worldSize: world.size, ranksPerRun: options.ranksPerRun), preflight)
     }
 

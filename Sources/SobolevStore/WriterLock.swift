@@ -4,29 +4,35 @@
 import Foundation
 
 /// An exclusive flock on a lock file beside the output (OUT.lock). The kernel releases it when
-/// the process dies, so a lock file that a kill left behind is taken over; the file holds the
-/// holder's host and pid for the refusal's message, and `release` removes it.
-public final class WriterLock {
+/// the process dies, so a lock file that a kill left behind is taken over (also one another user
+/// left: it is then opened read-only, which flock needs no more than); the file holds the holder's
+/// host and pid for the refusal's message, and the holder alone removes it (`release`, also when
+/// `OnFailure` ends the process). Touched by one thread.
+public final class WriterLock: @unchecked Sendable {
     public let path: String
     private var descriptor: Int32 = -1
 
     public init(path: String) { self.path = path }
 
-    /// Takes the lock or throws "OUTPUT: is being written by another <who> (host h, pid p)".
+    /// Takes the lock or throws "OUTPUT: is being written by another <who> (host h, pid p)". A file
+    /// system or folder that takes no lock file goes on unprotected, with a warning.
     public func acquire(for output: String, by who: String) throws {
         while true {
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+            if fd < 0 && errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
             guard fd >= 0 else {
-                throw WriterLockError(message: "\(path): cannot create the lock file: \(String(cString: strerror(errno)))")
+                // A folder one may read but not write (a finished sweep looked at again) goes on
+                // unprotected; an --out that cannot be (a file as its folder) is an error.
+                let why = String(cString: strerror(errno))
+                if errno == EACCES || errno == EROFS { return warn("cannot create it (\(why))", output) }
+                throw WriterLockError(message: "\(path): cannot create the lock file: \(why)")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                // A file system without locks (Lustre mounted without -o flock: ENOSYS) must not
-                // stop every sweep: the command goes on unprotected, and says so.
+                // Lustre mounted without -o flock answers ENOSYS: unprotected, not stopped.
                 if errno != EWOULDBLOCK && errno != EAGAIN {
                     let why = String(cString: strerror(errno))
-                    close(fd); unlink(path)
-                    FileHandle.standardError.write(Data("warning: \(path): the file system takes no lock (\(why)); nothing keeps a second command off \(output)\n".utf8))
-                    return
+                    close(fd)
+                    return warn("the file system takes no lock (\(why))", output)
                 }
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(fd)
@@ -40,6 +46,7 @@ public final class WriterLock {
                 _ = ftruncate(fd, 0)
                 _ = text.withCString { write(fd, $0, strlen($0)) }
                 descriptor = fd
+                OnFailure.register { [self] in release() }
                 return
             }
             close(fd)
@@ -53,9 +60,32 @@ public final class WriterLock {
         close(descriptor)
         descriptor = -1
     }
+
+    private func warn(_ why: String, _ output: String) {
+        FileHandle.standardError.write(Data("warning: \(path): \(why); nothing keeps a second command off \(output)\n".utf8))
+    }
 }
 
 public struct WriterLockError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+}
+
+/// What a process undoes before a failure ends it (a held lock): registered by whoever made it.
+public enum OnFailure {
+    private final class Actions: @unchecked Sendable {
+        let lock = NSLock()
+        var list: [@Sendable () -> Void] = []
+    }
+    private static let actions = Actions()
+
+    public static func register(_ action: @escaping @Sendable () -> Void) {
+        actions.lock.lock(); actions.list.append(action); actions.lock.unlock()
+    }
+
+    /// Runs and forgets the registered actions (the process ends next).
+    public static func run() {
+        actions.lock.lock(); let list = actions.list; actions.list = []; actions.lock.unlock()
+        for action in list { action() }
+    }
 }
