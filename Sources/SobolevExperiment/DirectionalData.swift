@@ -47,7 +47,7 @@ extension UserDataset {
         var V: [Int] = [], JV: [Int] = [], k = 0
         while true {
             let c = k + 1
-            let names = inputs.map { "v\(c)_\($0)" }, found = names.compactMap { table.names.firstIndex(of: $0) }
+            let names = inputs.map { "v\(c)_\($0)" }, found = try names.compactMap { try table.index(of: $0) }
             if found.isEmpty { break }
             guard found.count == names.count else {
                 let missing = names.filter { !table.names.contains($0) }

@@ -181,7 +181,7 @@ public enum UserDataset {
             di = try d.map { try table.column($0, role: "derivative") }
         } else {
             let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
-            let found = defaults.compactMap { table.names.firstIndex(of: $0) }
+            let found = try defaults.compactMap { try table.index(of: $0) }
             if found.count == defaults.count { di = found }
             if !found.isEmpty && found.count < defaults.count {
                 let missing = defaults.filter { !table.names.contains($0) }
@@ -193,7 +193,7 @@ public enum UserDataset {
         if let hessian, di == nil {
             throw DataFileError(file: path, object: "column \(table.names[hessian[0][0]])", message: "Hessian columns need the derivative columns d<output>/d<input>, and the file has none")
         }
-        let splitColumn = table.names.firstIndex(of: "split")
+        let splitColumn = try table.index(of: "split")
         let directional = try directionColumns(table, inputs: inputs, outputs: outputs)
         var V = [Double](), JV = [Double]()
 
@@ -230,7 +230,7 @@ public enum UserDataset {
         var pairs: [[Int]] = [], missing: [String] = []
         for o in outputs { for j in inputs.indices { for k in j..<inputs.count {
             let names = j == k ? [(j, k)] : [(j, k), (k, j)]
-            let found = names.compactMap { a, b in table.names.firstIndex(of: "d2\(o)/d\(inputs[a])d\(inputs[b])") }
+            let found = try names.compactMap { a, b in try table.index(of: "d2\(o)/d\(inputs[a])d\(inputs[b])") }
             if found.isEmpty { missing.append("d2\(o)/d\(inputs[j])d\(inputs[k])") }
             pairs.append(found)
         } } }
@@ -291,11 +291,6 @@ struct CSVTable {
             ((try? CSVReader(string: String(line), trimFields: true))?.next()) ?? [""]
         }
         let names = cells(header.element)
-        // A name given twice would make the columns read by that name the first one, silently.
-        var seen = Set<String>()
-        if let twice = names.first(where: { !seen.insert($0).inserted }) {
-            throw DataFileError(file: path, object: "line \(header.offset + 1), column \(twice)", message: "the header names this column twice")
-        }
         var rows: [Line] = []
         for line in lines.dropFirst() {
             let c = cells(line.element)
@@ -308,8 +303,19 @@ struct CSVTable {
         return CSVTable(path: path, names: names, rows: rows)
     }
 
+    /// The column of `name`, nil when the header lacks it; a name the header gives twice is an
+    /// error (the column read would be the first of them, silently; columns that are not read may
+    /// repeat: a spreadsheet's empty trailing ones).
+    func index(of name: String) throws -> Int? {
+        guard let i = names.firstIndex(of: name) else { return nil }
+        if names.lastIndex(of: name) != i {
+            throw DataFileError(file: path, object: "line 1, column \(name)", message: "the header names this column twice")
+        }
+        return i
+    }
+
     func column(_ name: String, role: String) throws -> Int {
-        guard let i = names.firstIndex(of: name) else {
+        guard let i = try index(of: name) else {
             throw DataFileError(file: path, object: "column \(name)", message: "not in the header (\(role)); columns are \(names.joined(separator: ", "))")
         }
         return i

@@ -90,6 +90,18 @@ struct UserDatasetTests {
         #expect(data.train.count == 8 && data.validation?.count == 2 && data.test.count == 2)
         #expect(data.train.jacobians![0...1] == [0, 1])
         #expect(data.train.values[1, 0] == (1.0 / 12) * (1.0 / 12) + 11.0 / 12)
+        // Empty trailing columns, as spreadsheets export them, repeat an empty name nobody reads.
+        let trailing = text.split(separator: "\n").map { $0.hasPrefix("#") ? String($0) : $0 + ",," }.joined(separator: "\n")
+        try trailing.write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        #expect(try RunExecutor.data(for: RunConfig(e.runs[0])).train.values == data.train.values)
+        // A column that is read may not repeat: which one was meant is not for us to guess.
+        try text.replacingOccurrences(of: "split\n", with: "split, dE/dy\n").split(separator: "\n")
+            .map { $0.hasPrefix("#") || $0.hasPrefix("x,") ? String($0) : $0 + ", 7" }.joined(separator: "\n")
+            .write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        #expect(throws: DataFileError.self) { try RunExecutor.data(for: RunConfig(e.runs[0])) }
+        do { _ = try RunExecutor.data(for: RunConfig(e.runs[0])) } catch {
+            #expect("\(error)".contains("column dE/dy: the header names this column twice"), "\(error)")
+        }
     }
 
     @Test("quoted CSV fields: names with commas and doubled quotes, quoted numbers, spaces around quotes")
