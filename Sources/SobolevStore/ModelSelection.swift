@@ -38,8 +38,10 @@ public enum ModelSelection {
         return (spec, nil)
     }
 
-    /// Opens the model of `spec`; without a group, a results file's best completed run by `metric`.
-    public static func open(_ spec: String, metric: String) throws -> SelectedModel {
+    /// Opens the model of `spec`; without a group, a results file's best completed run by `metric`
+    /// (its only completed run whatever the metric). `acceptingStopped`: a run a search stopped at
+    /// a budget, named by its id, is usable too (`gradients` looks at any trained model).
+    public static func open(_ spec: String, metric: String, acceptingStopped: Bool = false) throws -> SelectedModel {
         let (path, group) = split(spec)
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error(file: path, object: "", message: "no such file")
@@ -56,7 +58,7 @@ public enum ModelSelection {
             }
             // /runs/<id> (or /runs/<id>/model) of a results file: the run's model and names.
             if parts.count >= 2, parts[0] == "runs", parts.count == 2 || (parts.count == 3 && parts[2] == "model") {
-                return try run(parts[1], in: f, path: path, choice: nil)
+                return try run(parts[1], in: f, path: path, choice: nil, acceptingStopped: acceptingStopped)
             }
             return try plain(g, location: "\(path):\(group)")
         }
@@ -84,15 +86,18 @@ public enum ModelSelection {
     static func bestRun(in f: H5File, path: String, metric: String) throws -> SelectedModel {
         let runs = try f.openGroup("runs")
         var scored: [(id: String, value: Double)] = [], completed = 0
-        var finite = Set<String>()
+        var finite = Set<String>(), completedIDs: [String] = []
         for id in try runs.childNames() {
             guard let g = try? runs.openGroup(id), RunStatus(stored: try? g.scalarStringAttribute("status")) == .completed else { continue }
-            completed += 1
+            completed += 1; completedIDs.append(id)
             guard let m = try? g.openGroup("metrics") else { continue }
             for name in (try? m.attributeNames()) ?? [] where (try? m.scalarDoubleAttribute(name))?.isFinite == true { finite.insert(name) }
             if let v = try? m.scalarDoubleAttribute(metric) { scored.append((id, v)) }
         }
         guard completed > 0 else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
+        if completed == 1, let only = completedIDs.first, best(scored, metric: metric) == nil {
+            return try run(only, in: f, path: path, choice: "the only completed run")
+        }
         guard let (id, value) = best(scored, metric: metric) else {
             // A metric every run has as NaN (test_grad_rmse without Jacobians in the data) is
             // there but chooses nothing: the metrics with values are the ones to offer.
@@ -102,11 +107,12 @@ public enum ModelSelection {
         return try run(id, in: f, path: path, choice: "best \(metric) = \(value) of \(completed) completed runs")
     }
 
-    static func run(_ id: String, in f: H5File, path: String, choice: String?) throws -> SelectedModel {
+    static func run(_ id: String, in f: H5File, path: String, choice: String?, acceptingStopped: Bool = false) throws -> SelectedModel {
         let runs = try f.openGroup("runs")
         guard runs.contains(id) else { throw HDF5Error(file: path, object: "/runs/\(id)", message: "no such run") }
         let g = try runs.openGroup(id)
-        if let status = try? g.scalarStringAttribute("status"), RunStatus(stored: status) != .completed {
+        if let status = try? g.scalarStringAttribute("status"), RunStatus(stored: status) != .completed,
+           !(acceptingStopped && RunStatus(stored: status) == .stopped) {
             let why = (try? g.scalarStringAttribute("error")) ?? ""
             throw HDF5Error(file: path, object: "/runs/\(id)", message: "run \(status)\(why.isEmpty ? "" : " (\(why))"); its model is not usable")
         }

@@ -23,7 +23,7 @@ struct Gradients: ParsableCommand {
     func run() throws {
         do {
             // The same choice of model as predict and export (one reader of stored models).
-            let selected = try ModelSelection.open(model, metric: metric)
+            let selected = try ModelSelection.open(model, metric: metric, acceptingStopped: true)
             print("model: \(selected.location)" + (selected.choice.map { " (\($0))" } ?? ""))
             let m = selected.model, location = selected.location
             var d = try DatasetFile.read(data)

@@ -330,12 +330,17 @@ struct BadInputTests {
         #expect(try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir).status == 0)
     }
 
-    @Test("predict without a run id on results whose default metric is NaN in every run says so and offers the metrics with values")
+    @Test("predict without a run id on results whose default metric is NaN in every run says so and offers the metrics with values; a single completed run is taken whatever its metric")
     func nanMetric() throws {
         let dir = scratchFolder()
         try prepare(BadInput(name: "nan metric", arguments: [], needles: []), in: dir)
-        try dataYAML("plain.h5").write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        try (dataYAML("plain.h5") + "seeds: 2\n").write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
         #expect(try sobolev(["run", "e.yaml", "--out", "r.h5"], in: dir).status == 0)
+        // One completed run is the model whatever the metric (as gradients always took it).
+        try dataYAML("plain.h5").write(toFile: dir + "/one.yaml", atomically: true, encoding: .utf8)
+        #expect(try sobolev(["run", "one.yaml", "--out", "one.h5"], in: dir).status == 0)
+        let one = try sobolev(["gradients", "--model", "one.h5", "--data", "plain.h5", "--out", "g.h5"], in: dir)
+        #expect(one.status == 0 && one.stdout.contains("(the only completed run)"), "\(one.output)")
         try "x0\n1\n".write(toFile: dir + "/in.csv", atomically: true, encoding: .utf8)
         let r = try sobolev(["predict", "r.h5", "--inputs", "in.csv", "--out", "p.csv"], in: dir)
         #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1, "\(r.output)")

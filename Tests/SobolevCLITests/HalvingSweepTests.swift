@@ -148,6 +148,13 @@ struct HalvingSweepTests {
             #expect(steps.last == Double(budget - 1) && steps.dropLast().last == Double(budget - 10), "\(id): \(steps.suffix(3))")
             #expect(try g.read("history/val_loss_terms").shape[0] == steps.count)
         }
+        // A stopped trial's model: gradients looks at it when named; predict still wants a completed run.
+        let stopped = try #require(try trials(dir + "/k.h5").first { $0.value.status == "stopped" }).key
+        #expect(try sobolev(["data", "sine", "--samples", "10", "--sampler", "uniform", "--out", "d.h5"], in: dir).status == 0)
+        let g = try sobolev(["gradients", "--model", "k.h5:/runs/\(stopped)", "--data", "d.h5", "--out", "g.h5"], in: dir)
+        #expect(g.status == 0, "\(g.output)")
+        let p = try sobolev(["predict", "k.h5:/runs/\(stopped)", "--inputs", "d.h5", "--out", "p.h5"], in: dir)
+        #expect(p.status == 1 && p.stderr.contains("run stopped"), "\(p.output)")
     }
 
     @Test("a search stopped in its second rung resumes to the same decisions and results")
