@@ -1,30 +1,46 @@
 // The content of an experiment's data files, recorded in its results file: resuming onto results
 // trained on other data would keep them as if they were this data's (the run ids hash the
-// configuration, not the file's content).
+// configuration, not the data).
 import Foundation
 
 public enum DataFingerprint {
-    /// "fnv1a64:<16 hex digits>" of the file's bytes (FNV-1a, 64 bit: a change detector, not a
-    /// cryptographic hash), read in pieces of 1 MiB.
-    public static func of(file path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataFileError(file: path, object: "", message: "cannot read the file")
-        }
-        defer { try? handle.close() }
+    /// "content64:<16 hex digits>" of what a run reads from the file: X, Y and, when read, dY,
+    /// d2Y, V, JV (their shapes and every double's bits) and the file's own index sets. The data,
+    /// not the file's bytes: the same data written again (other timestamps) keep it. A change
+    /// detector, not a cryptographic hash.
+    public static func of(_ source: DatasetSource, baseDirectory: String) throws -> String {
+        let (data, split) = try UserDataset.read(source, path: source.path(baseDirectory: baseDirectory))
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
-            piece.withUnsafeBytes { bytes in
-                for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            }
+        func mix(_ word: UInt64) {
+            // splitmix64's finaliser on each word, then FNV-1a's step: every bit of a word reaches all of h.
+            var z = word &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            h = (h ^ (z ^ (z >> 31))) &* 0x0000_0100_0000_01B3
         }
-        return "fnv1a64:" + String(format: "%016llx", h)
+        func add(_ tag: UInt64, _ values: [Double]?) {
+            mix(tag); mix(UInt64(values?.count ?? 0))
+            for v in values ?? [] { mix(v.bitPattern) }
+        }
+        mix(UInt64(data.count)); mix(UInt64(data.inputDimension)); mix(UInt64(data.outputDimension))
+        add(1, data.inputs.data); add(2, data.values.data); add(3, data.jacobians); add(4, data.hessians)
+        add(5, data.directions); add(6, data.directionalDerivatives)
+        for (tag, set) in [(7, split?.train), (8, split?.validation), (9, split?.test)] as [(UInt64, [Int]?)] {
+            add(tag, set.map { $0.map(Double.init) })
+        }
+        return "content64:" + String(format: "%016llx", h)
     }
 }
 
 extension Experiment {
-    /// The data files the runs read (relative paths resolved) and their fingerprints, in order.
+    /// The data files the runs read (relative paths resolved; one entry per way of reading a
+    /// file) and their fingerprints, in order.
     public func dataFingerprints() throws -> (files: [String], hashes: [String]) {
-        let files = Array(inputFiles.dropFirst())
-        return (files, try files.map { try DataFingerprint.of(file: $0) })
+        var sources: [(DatasetSource, String)] = []
+        for run in runs {
+            guard let source = RunConfig(run).problem.dataset, !sources.contains(where: { $0.0 == source }) else { continue }
+            sources.append((source, run.baseDirectory))
+        }
+        return (sources.map { $0.0.path(baseDirectory: $0.1) }, try sources.map { try DataFingerprint.of($0.0, baseDirectory: $0.1) })
     }
 }

@@ -50,8 +50,7 @@ public enum UserDataset {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataFileError(file: path, object: "", message: "no such file (problem.file: \(source.file), relative to the experiment file's folder)")
         }
-        let (data, given) = source.isCSV ? try readCSV(path, source) : try readHDF5(path, source)
-        try checkMagnitudes(data, path: path, source: source)
+        let (data, given) = try read(source, path: path)
         let split: DataSplit
         switch source.split {
         case .indices:
@@ -73,6 +72,13 @@ public enum UserDataset {
         }
         return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
                        test: data.subset(split.test), costs: costs)
+    }
+
+    /// The file's data as a run reads them (checked), and its own split when it has one.
+    static func read(_ source: DatasetSource, path: String) throws -> (Dataset, DataSplit?) {
+        let (data, given) = source.isCSV ? try readCSV(path, source) : try readHDF5(path, source)
+        try checkMagnitudes(data, path: path, source: source)
+        return (data, given)
     }
 
     /// Magnitudes that float64 squares hold: the standard deviations, the loss and the metrics
