@@ -209,7 +209,10 @@ public enum RunExecutor {
         if outcome.status == .interrupted && continuation == nil { throw RunInterrupted(step: outcome.steps) }
         let trainTime = seconds(since: trainStart)
 
-        // Metrics in original units.
+        // Metrics in original units, with one BLAS thread whatever training.threads: OpenBLAS's
+        // threaded kernels sum in another order, and `sobolev predict` (one thread) is to give
+        // the stored predictions' bits. (The next run's training sets its threads again.)
+        BLAS.setThreads(1)
         func predict(_ x: Matrix) -> (values: Matrix, jacobians: [Double]) {
             arch.predict(parameters: outcome.parameters, standardization: stdz, inputs: x)
         }

@@ -48,7 +48,7 @@ public enum UserDataset {
     public static func load(_ source: DatasetSource, baseDirectory: String, seed: UInt64) throws -> RunData {
         let path = source.path(baseDirectory: baseDirectory)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw DataFileError(file: path, object: "", message: "no such file (problem.file: \(source.file), relative to the experiment file's folder)")
+            throw DataFileError(file: path, object: "", message: "no such file (problem.file: \(source.file)\(source.file.hasPrefix("/") ? "" : ", relative to the experiment file's folder"))")
         }
         let (data, given) = try read(source, path: path)
         let split: DataSplit

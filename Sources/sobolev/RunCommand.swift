@@ -11,7 +11,10 @@ struct Run: ParsableCommand {
         discussion: """
         Run the same command again to finish a run that was interrupted: finished runs are kept, \
         an interrupted run continues from its checkpoint. SIGTERM, SIGINT or SIGUSR1 stop cleanly \
-        after the current step (checkpoint, merge, exit status 128 + the signal's number). Exit         status: 0 when every run completed, 2 when some runs failed (stored as failed;         --retry-failed of sweep trains them again), 1 for bad input. One command writes a results         file at a time (OUT.h5.lock).
+        after the current step (checkpoint, merge, exit status 128 + the signal's number). Exit \
+        status: 0 when every run completed, 2 when some runs failed (stored as failed; \
+        --retry-failed of sweep trains them again), 1 for bad input. One command writes a results \
+        file at a time (OUT.h5.lock).
         """)
 
     @Argument(help: "Experiment file (YAML).")
@@ -40,6 +43,9 @@ struct Run: ParsableCommand {
     func validate() throws {
         try requirePositive(checkpointEvery, "--checkpoint-every")
         if let threads, !(1...256).contains(threads) { fail("--threads \(threads): expected an integer in [1, 256] (training.threads)") }
+        if threads != nil, let set = overrides.first(where: { $0.hasPrefix("training.threads=") }) {
+            fail("--threads and --set \(set) both set training.threads; give one")
+        }
     }
 
     func run() throws {

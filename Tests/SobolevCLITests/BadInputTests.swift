@@ -97,7 +97,8 @@ let badInputs: [BadInput] = [
              arguments: ["bench", "--cases", "c.json", "--max-memory", "8G"], needles: ["case huge", "the step needs about", "8 GB"]),
     BadInput(name: "bench --plan with the per-term mode", arguments: ["bench", "--plan", "forward", "--mode", "per-term", "--only", "a"], needles: ["--plan forward", "fused mode"]),
     BadInput(name: "bench --plan with Hessian terms", files: ["c.json": #"[{"name": "i", "inputs": 2, "outputs": 1, "hidden": [8], "batch": 4, "activation": "tanh", "order": 2}]"#],
-             arguments: ["bench", "--cases", "c.json", "--plan", "reverse"], needles: ["--plan reverse", "case i", "Hessian terms"]),
+             arguments: ["bench", "--cases", "c.json", "--plan", "reverse"], needles: ["--plan reverse", "every case has Hessian terms"]),
+    BadInput(name: "--threads with --set training.threads", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "r.h5", "--threads", "2", "--set", "training.threads=1"], needles: ["--threads and --set training.threads=1", "give one"]),
 
     // Output locations.
     BadInput(name: "output inside a file", files: ["e.yaml": tinyYAML()], arguments: ["run", "e.yaml", "--out", "e.yaml/r.h5"], needles: ["e.yaml/r.h5"]),
