@@ -113,16 +113,19 @@ public enum DataGeneration {
             throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
         }
         // The parts folder now, not after the first chunk's work: an unwritable --out fails at once.
+        let made = !FileManager.default.fileExists(atPath: store.directory)
         do {
             try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
         } catch {
             throw DataError("--out \(out): cannot create the folder \(store.directory): \(reason(error))")
         }
         // One command per output (WriterLock); the output is looked for again under the lock: a
-        // command that held it may have finished the file since.
-        try lock.acquire(for: out, by: "data command")
+        // command that held it may have finished the file since. A refusal takes back the parts
+        // folder it made (rmdir: only while empty; one that was there is another command's).
+        func takeBack() { if made { rmdir(store.directory) } }
+        do { try lock.acquire(for: out, by: "data command") } catch { takeBack(); throw error }
         guard !FileManager.default.fileExists(atPath: out) else {
-            lock.release()
+            lock.release(); takeBack()
             throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
         }
         store.removeStaleTemporaries()

@@ -65,7 +65,10 @@ final class SweepCoordinator {
             // Finished: no trial continues, so the stopped trials' states go.
             for id in store.checkpointedRuns() { store.removeCheckpoint(of: id) }
         }
-        do { try store.consolidate() } catch { world.fail("merging results into \(store.path): \(error)") }
+        do {
+            try store.consolidate()
+            if stopSignal != 0 { try store.replaceWithEmptyFile() }   // --force, stopped before any run was merged
+        } catch { world.fail("merging results into \(store.path): \(error)") }
         return summary()
     }
 

@@ -4,6 +4,8 @@
 import Foundation
 
 public enum DataFingerprint {
+    /// The prefix of the fingerprints this reader writes (others are not compared).
+    public static let scheme = "content64:"
     /// "content64:<16 hex digits>" of what a run reads from the file: X, Y and, when read, dY,
     /// d2Y, V, JV (their shapes and every double's bits) and the file's own index sets. The data,
     /// not the file's bytes: the same data written again (other timestamps) keep it. A change
@@ -28,7 +30,7 @@ public enum DataFingerprint {
         for (tag, set) in [(7, split?.train), (8, split?.validation), (9, split?.test)] as [(UInt64, [Int]?)] {
             add(tag, set.map { $0.map(Double.init) })
         }
-        return "content64:" + String(format: "%016llx", h)
+        return scheme + String(format: "%016llx", h)
     }
 }
 
@@ -38,7 +40,10 @@ extension Experiment {
     public func dataFingerprints() throws -> (files: [String], hashes: [String]) {
         var sources: [(DatasetSource, String)] = []
         for run in runs {
-            guard let source = RunConfig(run).problem.dataset, !sources.contains(where: { $0.0 == source }) else { continue }
+            // The split's settings do not change what is read: one entry per file and names.
+            guard var source = RunConfig(run).problem.dataset else { continue }
+            source.split = .fraction; source.trainFraction = 0; source.validationFraction = 0
+            guard !sources.contains(where: { $0.0 == source && $0.1 == run.baseDirectory }) else { continue }
             sources.append((source, run.baseDirectory))
         }
         return (sources.map { $0.0.path(baseDirectory: $0.1) }, try sources.map { try DataFingerprint.of($0.0, baseDirectory: $0.1) })

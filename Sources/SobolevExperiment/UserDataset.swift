@@ -280,6 +280,8 @@ struct CSVTable {
     var path: String
     var names: [String]
     var rows: [Line]
+    /// The header's line in the file (after comments and blank lines).
+    var headerLine = 1
 
     static func read(_ path: String) throws -> CSVTable {
         guard let raw = FileManager.default.contents(atPath: path) else {
@@ -306,7 +308,7 @@ struct CSVTable {
             rows.append(Line(number: line.offset + 1, cells: c))
         }
         guard !rows.isEmpty else { throw DataFileError(file: path, object: "", message: "no data rows after the header") }
-        return CSVTable(path: path, names: names, rows: rows)
+        return CSVTable(path: path, names: names, rows: rows, headerLine: header.offset + 1)
     }
 
     /// The column of `name`, nil when the header lacks it; a name the header gives twice is an
@@ -315,7 +317,7 @@ struct CSVTable {
     func index(of name: String) throws -> Int? {
         guard let i = names.firstIndex(of: name) else { return nil }
         if names.lastIndex(of: name) != i {
-            throw DataFileError(file: path, object: "line 1, column \(name)", message: "the header names this column twice")
+            throw DataFileError(file: path, object: "line \(headerLine), column \(name)", message: "the header names this column twice")
         }
         return i
     }

@@ -95,7 +95,8 @@ public enum ModelSelection {
             if let v = try? m.scalarDoubleAttribute(metric) { scored.append((id, v)) }
         }
         guard completed > 0 else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
-        if completed == 1, let only = completedIDs.first, best(scored, metric: metric) == nil {
+        // (A metric no run has is still an error: a typo in --metric is not taken for a choice.)
+        if completed == 1, let only = completedIDs.first, !scored.isEmpty, best(scored, metric: metric) == nil {
             return try run(only, in: f, path: path, choice: "the only completed run")
         }
         guard let (id, value) = best(scored, metric: metric) else {

@@ -92,6 +92,24 @@ public final class ResultsStore {
         createdFolder = nil
     }
 
+    /// --force's replacement now, with no run in it (a sweep stopped before its first merge):
+    /// the command that continues is then the same without --force, which would replace again.
+    public func replaceWithEmptyFile() throws {
+        guard replacing, let experiment else { return }
+        let tmp = TemporaryFiles.name(for: path)
+        do {
+            var complete = false
+            defer { if !complete { try? FileManager.default.removeItem(atPath: tmp) } }
+            let f = try H5File.create(tmp)
+            try ResultsWriter.writeHeader(f, experiment: experiment)
+            try f.setAttribute("updated", ISO8601DateFormatter().string(from: Date()))
+            try f.flush()
+            complete = true
+        }
+        try rename(tmp, path)
+        replacing = false
+    }
+
     /// What --force discards, for the message that says so (nil: nothing).
     public func replacedContents() -> String? {
         // Unmerged parts and checkpoints go at once (prepare), the file at the first merge.
@@ -308,7 +326,7 @@ public final class ResultsStore {
             throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; \(advice)")
         }
         // Files written before the fingerprints were recorded have none to compare.
-        guard let hashes else { return }
+        guard let hashes, hashes.allSatisfy({ $0.hasPrefix(DataFingerprint.scheme) }) else { return }
         let now = try experiment.dataFingerprints()
         if let i = now.hashes.indices.first(where: { $0 >= hashes.count || hashes[$0] != now.hashes[$0] }) {
             throw HDF5Error(file: path, object: "/", message: "holds results trained on other data: \(now.files[i]) changed since (data_hashes \(i < hashes.count ? hashes[i] : "none"), now \(now.hashes[i])); \(advice)")

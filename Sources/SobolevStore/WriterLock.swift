@@ -19,12 +19,16 @@ public final class WriterLock: @unchecked Sendable {
     public func acquire(for output: String, by who: String) throws {
         while true {
             var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
-            if fd < 0 && errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
+            var failure = errno
+            if fd < 0 && failure == EACCES {
+                fd = open(path, O_RDONLY | O_CLOEXEC)
+                if fd < 0 && errno != ENOENT { failure = errno }
+            }
             guard fd >= 0 else {
                 // A folder one may read but not write (a finished sweep looked at again) goes on
                 // unprotected; an --out that cannot be (a file as its folder) is an error.
-                let why = String(cString: strerror(errno))
-                if errno == EACCES || errno == EROFS { return warn("cannot create it (\(why))", output) }
+                let why = String(cString: strerror(failure))
+                if failure == EACCES || failure == EROFS { return warn("cannot create it (\(why))", output) }
                 throw WriterLockError(message: "\(path): cannot create the lock file: \(why)")
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

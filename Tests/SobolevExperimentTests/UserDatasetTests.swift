@@ -100,7 +100,7 @@ struct UserDatasetTests {
             .write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
         #expect(throws: DataFileError.self) { try RunExecutor.data(for: RunConfig(e.runs[0])) }
         do { _ = try RunExecutor.data(for: RunConfig(e.runs[0])) } catch {
-            #expect("\(error)".contains("column dE/dy: the header names this column twice"), "\(error)")
+            #expect("\(error)".contains("line 2, column dE/dy: the header names this column twice"), "\(error)")
         }
     }
 
