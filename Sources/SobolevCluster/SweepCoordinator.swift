@@ -225,7 +225,9 @@ final class SweepCoordinator {
         let failed = experiment.runs.filter { stored[$0.id] == .failed }.count
         let stopped = experiment.runs.filter { stored[$0.id] == .stopped }.count
         let stoppedText = schedule == nil ? "" : "\(stopped) stopped by the search, "
-        print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count))")
+        // Trials a stopped search has promoted are "stopped" at their last rung until they continue.
+        let searchLeft = schedule.map { $0.finished ? "" : "; the search is not finished: \($0.remainingJobs) rung result(s) to come" } ?? ""
+        print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count)\(searchLeft))")
         if stopSignal != 0 {
             let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""
             // --force has replaced the file once something was merged: resuming takes it without.

@@ -171,6 +171,7 @@ struct HalvingSweepTests {
         #expect(first.finish(within: 60) != 0, "the search finished before the stop: \(first.output)")
         let before = try trials(dir + "/h.h5")
         #expect(before.count == 9 && before.values.allSatisfy { $0.status == "stopped" }, "\(before)")
+        #expect(first.output.contains("9 stopped by the search, 0 missing of 9; the search is not finished: "), "\(first.output)")
 
         let rest = try mpirun(2, sweep, in: dir)
         #expect(rest.status == 0, "\(rest.output)")
