@@ -109,9 +109,12 @@ public enum DataGeneration {
     /// chunks (checking they hold this command's inputs) and plans the rest.
     static func prepare(store: DataChunkStore, inputs x: Matrix, chunkSize: Int, ranks: Int, lock: WriterLock) throws -> DataPlan {
         let out = store.out
-        guard !FileManager.default.fileExists(atPath: out) else {
-            throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
+        func refuseAnExistingOutput() throws {
+            guard !FileManager.default.fileExists(atPath: out) else {
+                throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
+            }
         }
+        try refuseAnExistingOutput()
         // The parts folder now, not after the first chunk's work: an unwritable --out fails at once.
         let made = !FileManager.default.fileExists(atPath: store.directory)
         do {
@@ -123,11 +126,10 @@ public enum DataGeneration {
         // command that held it may have finished the file since. A refusal takes back the parts
         // folder it made (rmdir: only while empty; one that was there is another command's).
         func takeBack() { if made { rmdir(store.directory) } }
-        do { try lock.acquire(for: out, by: "data command") } catch { takeBack(); throw error }
-        guard !FileManager.default.fileExists(atPath: out) else {
-            lock.release(); takeBack()
-            throw DataError("\(out) exists already; not overwritten (choose another --out or delete it)")
-        }
+        do {
+            try lock.acquire(for: out, by: "data command")
+            do { try refuseAnExistingOutput() } catch { lock.release(); throw error }
+        } catch { takeBack(); throw error }
         store.removeStaleTemporaries()
         let stored = try store.stored(samples: x.rows)
         for c in stored { try checkInputs(c, x, store) }

@@ -100,6 +100,18 @@ public struct TrainingHistory: Sendable, Equatable {
     /// Per logged step, the validation term losses (empty rows without a validation set).
     public var validationLosses: [[Double]] = []
     public init() {}
+
+    /// One logged step's row.
+    mutating func append(step: Int, epoch: Int, learningRate: Double, losses: [Double], lambdas: [Double], validation: [Double]?) {
+        steps.append(step); epochs.append(epoch); learningRates.append(learningRate)
+        trainLosses.append(losses); self.lambdas.append(lambdas)
+        if let validation { validationLosses.append(validation) }
+    }
+
+    mutating func append(contentsOf other: TrainingHistory) {
+        steps += other.steps; epochs += other.epochs; learningRates += other.learningRates
+        trainLosses += other.trainLosses; lambdas += other.lambdas; validationLosses += other.validationLosses
+    }
 }
 
 /// How a training run ended.
@@ -247,10 +259,7 @@ public struct Trainer {
         }
 
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
-            if status == .interrupted, let row = budgetRow, row.steps == [step - 1] {
-                history.steps += row.steps; history.epochs += row.epochs; history.learningRates += row.learningRates
-                history.trainLosses += row.trainLosses; history.lambdas += row.lambdas; history.validationLosses += row.validationLosses
-            }
+            if status == .interrupted, let row = budgetRow, row.steps == [step - 1] { history.append(contentsOf: row) }
             let keepBest = (options.patience != nil || options.keepBest) && validation != nil && best.loss.isFinite
             var outcome: TrainingOutcome
             if case .diverged = status {
@@ -357,14 +366,9 @@ public struct Trainer {
 
                 let isLast = step == totalSteps - 1
                 if step % options.logEvery == 0 || isLast {
-                    history.steps.append(step)
-                    history.epochs.append(epoch)
-                    history.learningRates.append(learningRate)
-                    history.trainLosses.append(losses)
-                    history.lambdas.append(lambdas)
-                    if let validation {
-                        let v = evaluate(parameters: theta, data: validation, group: group, using: engine)
-                        history.validationLosses.append(v)
+                    let v = validation.map { evaluate(parameters: theta, data: $0, group: group, using: engine) }
+                    history.append(step: step, epoch: epoch, learningRate: learningRate, losses: losses, lambdas: lambdas, validation: v)
+                    if let v {
                         let monitored = zip(v, monitoredTerms).filter { $0.1 }.map { $0.0 }.reduce(0, +)
                         if monitored < best.loss {
                             best = (monitored, step, theta)
@@ -374,10 +378,9 @@ public struct Trainer {
                     }
                 } else if let budgetEnd, step == budgetEnd - 1 {
                     // Kept aside (no early-stopping bookkeeping): the states stay the straight run's.
+                    let v = validation.map { evaluate(parameters: theta, data: $0, group: group, using: engine) }
                     var row = TrainingHistory()
-                    row.steps = [step]; row.epochs = [epoch]; row.learningRates = [learningRate]
-                    row.trainLosses = [losses]; row.lambdas = [lambdas]
-                    if let validation { row.validationLosses = [evaluate(parameters: theta, data: validation, group: group, using: engine)] }
+                    row.append(step: step, epoch: epoch, learningRate: learningRate, losses: losses, lambdas: lambdas, validation: v)
                     budgetRow = row
                 }
 

@@ -57,12 +57,16 @@ public protocol WeightingScheme: Sendable, Checkpointable {
     /// Whether `lambdas` at `step` reads them. When it does not, the step computes one gradient
     /// of the weighted sum instead of every term's (the fused mode, cheaper).
     func needsTermGradients(atStep step: Int) -> Bool
+    /// Whether `lambdas` reads the exact NTK traces (`WeightingInput.ntkTraces`), whose passes
+    /// hold every input direction's tangent blocks as the per-term step does (NTKTrace.swift).
+    var readsNTKTraces: Bool { get }
 }
 
 extension WeightingScheme {
     public var gradientScale: Double { 1 }
     /// Schemes that read only the losses say nothing.
     public var readsTermGradients: Bool { false }
+    public var readsNTKTraces: Bool { false }
     public func needsTermGradients(atStep step: Int) -> Bool { readsTermGradients }
 }
 

@@ -36,16 +36,10 @@ public enum DataFingerprint {
 
 extension Experiment {
     /// The data files the runs read (relative paths resolved; one entry per way of reading a
-    /// file) and their fingerprints, in order.
+    /// file, `dataReads`) and their fingerprints, in order.
     public func dataFingerprints() throws -> (files: [String], hashes: [String]) {
-        var sources: [(DatasetSource, String)] = []
-        for run in runs {
-            // The split's settings do not change what is read: one entry per file and names.
-            guard var source = RunConfig(run).problem.dataset else { continue }
-            source.split = .fraction; source.trainFraction = 0; source.validationFraction = 0
-            guard !sources.contains(where: { $0.0 == source && $0.1 == run.baseDirectory }) else { continue }
-            sources.append((source, run.baseDirectory))
-        }
-        return (sources.map { $0.0.path(baseDirectory: $0.1) }, try sources.map { try DataFingerprint.of($0.0, baseDirectory: $0.1) })
+        let reads = dataReads
+        return (reads.map { $0.source.path(baseDirectory: $0.baseDirectory) },
+                try reads.map { try DataFingerprint.of($0.source, baseDirectory: $0.baseDirectory) })
     }
 }

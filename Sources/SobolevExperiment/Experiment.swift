@@ -32,14 +32,25 @@ public struct Experiment: Sendable {
     /// Notes on keys that still work but are deprecated, one line each (file:line: ...).
     public let warnings: [String]
 
+    /// The ways the runs read data files, each once: the source (its split settings left out, as
+    /// they do not change what is read) and the folder its relative path is taken from.
+    public var dataReads: [(source: DatasetSource, baseDirectory: String)] {
+        var reads: [(source: DatasetSource, baseDirectory: String)] = []
+        for run in runs {
+            guard var source = RunConfig(run).problem.dataset else { continue }
+            source.split = .fraction; source.trainFraction = 0; source.validationFraction = 0
+            guard !reads.contains(where: { $0.source == source && $0.baseDirectory == run.baseDirectory }) else { continue }
+            reads.append((source, run.baseDirectory))
+        }
+        return reads
+    }
+
     /// The files the runs read: the experiment file and each data file (relative paths resolved).
     public var inputFiles: [String] {
         var files = [file]
-        for run in runs {
-            if let source = RunConfig(run).problem.dataset {
-                let path = source.path(baseDirectory: run.baseDirectory)
-                if !files.contains(path) { files.append(path) }
-            }
+        for read in dataReads {
+            let path = read.source.path(baseDirectory: read.baseDirectory)
+            if !files.contains(path) { files.append(path) }
         }
         return files
     }

@@ -111,10 +111,10 @@ public struct Preflight: Sendable {
         shape.directions = directions
         shape.jacobians = hasDerivatives
         // The steps the trainer takes (Trainer: per-term where the scheme reads term gradients);
-        // NTK's exact traces take all d tangent blocks as the per-term step does (NTKTrace.swift).
+        // exact NTK traces hold the per-term step's tangent blocks too.
         let mode = config.training.gradientMode
         let scheme = config.loss.makeScheme(layout: layout, optimizer: config.training.optimizer, seed: config.seed)
-        shape.perTermSteps = mode == .perTerm || (mode == .auto && scheme.readsTermGradients) || config.loss.scheme == "ntk"
+        shape.perTermSteps = mode == .perTerm || (mode == .auto && scheme.readsTermGradients) || scheme.readsNTKTraces
         return shape
     }
 }

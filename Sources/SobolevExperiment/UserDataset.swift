@@ -55,7 +55,8 @@ public enum UserDataset {
         switch source.split {
         case .indices:
             guard let given else {
-                let missing = source.isCSV ? [] : indexSetNames.filter { name in (try? H5File.open(path).contains(name)) != true }
+                let file = source.isCSV ? nil : try? H5File.open(path)
+                let missing = indexSetNames.filter { file?.contains($0) != true }
                 throw DataFileError(file: path, object: "", message: source.isCSV
                     ? "problem.split is indices but there is no column named split (values train, validation, test)"
                     : "problem.split is indices but the file has no \(missing.joined(separator: ", ")) dataset\(missing.count == 1 ? "" : "s") (it needs train_index, validation_index and test_index)")
@@ -93,12 +94,13 @@ public enum UserDataset {
             guard let j else { return csv ? csvLabel : "/" + dataset }
             return csv ? "column \(columns?[j] ?? "\(j)")" : "/\(dataset) column \(j)"
         }
+        func refuse(_ object: String, _ largest: Double) -> DataFileError {
+            DataFileError(file: path, object: object, message: "values of magnitude up to \(largest): float64 squares of them \(largest > 1 ? "overflow" : "underflow"); rescale the data (magnitudes within 1e-150 to 1e150)")
+        }
         func check(_ m: Matrix, _ dataset: String, _ columns: [String]?) throws {
             for j in 0..<m.cols {
                 let largest = (0..<m.rows).reduce(0.0) { max($0, m[$1, j].magnitude) }
-                if largest > largestMagnitude || (largest > 0 && largest < smallestMagnitude) {
-                    throw DataFileError(file: path, object: name(dataset, columns, j), message: "values of magnitude up to \(largest): float64 squares of them \(largest > 1 ? "overflow" : "underflow"); rescale the data (magnitudes within 1e-150 to 1e150)")
-                }
+                if largest > largestMagnitude || (largest > 0 && largest < smallestMagnitude) { throw refuse(name(dataset, columns, j), largest) }
             }
         }
         try check(data.inputs, source.x, source.inputColumns)
@@ -106,7 +108,7 @@ public enum UserDataset {
         for (values, dataset, label) in [(data.jacobians, source.dy, "derivative columns"), (data.hessians, source.d2y, "Hessian columns"),
                                          (data.directionalDerivatives, "JV", "directional derivative columns")] {
             if let largest = values?.reduce(0.0, { max($0, $1.magnitude) }), largest > largestMagnitude {
-                throw DataFileError(file: path, object: name(dataset, nil, nil, csvLabel: label), message: "values of magnitude up to \(largest): float64 squares of them overflow; rescale the data (magnitudes within 1e-150 to 1e150)")
+                throw refuse(name(dataset, nil, nil, csvLabel: label), largest)
             }
         }
     }

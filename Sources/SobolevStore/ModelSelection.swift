@@ -85,18 +85,18 @@ public enum ModelSelection {
 
     static func bestRun(in f: H5File, path: String, metric: String) throws -> SelectedModel {
         let runs = try f.openGroup("runs")
-        var scored: [(id: String, value: Double)] = [], completed = 0
-        var finite = Set<String>(), completedIDs: [String] = []
+        var scored: [(id: String, value: Double)] = []
+        var finite = Set<String>(), completed: [String] = []
         for id in try runs.childNames() {
             guard let g = try? runs.openGroup(id), RunStatus(stored: try? g.scalarStringAttribute("status")) == .completed else { continue }
-            completed += 1; completedIDs.append(id)
+            completed.append(id)
             guard let m = try? g.openGroup("metrics") else { continue }
             for name in (try? m.attributeNames()) ?? [] where (try? m.scalarDoubleAttribute(name))?.isFinite == true { finite.insert(name) }
             if let v = try? m.scalarDoubleAttribute(metric) { scored.append((id, v)) }
         }
-        guard completed > 0 else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
+        guard !completed.isEmpty else { throw HDF5Error(file: path, object: "/runs", message: "holds no completed run") }
         // (A metric no run has is still an error: a typo in --metric is not taken for a choice.)
-        if completed == 1, let only = completedIDs.first, !scored.isEmpty, best(scored, metric: metric) == nil {
+        if completed.count == 1, let only = completed.first, !scored.isEmpty, best(scored, metric: metric) == nil {
             return try run(only, in: f, path: path, choice: "the only completed run")
         }
         guard let (id, value) = best(scored, metric: metric) else {
@@ -105,7 +105,7 @@ public enum ModelSelection {
             let why = scored.isEmpty ? "no completed run has metric \(metric)" : "metric \(metric) is NaN in every completed run"
             throw HDF5Error(file: path, object: "/runs", message: "\(why); choose another --metric (with values: \(finite.sorted().joined(separator: ", ")))")
         }
-        return try run(id, in: f, path: path, choice: "best \(metric) = \(value) of \(completed) completed runs")
+        return try run(id, in: f, path: path, choice: "best \(metric) = \(value) of \(completed.count) completed runs")
     }
 
     static func run(_ id: String, in f: H5File, path: String, choice: String?, acceptingStopped: Bool = false) throws -> SelectedModel {

@@ -74,9 +74,11 @@ struct Bench: ParsableCommand {
             }
         }
         // A case that cannot fit ends with one line, not with a failed allocation.
-        if let limit = memory.limit, let c = list.first(where: { Double(8 * $0.workspaceCount(perTerm: mode != .fused, fused: mode != .perTerm)) > limit.bytes }) {
-            let bytes = Double(8 * c.workspaceCount(perTerm: mode != .fused, fused: mode != .perTerm))
-            throw ValidationError("case \(c.name) (\(c.shape)): the step needs about \(MemorySize.format(bytes)), more than the limit of \(MemorySize.format(limit.bytes)) (\(limit.source))")
+        if let limit = memory.limit {
+            let needs = list.map { (c: $0, bytes: Double(8 * $0.workspaceCount(perTerm: mode != .fused, fused: mode != .perTerm))) }
+            if let (c, bytes) = needs.first(where: { $0.bytes > limit.bytes }) {
+                throw ValidationError("case \(c.name) (\(c.shape)): the step needs about \(MemorySize.format(bytes)), more than the limit of \(MemorySize.format(limit.bytes)) (\(limit.source))")
+            }
         }
         return list
     }

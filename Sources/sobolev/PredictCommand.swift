@@ -45,8 +45,7 @@ struct Predict: ParsableCommand {
                 fail("--input-columns '\(columns)': an empty column name")
             }
             var seen = Set<String>()
-            let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if let twice = names.first(where: { !seen.insert($0).inserted }) {
+            if let twice = self.columns?.first(where: { !seen.insert($0).inserted }) {
                 fail("--input-columns '\(columns)': column \(twice) is named twice")
             }
         }

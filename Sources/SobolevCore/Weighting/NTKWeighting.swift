@@ -37,6 +37,7 @@ public struct NTKWeighting: WeightingScheme {
 
     /// The proxy reads gradient norms on its update steps; exact traces come from `ntkTraces`.
     public var readsTermGradients: Bool { mode == .proxy }
+    public var readsNTKTraces: Bool { mode == .exact }
     public func needsTermGradients(atStep step: Int) -> Bool { mode == .proxy && step > 0 && step % every == 0 }
 
     public mutating func lambdas(for input: WeightingInput) -> [Double] {

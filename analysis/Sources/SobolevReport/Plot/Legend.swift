@@ -45,8 +45,8 @@ struct Legend {
     }
 
     /// Two columns when the names are short enough for half the width, else one.
-    func columns(width: Double) -> Int {
-        let longest = factored.labels.map(\.count).max() ?? 0
+    static func columns(_ labels: [String], width: Double) -> Int {
+        let longest = labels.map(\.count).max() ?? 0
         return Double(longest) * Legend.characterWidth + 40 < width / 2 ? 2 : 1
     }
 
@@ -63,7 +63,7 @@ struct Legend {
     /// Each row's lines (the entries in it wrapped at their column's width), after the header's.
     func layout(width: Double) -> (header: [String], rows: [[[String]]], columns: Int) {
         let (common, labels) = factored
-        let cols = columns(width: width)
+        let cols = Legend.columns(labels, width: width)
         let perEntry = Int((width / Double(cols) - 40) / Legend.characterWidth)
         let header = common.isEmpty ? [] : Legend.wrapped("all: " + common.joined(separator: " "), Int((width - 8) / Legend.characterWidth))
         let wrapped = labels.map { Legend.wrapped($0, max(perEntry, 8)) }
