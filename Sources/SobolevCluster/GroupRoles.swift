@@ -146,9 +146,14 @@ final class GroupTrainer {
         var flat: [Double] = []
         if group.rank == 0 {
             do {
-                if let s = try store.checkpoint(of: spec.id) {
+                if let (s, ranks) = try store.checkpoint(of: spec.id) {
                     flat = s.flat
                     print("resuming \(spec.label) from its checkpoint at step \(s.step)")
+                    if let ranks, ranks != group.size {
+                        // Another split of each batch sums its gradients in another order.
+                        print("warning: \(spec.label) was checkpointed by a group of \(ranks) rank(s) and continues on \(group.size): "
+                              + "its results differ from an uninterrupted run's in the last bits (--ranks-per-run \(ranks) continues it to the same bits)")
+                    }
                 }
             } catch {
                 print("warning: \(error); \(spec.label) starts from step 0")
@@ -164,7 +169,7 @@ final class GroupTrainer {
     }
 
     func checkpoint(_ state: TrainingState, _ spec: RunSpec) {
-        do { try store.saveCheckpoint(state, run: spec.id) } catch {
+        do { try store.saveCheckpoint(state, run: spec.id, ranks: group.size) } catch {
             print("warning: checkpoint of \(spec.label) at step \(state.step) not written: \(error)")
         }
     }

@@ -301,10 +301,10 @@ public class H5Group: H5Object {
 
     /// Writes an int64 array of the given shape.
     @discardableResult
-    public func write(_ name: String, _ values: [Int], shape: [Int]? = nil) throws -> H5Dataset {
+    public func write(_ name: String, _ values: [Int], shape: [Int]? = nil, compress: Bool = true) throws -> H5Dataset {
         let shape = shape ?? [values.count]
         let v = values.map(Int64.init)
-        return try writeDataset(name, type: sobolev_h5t_native_int64(), shape: shape, compress: true) { ds in
+        return try writeDataset(name, type: sobolev_h5t_native_int64(), shape: shape, compress: compress) { ds in
             v.withUnsafeBufferPointer { H5Dwrite(ds, sobolev_h5t_native_int64(), sobolev_h5s_all(), sobolev_h5s_all(), sobolev_h5p_default(), $0.baseAddress) }
         }
     }

@@ -196,13 +196,13 @@ public final class ResultsStore {
     public func checkpointPath(_ id: String) -> String { partsDirectory + "/" + id + ".ckpt" }
 
     /// Writes a running run's checkpoint beside the parts (whole, then renamed over the last one).
-    public func saveCheckpoint(_ state: TrainingState, run id: String) throws {
+    public func saveCheckpoint(_ state: TrainingState, run id: String, ranks: Int) throws {
         try createPartsDirectory()
-        try CheckpointFile.write(state, run: id, to: checkpointPath(id))
+        try CheckpointFile.write(state, run: id, ranks: ranks, to: checkpointPath(id))
     }
 
-    /// The checkpoint of run `id`, nil when there is none.
-    public func checkpoint(of id: String) throws -> TrainingState? {
+    /// The checkpoint of run `id` and the ranks that wrote it, nil when there is none.
+    public func checkpoint(of id: String) throws -> (state: TrainingState, ranks: Int?)? {
         guard FileManager.default.fileExists(atPath: checkpointPath(id)) else { return nil }
         return try CheckpointFile.read(checkpointPath(id), run: id)
     }

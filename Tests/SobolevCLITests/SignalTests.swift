@@ -244,7 +244,36 @@ struct SignalTests {
         let rest = try mpirun(4, sweep, in: dir)
         #expect(rest.status == 0, "\(rest.output)")
         #expect(rest.stdout.components(separatedBy: "from its checkpoint at step").count == 3, "\(rest.stdout)")
+        #expect(!rest.stdout.contains("was checkpointed by a group of"), "\(rest.stdout)")
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/m.h5") == [])
+    }
+
+    @Test("SIGTERM to mpirun: a run of 1M parameters is checkpointed within the second mpirun leaves before SIGKILL; continued on other ranks it says so")
+    func mpirunTermLargeModel() throws {
+        let dir = scratchFolder()
+        // 984,201 parameters: Adam's state is 32 MB, which deflated took 1.1 s to write.
+        let big = """
+            name: big
+            problem: {name: franke, train_samples: 128, validation_samples: 16, test_samples: 100}
+            model: {depth: 3, width: 700}
+            training: {epochs: 300, batch_size: 64, log_every: 50}
+            seeds: [0]
+
+            """
+        try big.write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        let job = try Background(which("mpirun"), mpirunArguments(1) + [sobolevBinary, "sweep", "b.yaml", "--out", "b.h5"], in: dir)
+        #expect(job.wait(for: "results: b.h5"))
+        usleep(1_500_000)   // some steps of about 20 ms
+        job.signal(SIGTERM)
+        _ = job.finish(within: 30)   // mpirun's own status (1), not the rank's
+        let parts = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/b.h5.parts")) ?? []
+        #expect(parts.contains { $0.hasSuffix(".ckpt") }, "\(parts)\n\(job.output)")
+        #expect(job.output.contains("stopped by SIGTERM"), "\(job.output)")
+        // Continued by a group of 2: another split of each batch, so a warning (not an error).
+        let more = try mpirun(2, [sobolevBinary, "sweep", "b.yaml", "--out", "b.h5", "--ranks-per-run", "2"], in: dir, timeout: 600)
+        #expect(more.status == 0, "\(more.output)")
+        #expect(more.stdout.contains("from its checkpoint at step")
+                && more.stdout.contains("was checkpointed by a group of 1 rank(s) and continues on 2"), "\(more.stdout)")
     }
 
     @Test("the Slurm script passes SIGUSR1 (the time limit) on to the sweep, which stops cleanly; the next job continues")
@@ -264,7 +293,7 @@ struct SignalTests {
         job.wait(for: "results: s.h5")
         waitForCheckpoint(dir + "/s.h5.parts")
         job.signal(SIGUSR1)
-        #expect(job.finish(within: 30) == 138, "\(job.output)")
+        #expect(job.finish(within: 60) == 138, "\(job.output)")   // mpirun waits 2 x its sigkill timeout (10 s)
         #expect(job.output.contains("time limit near") && job.output.contains("stopped by SIGUSR1"), "\(job.output)")
         let resubmit = job.output.split(separator: "\n").first { $0.contains("sbatch not found; to continue, submit again: sbatch ") }
         #expect(resubmit != nil && !(resubmit ?? "").contains("--force") && (resubmit ?? "").contains("l.yaml s.h5 --checkpoint-every 0.1"), "\(job.output)")

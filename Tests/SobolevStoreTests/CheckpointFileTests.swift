@@ -27,10 +27,14 @@ struct CheckpointFileTests {
         let state = try stoppedState(exp)
         #expect(state.step == 17 && !state.history.validationLosses.isEmpty)
         let id = exp.runs[0].id
-        try store.saveCheckpoint(state, run: id)
+        try store.saveCheckpoint(state, run: id, ranks: 3)
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.partsDirectory) == [id + ".ckpt"])
-        #expect(try store.checkpoint(of: id) == state)
+        #expect(try store.checkpoint(of: id)?.state == state)
+        #expect(try store.checkpoint(of: id)?.ranks == 3)
         #expect(try runProcess(h5dump, ["-H", store.checkpointPath(id)]).status == 0)
+        // Nothing deflated or chunked: a stop writes it within mpirun's second before SIGKILL.
+        let layout = try runProcess(h5dump, ["-p", "-H", store.checkpointPath(id)]).output
+        #expect(layout.contains("CONTIGUOUS") && !layout.contains("CHUNKED") && !layout.contains("DEFLATE"))
         #expect(try store.checkpoint(of: "0000000000000000") == nil)
         #expect(store.checkpointedRuns() == [id])
 
