@@ -99,11 +99,12 @@ enum WeightingKeys {
         for var run in runs {
             let scheme = WeightingCatalog.scheme(named: run.values["loss.scheme"]!.stringValue!)!
             var chosen: [String: WeightingConstant] = [:], keyOf: [String: String] = [:]
+            var values = run.values   // changed here, set once (each change of a run's values hashes its id)
             for (name, _) in constants {
-                if let v = run.values.removeValue(forKey: prefix + name) { chosen[name] = WeightingConstant(v); keyOf[name] = prefix + name }
+                if let v = values.removeValue(forKey: prefix + name) { chosen[name] = WeightingConstant(v); keyOf[name] = prefix + name }
             }
             for k in perSchemeKeys {
-                if let v = run.values.removeValue(forKey: k.key), k.scheme == scheme.name { chosen[k.constant] = WeightingConstant(v); keyOf[k.constant] = k.key }
+                if let v = values.removeValue(forKey: k.key), k.scheme == scheme.name { chosen[k.constant] = WeightingConstant(v); keyOf[k.constant] = k.key }
             }
             let checked: WeightingConstants
             do { checked = try scheme.checked(chosen) } catch let e as WeightingConstantError {
@@ -111,10 +112,11 @@ enum WeightingKeys {
                 throw ExperimentError(file: file, key: key, line: given[key]?.line,
                                       message: "expected \(e.constant.domain.expectation) for loss.scheme \(scheme.name), got \(e.value)")
             }
-            for (name, value) in checked.values { run.values[prefix + name] = ConfigValue(value) }
+            for (name, value) in checked.values { values[prefix + name] = ConfigValue(value) }
+            run.values = values
             run.lossConstants = checked
             // Labels keep the axes this run's scheme read, per-scheme keys included.
-            let values = run.values, ownKeys = Set(perSchemeKeys.filter { $0.scheme == scheme.name }.map(\.key))
+            let ownKeys = Set(perSchemeKeys.filter { $0.scheme == scheme.name }.map(\.key))
             run.axisValues.removeAll { values[$0.key] == nil && !ownKeys.contains($0.key) }
             if seen.insert(run.id).inserted { out.append(run) }
         }
