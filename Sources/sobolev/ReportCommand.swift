@@ -18,13 +18,30 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Write into a non-empty folder that does not hold an earlier report.")
     var force = false
 
+    @Option(name: .long, help: "Configurations the per-configuration charts draw (convergence, λ, prediction, parity): the N best by the lead metric, or all. The leaderboards list every one.")
+    var charts: ChartCount = .best(Report.defaultChartLimit)
+
     func run() throws {
         do {
-            let report = try Report.make(results: results, baseline: baseline)
+            let report = try Report.make(results: results, baseline: baseline, chartLimit: charts.limit)
             let written = try ReportDirectory.write(report, to: out, force: force)
             print("report: \(written.first ?? out)  (\(report.sweep.completed.count) completed, \(report.sweep.notCompleted.count) failed runs\(report.sweep.stopped.isEmpty ? "" : ", \(report.sweep.stopped.count) stopped by the search"))")
         } catch {
             fail("\(error)")
         }
     }
+}
+
+/// `--charts N` (N >= 1) or `--charts all`.
+enum ChartCount: ExpressibleByArgument {
+    case best(Int), all
+
+    init?(argument: String) {
+        if argument == "all" { self = .all; return }
+        guard let n = Int(argument), n >= 1 else { return nil }
+        self = .best(n)
+    }
+
+    var limit: Int? { if case .best(let n) = self { return n } else { return nil } }
+    var defaultValueDescription: String { if case .best(let n) = self { return "\(n)" } else { return "all" } }
 }

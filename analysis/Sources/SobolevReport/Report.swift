@@ -5,18 +5,38 @@ public struct Report: Sendable {
     public var leaderboard: Leaderboard
     public var colours: ColourKey
     public var baseline: (sweep: SweepResults, leaderboard: Leaderboard)?
+    /// The configurations the per-configuration charts draw (convergence, λ, prediction, parity),
+    /// in configuration order: all of them, or the `chartLimit` best by the lead metric.
+    public var charted: [ConfigurationGroup]
 
-    public init(sweep: SweepResults, baseline: SweepResults? = nil) {
+    /// Configurations charted by default: the ten colours of the palette. A sweep of 180
+    /// configurations drew 360 parity charts and legends of 180 lines (a page 10 MB, 130,000 px tall).
+    public static let defaultChartLimit = 10
+
+    /// `chartLimit`: configurations the charts draw at most (nil: all).
+    public init(sweep: SweepResults, baseline: SweepResults? = nil, chartLimit: Int? = Report.defaultChartLimit) {
         self.sweep = sweep
         leaderboard = Leaderboard(completed: sweep.runs, axes: sweep.header.gridAxes)
-        colours = ColourKey(configurations: leaderboard.groups.map(\.configuration), schemes: sweep.runs.map(\.scheme))
+        charted = leaderboard.best(chartLimit ?? leaderboard.groups.count)
+        // The charted configurations take the palette's first colours, the others follow.
+        let chartedNames = Set(charted.map(\.configuration))
+        let order = charted.map(\.configuration) + leaderboard.groups.map(\.configuration).filter { !chartedNames.contains($0) }
+        colours = ColourKey(configurations: order, schemes: sweep.runs.map(\.scheme))
         self.baseline = baseline.map { ($0, Leaderboard(completed: $0.runs, axes: $0.header.gridAxes)) }
     }
 
     /// Reads `results` (and `baseline`) through the documented format; throws ReportError.
-    public static func make(results: String, baseline: String? = nil) throws -> Report {
+    public static func make(results: String, baseline: String? = nil, chartLimit: Int? = Report.defaultChartLimit) throws -> Report {
         let sweep = try ResultsReader.read(results)
-        return Report(sweep: sweep, baseline: try baseline.map(ResultsReader.read))
+        return Report(sweep: sweep, baseline: try baseline.map(ResultsReader.read), chartLimit: chartLimit)
+    }
+
+    /// What the charts leave out, for their introductions (nil when they draw every configuration).
+    var chartNote: String? {
+        let all = leaderboard.groups.count
+        guard charted.count < all else { return nil }
+        let by = leaderboard.leadMetric.map { " by mean \($0)" } ?? ""
+        return "The charts draw the \(charted.count) best of \(all) configurations\(by); the leaderboard lists every one (sobolev report --charts all draws them all)."
     }
 
     /// The page, the summary and the table of runs, by file name.

@@ -49,6 +49,17 @@ public struct Leaderboard: Sendable {
         return rows.sorted { higher ? $0.statistics.mean > $1.statistics.mean : $0.statistics.mean < $1.statistics.mean }
     }
 
+    /// The `count` best configurations by mean lead metric (those without it last), in
+    /// configuration order; every group when there are no more than `count`.
+    public func best(_ count: Int) -> [ConfigurationGroup] {
+        guard groups.count > count else { return groups }
+        var ranked = leadMetric.map { rows(for: $0).map(\.configuration) } ?? []
+        let rankedNames = Set(ranked)
+        ranked += groups.map(\.configuration).filter { !rankedNames.contains($0) }
+        let chosen = Set(ranked.prefix(count))
+        return groups.filter { chosen.contains($0.configuration) }
+    }
+
     /// The metric the report sorts by first: test_grad_rmse when present.
     public var leadMetric: String? {
         metrics.contains(MetricNames.headline) ? MetricNames.headline : metrics.first

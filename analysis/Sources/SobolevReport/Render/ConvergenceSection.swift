@@ -8,12 +8,12 @@ struct ConvergenceSection {
         guard !charts.isEmpty else {
             return HTML.section("convergence", "Convergence", HTML.paragraph("No histories stored for completed runs."))
         }
-        let intro = HTML.paragraph("Loss terms as the optimizer sees them (normalised units, before the weights λ). Line: median over the seeds of a configuration; shaded: inter-quartile range (25–75 %). The y axis is logarithmic when the losses span more than two decades.")
+        let intro = HTML.paragraph("Loss terms as the optimizer sees them (normalised units, before the weights λ). Line: median over the seeds of a configuration; shaded: inter-quartile range (25–75 %). The y axis is logarithmic when the losses span more than two decades." + (report.chartNote.map { " " + $0 } ?? ""))
         return HTML.section("convergence", "Convergence of the loss terms", intro + HTML.charts(charts))
     }
 
     func charts() -> [String] {
-        let groups = report.leaderboard.groups
+        let groups = report.charted
         let runs = groups.flatMap(\.runs)
         var svgs: [String] = []
         for (table, name) in [(SeedBand.Table.loss, "Training loss"), (.validationLoss, "Validation loss")] {

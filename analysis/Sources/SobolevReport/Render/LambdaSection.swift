@@ -4,7 +4,7 @@ struct LambdaSection {
     var report: Report
 
     func html() -> String {
-        let groups = report.leaderboard.groups
+        let groups = report.charted
         let runs = groups.flatMap(\.runs)
         let terms = SeedBand.terms(runs, table: .lambda)
         guard !terms.isEmpty else {
@@ -12,7 +12,7 @@ struct LambdaSection {
         }
         let schemes = Array(Set(groups.map(\.scheme))).sorted()
         let key = schemes.map { HTML.swatch(report.colours.scheme($0)) + HTML.escape($0) }.joined(separator: " &nbsp; ")
-        let intro = "<p>Weight λ applied to each loss term at each logged step (median over seeds). Schemes: \(key).</p>"
+        let intro = "<p>Weight λ applied to each loss term at each logged step (median over seeds). Schemes: \(key).\(report.chartNote.map { " " + HTML.escape($0) } ?? "")</p>"
         let charts = terms.map { term -> String in
             var index: [String: Int] = [:]
             let series = groups.compactMap { g -> LineSeries? in

@@ -8,7 +8,7 @@ struct ParitySection {
 
     func html() -> String? {
         var charts: [String] = [], hessians = false
-        for g in report.leaderboard.groups {
+        for g in report.charted {
             let tests = g.runs.compactMap(\.test)
             guard !tests.isEmpty else { continue }
             let colour = report.colours.configuration(g.configuration)
@@ -34,7 +34,7 @@ struct ParitySection {
             }
         }
         guard !charts.isEmpty else { return nil }
-        let intro = HTML.paragraph("Each dot is one test point (all outputs and, for derivatives, all input directions\(hessians ? ", for Hessians all pairs (j, k)" : "")); on the dashed diagonal the surrogate is exact. At most \(ParitySection.maxPoints) points per chart, evenly thinned.")
+        let intro = HTML.paragraph("Each dot is one test point (all outputs and, for derivatives, all input directions\(hessians ? ", for Hessians all pairs (j, k)" : "")); on the dashed diagonal the surrogate is exact. At most \(ParitySection.maxPoints) points per chart, evenly thinned." + (report.chartNote.map { " " + $0 } ?? ""))
         return HTML.section("parity", "Parity on the test set", intro + HTML.charts(charts))
     }
 

@@ -6,7 +6,7 @@ struct PredictionSection {
     var report: Report
 
     func html() -> String? {
-        let picks = report.leaderboard.groups.compactMap { g in BestRun.of(g).flatMap { r in r.test.map { (g, r, $0) } } }
+        let picks = report.charted.compactMap { g in BestRun.of(g).flatMap { r in r.test.map { (g, r, $0) } } }
         guard let first = picks.first?.2 else { return nil }
         guard picks.allSatisfy({ $0.2.inputDimension == 1 }) else {
             return HTML.section("prediction", "Prediction against the truth",
@@ -28,7 +28,7 @@ struct PredictionSection {
             charts.append(LinePlot(title: "Derivative on the test set\(output)", subtitle: "best seed of each configuration",
                                    xLabel: "x (input, original units)", yLabel: "dy/dx (original units)", series: derivatives, yScale: .linear).svg())
         }
-        let intro = HTML.paragraph("The best seed (lowest test_grad_rmse) of each configuration; the truth drawn in black underneath.")
+        let intro = HTML.paragraph("The best seed (lowest test_grad_rmse) of each configuration; the truth drawn in black underneath." + (report.chartNote.map { " " + $0 } ?? ""))
         return HTML.section("prediction", "Prediction and derivative against the truth", intro + HTML.charts(charts))
     }
 
