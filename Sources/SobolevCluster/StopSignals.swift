@@ -16,10 +16,21 @@ public enum StopSignals {
         sigemptyset(&set)
         for s in handled { sigaddset(&set, s) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        // Open MPI's mpirun stops reading the ranks' output when it gets SIGTERM or SIGINT, and
+        // passes the signal on only 1 s (odls_base_sigkill_timeout) later: a rank that filled its
+        // output pipe meanwhile would stay blocked in a progress line, stop nothing and be killed.
+        // Its output is then lost anyway, so from such a signal on it is written without waiting
+        // (O_NONBLOCK: a full pipe drops the line). Only under mpirun's daemons, whose pipes the
+        // rank owns alone: a terminal shared with the shell must never be left non-blocking.
+        stopWithoutWaitingForOutput.store(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil, ordering: .relaxed)
         for s in handled {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in
                 if received.exchange(signal, ordering: .relaxed) != 0 { _exit(128 + signal) }
+                if signal != SIGUSR1 && stopWithoutWaitingForOutput.load(ordering: .relaxed) {
+                    // fcntl is async-signal-safe; a write blocked now restarts and finds the flag.
+                    for fd: Int32 in [1, 2] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+                }
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
@@ -44,3 +55,4 @@ public enum StopSignals {
 }
 
 private let received = Atomic<Int32>(0)
+private let stopWithoutWaitingForOutput = Atomic<Bool>(false)

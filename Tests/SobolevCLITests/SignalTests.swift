@@ -276,6 +276,34 @@ struct SignalTests {
                 && more.stdout.contains("was checkpointed by a group of 1 rank(s) and continues on 2"), "\(more.stdout)")
     }
 
+    @Test("SIGTERM to mpirun during a sweep of thousands of tiny runs: mpirun stops reading the output, yet rank 0 stops cleanly (merged, no parts, no lock)")
+    func mpirunTermWhileOutputStalls() throws {
+        let dir = scratchFolder()
+        // 10,080 runs of a few ms: rank 0's progress lines fill the pipe mpirun no longer reads
+        // (64 KB, some 400 lines) long before the signal reaches the ranks.
+        let many = """
+            name: many
+            problem: {name: sine, train_samples: 20, validation_samples: 10, test_samples: 50}
+            model: {depth: [1, 2], width: [4, 8, 16], activation: [tanh, sin, gelu]}
+            training: {learning_rate: [1.0e-3, 3.0e-3, 1.0e-2, 3.0e-2, 1.0e-1], epochs: 100, log_every: 5}
+            loss: {lambda_grad: [0, 1]}
+            seeds: 56
+
+            """
+        try many.write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_MCA_odls_base_sigkill_timeout"] = "5"   // the ranks get SIGTERM 5 s after mpirun
+        let job = try Background(which("mpirun"), mpirunArguments(2) + [sobolevBinary, "sweep", "m.yaml", "--out", "m.h5"], in: dir,
+                                 environment: env)
+        #expect(job.wait(for: "[200/10080] done"))
+        job.signal(SIGTERM)
+        _ = job.finish(within: 60)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        #expect(left.contains("m.h5") && !left.contains("m.h5.lock") && !left.contains("m.h5.parts"), "\(left)")
+        let plan = try sobolev(["sweep", "m.yaml", "--out", "m.h5", "--dry-run"], in: dir)
+        #expect(plan.stdout.contains("stored: ") && !plan.stdout.contains("stored: 0 completed"), "\(plan.output)")
+    }
+
     @Test("the Slurm script passes SIGUSR1 (the time limit) on to the sweep, which stops cleanly; the next job continues")
     func slurmScript() throws {
         let dir = try folderWithReference()
