@@ -230,16 +230,13 @@ public class H5Group: H5Object {
 
     /// Names of the links in this group, in name order.
     public func childNames() throws -> [String] {
-        var info = H5G_info_t()
-        guard H5Gget_info(id, &info) >= 0 else { throw error("", "cannot list group") }
         var names: [String] = []
-        for i in 0..<info.nlinks {
-            let n = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, sobolev_h5p_default())
-            guard n >= 0 else { throw error("", "cannot read link name \(i)") }
-            var buffer = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, sobolev_h5p_default())
-            names.append(cText(buffer))
+        let status = withUnsafeMutablePointer(to: &names) { list in
+            sobolev_h5l_names(id, { name, context in
+                context!.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name!))
+            }, list)
         }
+        guard status >= 0 else { throw error("", "cannot list group") }
         return names
     }
 

@@ -81,6 +81,28 @@ struct StoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent) == ["x.h5"])
     }
 
+    @Test("a group's links are listed in name order, groups and datasets alike, also thousands of them (h5ls agrees)")
+    func childNamesInNameOrder() throws {
+        let path = temporaryFolder() + "/many.h5"
+        var rng = SeededRNG(seed: 3, stream: "names")
+        let names = (0..<3000).map { i in String(UInt64(rng.uniform(0, 1) * 1e15) &+ UInt64(i), radix: 16) }
+        do {   // closed at the end of the block, so h5ls may open it
+            let f = try H5File.create(path)
+            let g = try f.createGroup("runs")
+            for (i, n) in names.enumerated() { if i % 2 == 0 { _ = try g.createGroup(n) } else { try g.write(n, [Double(i)]) } }
+            _ = try f.createGroup("empty")
+            try f.flush()
+        }
+        let f = try H5File.open(path)
+        let listed = try f.openGroup("runs").childNames()
+        #expect(listed.count == 3000 && listed == names.sorted())
+        #expect(try f.childNames() == ["empty", "runs"] && f.openGroup("empty").childNames() == [])
+        let h5ls = try runProcess(h5dump.replacingOccurrences(of: "h5dump", with: "h5ls"), [path + "/runs"])
+        let shown = h5ls.output.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        #expect(h5ls.status == 0 && shown.count == 3000)
+        #expect(shown == listed, "first difference at \(shown.indices.first { $0 < listed.count && shown[$0] != listed[$0] } ?? -1)")
+    }
+
     @Test("a results file: runs saved as parts, merged atomically, read back with the model")
     func resultsStore() throws {
         let dir = temporaryFolder()
