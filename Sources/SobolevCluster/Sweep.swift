@@ -43,13 +43,16 @@ enum Tag {
 public enum Sweep {
     /// Runs the sweep on every rank of `world`. Returns (completed, failed) on rank 0, nil elsewhere.
     /// Any error that would leave other ranks waiting ends the whole job with a clear message.
+    /// `parsed`: the experiment already read from `experimentPath` with `overrides` (single-process
+    /// `run`, which checks memory before anything else), so a large grid is not parsed twice.
     public static func run(experimentPath: String, overrides: [String], out: String?, options: SweepOptions,
-                           world: any Communicator) -> SweepOutcome? {
+                           world: any Communicator, parsed: Experiment? = nil) -> SweepOutcome? {
         guard options.ranksPerRun >= 1 else { world.fail("--ranks-per-run must be >= 1, got \(options.ranksPerRun)") }
         guard options.ranksPerRun <= world.size else {
             world.fail("--ranks-per-run \(options.ranksPerRun) is more than the \(world.size) rank(s) of this job")
         }
-        let experiment = readExperiment(experimentPath, overrides: overrides, world: world)
+        let experiment = parsed ?? readExperiment(experimentPath, overrides: overrides, world: world)
+        if parsed != nil && world.rank == 0 { printWarnings(experiment) }
         let store = ResultsStore(path: out ?? "results/\(experiment.name).h5", experiment: experiment, replacing: options.replace)
         let (plan, preflight) = makePlan(experiment, store: store, options: options, world: world)
         if plan.dryRun {
@@ -90,10 +93,12 @@ public enum Sweep {
         do {
             experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: path, overrides: overrides)
         } catch { world.failAlike("\(error)") }
-        if world.rank == 0 {
-            for w in experiment.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        }
+        if world.rank == 0 { printWarnings(experiment) }
         return experiment
+    }
+
+    static func printWarnings(_ experiment: Experiment) {
+        for w in experiment.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
     }
 
     /// Rank 0 prepares the results file and decides what to train; every rank gets the plan.

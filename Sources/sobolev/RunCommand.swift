@@ -63,7 +63,7 @@ struct Run: ParsableCommand {
         options.memoryLimit = memory.limit
         // The same code path as `sobolev sweep`, on a single-process communicator.
         let outcome = Sweep.run(experimentPath: experiment, overrides: allOverrides, out: path, options: options,
-                                world: SoloGroup())
+                                world: SoloGroup(), parsed: exp)
         try exitStatus(outcome, dryRun: false)
     }
 }
