@@ -52,7 +52,9 @@ public enum Sweep {
             world.fail("--ranks-per-run \(options.ranksPerRun) is more than the \(world.size) rank(s) of this job")
         }
         let experiment = parsed ?? readExperiment(experimentPath, overrides: overrides, world: world)
-        if parsed != nil && world.rank == 0 { printWarnings(experiment) }
+        if world.rank == 0 {
+            for w in experiment.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        }
         let store = ResultsStore(path: out ?? "results/\(experiment.name).h5", experiment: experiment, replacing: options.replace)
         let (plan, preflight) = makePlan(experiment, store: store, options: options, world: world)
         if plan.dryRun {
@@ -93,12 +95,7 @@ public enum Sweep {
         do {
             experiment = try Experiment.parse(text: String(decoding: text, as: UTF8.self), file: path, overrides: overrides)
         } catch { world.failAlike("\(error)") }
-        if world.rank == 0 { printWarnings(experiment) }
         return experiment
-    }
-
-    static func printWarnings(_ experiment: Experiment) {
-        for w in experiment.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
     }
 
     /// Rank 0 prepares the results file and decides what to train; every rank gets the plan.

@@ -16,11 +16,11 @@ public struct Standardization: Sendable, Equatable {
         self.outputMean = outputMean; self.outputStd = outputStd
     }
 
-    /// The identity map for d inputs and m outputs (standardisation switched off).
     /// A column whose standard deviation is at most this fraction of its largest magnitude is
     /// constant (a few hundred ulps: rounding, not data).
     public static let constantSpread = 1e-13
 
+    /// The identity map for d inputs and m outputs (standardisation switched off).
     public static func identity(inputs d: Int, outputs m: Int) -> Standardization {
         Standardization(inputMean: .init(repeating: 0, count: d), inputStd: .init(repeating: 1, count: d),
                         outputMean: .init(repeating: 0, count: m), outputStd: .init(repeating: 1, count: m))

@@ -20,31 +20,35 @@ public enum DatasetFile {
         let (y, ys) = try f.read(yName)
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        // The datasets read; a missing derivative dataset is looked for under the others' names.
+        let read = [xName, yName, vName, jvName] + [dyName, d2yName].compactMap { $0 }
         var dy: [Double]? = nil
-        if let dyName, !f.contains(dyName) {
-            try checkNoMisnamed(f, "Jacobians", shape: [xs[0], ys[1], xs[1]], readFrom: dyName, read: [xName, yName, dyName, vName, jvName] + [d2yName].compactMap { $0 })
-        }
-        if let dyName, f.contains(dyName) {
-            let (j, js) = try f.read(dyName)
-            guard js == [xs[0], ys[1], xs[1]] else {
-                throw fail(dyName, "expected shape (n, m, d) = (\(xs[0]), \(ys[1]), \(xs[1])), found \(js)")
+        if let dyName {
+            if f.contains(dyName) {
+                let (j, js) = try f.read(dyName)
+                guard js == [xs[0], ys[1], xs[1]] else {
+                    throw fail(dyName, "expected shape (n, m, d) = (\(xs[0]), \(ys[1]), \(xs[1])), found \(js)")
+                }
+                if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
+                dy = j
+            } else {
+                try checkNoMisnamed(f, "Jacobians", shape: [xs[0], ys[1], xs[1]], readFrom: dyName, read: read)
             }
-            if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
-            dy = j
         }
         var d2y: [Double]? = nil
-        if let dyName, dy != nil, let d2yName, !f.contains(d2yName) {
-            try checkNoMisnamed(f, "Hessians", shape: [xs[0], ys[1], xs[1], xs[1]], readFrom: d2yName, read: [xName, yName, dyName, d2yName, vName, jvName])
-        }
-        if dyName != nil, let d2yName, f.contains(d2yName) {
-            guard dy != nil else { throw fail(d2yName, "Hessians need Jacobians, but the file has no dataset \(dyName!)") }
-            let (h, hs) = try f.read(d2yName)
-            guard hs == [xs[0], ys[1], xs[1], xs[1]] else {
-                throw fail(d2yName, "expected shape (n, m, d, d) = (\(xs[0]), \(ys[1]), \(xs[1]), \(xs[1])), found \(hs)")
+        if let dyName, let d2yName {
+            if f.contains(d2yName) {
+                guard dy != nil else { throw fail(d2yName, "Hessians need Jacobians, but the file has no dataset \(dyName)") }
+                let (h, hs) = try f.read(d2yName)
+                guard hs == [xs[0], ys[1], xs[1], xs[1]] else {
+                    throw fail(d2yName, "expected shape (n, m, d, d) = (\(xs[0]), \(ys[1]), \(xs[1]), \(xs[1])), found \(hs)")
+                }
+                if let bad = h.firstIndex(where: { !$0.isFinite }) { throw fail(d2yName, "entry \(bad) is \(h[bad])") }
+                if let a = asymmetry(h, outputs: ys[1], inputs: xs[1]) { throw fail(d2yName, a) }
+                d2y = h
+            } else if dy != nil {
+                try checkNoMisnamed(f, "Hessians", shape: [xs[0], ys[1], xs[1], xs[1]], readFrom: d2yName, read: read)
             }
-            if let bad = h.firstIndex(where: { !$0.isFinite }) { throw fail(d2yName, "entry \(bad) is \(h[bad])") }
-            if let a = asymmetry(h, outputs: ys[1], inputs: xs[1]) { throw fail(d2yName, a) }
-            d2y = h
         }
         if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
         let directional = try readDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
