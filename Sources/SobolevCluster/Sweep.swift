@@ -132,6 +132,18 @@ public enum Sweep {
         return (plan ?? SweepPlan(wire: wire, runs: experiment.runs, worldSize: world.size, ranksPerRun: options.ranksPerRun), preflight)
     }
 
+    /// The launcher to put before `resumeCommand`: "mpirun -np N " under Open MPI's mpirun (also
+    /// for one rank: its ranks see the address of mpirun's daemon, OMPI_MCA_orte_hnp_uri),
+    /// "srun -n N " in a Slurm job step that mpirun did not start, "" for a process started alone.
+    /// mpirun inside a Slurm allocation starts its daemons as a job step, so its variable comes first.
+    static func launcher(ranks: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let underMpirun = environment["OMPI_MCA_orte_hnp_uri"] != nil
+        if !underMpirun, environment["SLURM_STEP_ID"] != nil, environment["SLURM_PROCID"] != nil {
+            return "srun -n \(ranks) "
+        }
+        return underMpirun || environment["OMPI_COMM_WORLD_SIZE"] != nil || ranks > 1 ? "mpirun -np \(ranks) " : ""
+    }
+
     /// This process's command line, quoted for a shell where needed; without --force once the
     /// results file was replaced (again it would discard what this command stored).
     static func resumeCommand(droppingForce: Bool) -> String {

@@ -229,10 +229,10 @@ final class SweepCoordinator {
         let searchLeft = schedule.map { $0.finished ? "" : "; the search is not finished: \($0.remainingJobs) rung result(s) to come" } ?? ""
         print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count)\(searchLeft))")
         if stopSignal != 0 {
-            let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""
+            let launcher = Sweep.launcher(ranks: world.size)
             // --force has replaced the file once something was merged: resuming takes it without.
             let forced = options.replace && !store.replacing
-            print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run \(forced ? "it again without --force" : "the same command again"): \(launcher)\(Sweep.resumeCommand(droppingForce: forced))\(world.size > 1 ? "  (with the launcher's own options you gave, which a rank cannot see)" : "")")
+            print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run \(forced ? "it again without --force" : "the same command again"): \(launcher)\(Sweep.resumeCommand(droppingForce: forced))\(launcher.isEmpty ? "" : "  (with the launcher's own options you gave, which a rank cannot see)")")
             return SweepOutcome(completed: completed, failed: failed, stopSignal: stopSignal)
         }
         if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {

@@ -165,7 +165,7 @@ struct SignalTests {
             let code = job.finish(within: 20)
             #expect(code == status, "signal \(signal): \(job.output)")
             #expect(Date().timeIntervalSince(started) < 5)
-            #expect(job.output.contains("to continue, run the same command again: ") && job.output.contains("run l.yaml --out r.h5"), "\(job.output)")
+            #expect(job.output.contains("to continue, run the same command again: \(sobolevBinary) run l.yaml --out r.h5"), "\(job.output)")
             #expect(job.output.contains("run(s) checkpointed mid-run"), "\(job.output)")
             let checkpoints = try FileManager.default.contentsOfDirectory(atPath: dir + "/r.h5.parts").filter { $0.hasSuffix(".ckpt") }
             #expect(checkpoints.count == 1, "\(checkpoints)")
@@ -178,6 +178,28 @@ struct SignalTests {
         #expect(rest.stdout.contains("from its checkpoint at step"), "\(rest.stdout)")
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/r.h5") == [])
         #expect(!FileManager.default.fileExists(atPath: dir + "/r.h5.parts"))
+    }
+
+    @Test("the command to continue names the launcher: mpirun -np 1 for one rank under mpirun, srun -n 1 in a Slurm job step mpirun did not start")
+    func continueCommandNamesLauncher() throws {
+        let dir = scratchFolder()
+        try longExperiment.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
+        let sweep = [sobolevBinary, "sweep", "l.yaml", "--out", "m.h5", "--checkpoint-every", "0.1"]
+        let underMpirun = try Background(which("mpirun"), mpirunArguments(1) + sweep, in: dir, name: "mpirun")
+        underMpirun.wait(for: "results: m.h5")
+        waitForCheckpoint(dir + "/m.h5.parts")
+        underMpirun.signal(SIGUSR1)
+        #expect(underMpirun.finish(within: 30) == 138, "\(underMpirun.output)")
+        #expect(underMpirun.output.contains("to continue, run the same command again: mpirun -np 1 \(sobolevBinary) sweep l.yaml"), "\(underMpirun.output)")
+        // A step of a Slurm job (the variables srun sets for its tasks; the process runs alone here).
+        var environment = ProcessInfo.processInfo.environment
+        environment["SLURM_STEP_ID"] = "0"; environment["SLURM_PROCID"] = "0"
+        let underSrun = try Background(sobolevBinary, Array(sweep.dropFirst()), in: dir, name: "srun", environment: environment)
+        underSrun.wait(for: "from its checkpoint")
+        waitForCheckpoint(dir + "/m.h5.parts")
+        underSrun.signal(SIGUSR1)
+        #expect(underSrun.finish(within: 30) == 138, "\(underSrun.output)")
+        #expect(underSrun.output.contains("to continue, run the same command again: srun -n 1 \(sobolevBinary) sweep l.yaml"), "\(underSrun.output)")
     }
 
     @Test("a second signal ends at once; what is on disk stays whole and the run continues to the same bits")
