@@ -27,6 +27,7 @@ public enum StopSignals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in
                 if received.exchange(signal, ordering: .relaxed) != 0 { _exit(128 + signal) }
+                receivedAt.store(monotonicNanoseconds(), ordering: .relaxed)   // clock_gettime is async-signal-safe
                 if signal != SIGUSR1 && stopWithoutWaitingForOutput.load(ordering: .relaxed) {
                     // fcntl is async-signal-safe; a write blocked now restarts and finds the flag.
                     for fd: Int32 in [1, 2] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -40,6 +41,23 @@ public enum StopSignals {
 
     /// The first signal received, or 0.
     public static var pending: Int32 { received.load(ordering: .relaxed) }
+
+    /// Seconds left before the launcher kills this process, when it will: Open MPI's mpirun sends
+    /// SIGTERM (also for SIGINT it was given) and SIGKILL odls_base_sigkill_timeout seconds later
+    /// (default 1; its ranks see the value in their environment when it was set). nil when no
+    /// SIGTERM or SIGINT came or mpirun did not start this process (srun: Slurm's KillWait, which
+    /// a task cannot see, default 30 s; alone: nothing kills).
+    public static func secondsUntilKill(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
+        let signal = pending
+        guard signal == SIGTERM || signal == SIGINT, environment["OMPI_MCA_orte_hnp_uri"] != nil else { return nil }
+        let timeout = environment["OMPI_MCA_odls_base_sigkill_timeout"].flatMap { Double($0) } ?? 1
+        return timeout - Double(monotonicNanoseconds() &- receivedAt.load(ordering: .relaxed)) / 1e9
+    }
+
+    /// mpirun's kill timeout as the ranks see it ("1" when not set).
+    public static var killTimeoutText: String {
+        ProcessInfo.processInfo.environment["OMPI_MCA_odls_base_sigkill_timeout"] ?? "1"
+    }
 
     /// The exit status after a clean stop on `signal`: 128 + its number, as a shell reports it.
     public static func exitStatus(_ signal: Int32) -> Int32 { 128 + signal }
@@ -56,3 +74,10 @@ public enum StopSignals {
 
 private let received = Atomic<Int32>(0)
 private let stopWithoutWaitingForOutput = Atomic<Bool>(false)
+private let receivedAt = Atomic<UInt64>(0)
+
+private func monotonicNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}

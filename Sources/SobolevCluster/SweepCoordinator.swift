@@ -23,6 +23,8 @@ final class SweepCoordinator {
     /// The signal that stopped the sweep (0: none); then no run is handed out any more.
     var stopSignal: Int32 = 0
     var interrupted: [String] = []
+    /// Finished runs left unmerged at a stop, and the seconds their merge would have taken.
+    var unmergedAtStop: (runs: Int, seconds: Double)?
     /// A search scheduler's trials and rungs (nil: every pending run is trained to its end).
     var schedule: TrialSchedule?
     /// Leaders waiting for the current rung to finish before the next one has work (search only).
@@ -66,10 +68,22 @@ final class SweepCoordinator {
             for id in store.checkpointedRuns() { store.removeCheckpoint(of: id) }
         }
         do {
-            try store.consolidate()
+            if mergeFitsBeforeKill() { try store.consolidate() }
             if stopSignal != 0 { try store.replaceWithEmptyFile() }   // --force, stopped before any run was merged
         } catch { world.fail("merging results into \(store.path): \(error)") }
         return summary()
+    }
+
+    /// Whether the closing merge can end before mpirun kills the ranks after a stop (otherwise the
+    /// kill would cut it: nothing lost, but no closing lines, and the lock and a temporary file
+    /// left). Else the finished runs stay in the parts folder for the next command to merge.
+    func mergeFitsBeforeKill() -> Bool {
+        guard stopSignal != 0, let left = StopSignals.secondsUntilKill() else { return true }
+        let estimate = store.mergeEstimate()
+        // Room for the closing lines, the lock and MPI_Finalize.
+        guard estimate > left - 0.2 else { return true }
+        unmergedAtStop = (store.unmergedCount, estimate)
+        return false
     }
 
     func groupRanks(_ g: Int) -> String {
@@ -218,8 +232,23 @@ final class SweepCoordinator {
         }
     }
 
+    /// After a signal: the runs checkpointed mid-run and the command that continues.
+    func printStopped() {
+        let launcher = Sweep.launcher(ranks: world.size)
+        // --force has replaced the file once something was merged: resuming takes it without.
+        let forced = options.replace && !store.replacing
+        print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run \(forced ? "it again without --force" : "the same command again"): \(launcher)\(Sweep.resumeCommand(droppingForce: forced))\(launcher.isEmpty ? "" : "  (with the launcher's own options you gave, which a rank cannot see)")")
+    }
+
     /// The closing lines: what is stored, timing, and after a signal how to continue.
     func summary() -> SweepOutcome {
+        if let (runs, seconds) = unmergedAtStop {
+            // Not the stored runs' statuses: reading every part takes about as long as merging them.
+            print(String(format: "results: %@  (%d finished run(s) wait in %@: mpirun kills the ranks %@ s after the signal (odls_base_sigkill_timeout), too soon to merge them (about %.1f s); the next command merges them first)",
+                         store.path, runs, store.partsDirectory, StopSignals.killTimeoutText, seconds))
+            printStopped()
+            return SweepOutcome(completed: plan.completedCount + progress.done - progress.failed, failed: plan.failedCount + progress.failed, stopSignal: stopSignal)
+        }
         let stored = (try? store.storedRuns()) ?? [:]
         let completed = experiment.runs.filter { stored[$0.id] == .completed }.count
         let failed = experiment.runs.filter { stored[$0.id] == .failed }.count
@@ -229,10 +258,7 @@ final class SweepCoordinator {
         let searchLeft = schedule.map { $0.finished ? "" : "; the search is not finished: \($0.remainingJobs) rung result(s) to come" } ?? ""
         print("results: \(store.path)  (\(completed) completed, \(failed) failed, \(stoppedText)\(experiment.runs.count - completed - failed - stopped) missing of \(experiment.runs.count)\(searchLeft))")
         if stopSignal != 0 {
-            let launcher = Sweep.launcher(ranks: world.size)
-            // --force has replaced the file once something was merged: resuming takes it without.
-            let forced = options.replace && !store.replacing
-            print("stopped by \(StopSignals.name(stopSignal)): \(interrupted.count) run(s) checkpointed mid-run\(interrupted.isEmpty ? "" : " (" + interrupted.joined(separator: ", ") + ")"); to continue, run \(forced ? "it again without --force" : "the same command again"): \(launcher)\(Sweep.resumeCommand(droppingForce: forced))\(launcher.isEmpty ? "" : "  (with the launcher's own options you gave, which a rank cannot see)")")
+            printStopped()
             return SweepOutcome(completed: completed, failed: failed, stopSignal: stopSignal)
         }
         if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {

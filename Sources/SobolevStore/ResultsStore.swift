@@ -22,6 +22,10 @@ public final class ResultsStore {
     /// --force: the file at `path` is replaced at the first merge, its runs are not kept.
     public private(set) var replacing: Bool
 
+    /// What this process's merges took: seconds per byte of the copied results file and per part
+    /// (first guesses until a merge has measured them; a parallel file system may be far slower).
+    private var copySecondsPerByte = 1 / 200e6, secondsPerPart = 0.002
+
     public init(path: String, experiment: Experiment? = nil, replacing: Bool = false) {
         self.path = path; self.experiment = experiment; self.replacing = replacing
     }
@@ -255,7 +259,12 @@ public final class ResultsStore {
             // A failed merge (e.g. a full disk) leaves OUT.h5 and the parts as they were.
             var complete = false
             defer { if !complete { try? FileManager.default.removeItem(atPath: tmp) } }
+            let copyStart = DispatchTime.now()
             let f = try startMerge(tmp)
+            let copied = replacing ? 0 : fileSize(path)
+            if copied > 1 << 20 { copySecondsPerByte = seconds(since: copyStart) / Double(copied) }
+            let partsStart = DispatchTime.now()
+            defer { if merged > 0 { secondsPerPart = seconds(since: partsStart) / Double(parts.count) } }
             let runs = try f.group("runs")
             for part in parts {
                 let p = try H5File.open(part)
@@ -276,6 +285,18 @@ public final class ResultsStore {
         for part in parts { try? FileManager.default.removeItem(atPath: part) }
         if removeEmptyParts { removePartsDirectoryIfEmpty() }
         return merged
+    }
+
+    /// Seconds the next merge would take (a copy of the results file and each part), by what this
+    /// process's earlier merges took.
+    public func mergeEstimate() -> Double {
+        let parts = partFiles().count
+        guard parts > 0 else { return 0 }
+        return (replacing ? 0 : Double(fileSize(path)) * copySecondsPerByte) + Double(parts) * secondsPerPart
+    }
+
+    private func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
     /// Throws a clear error when the results file's file system has less than `bytes` (plus a

@@ -329,6 +329,37 @@ struct SignalTests {
         #expect(plan.stdout.contains("stored: ") && !plan.stdout.contains("stored: 0 completed"), "\(plan.output)")
     }
 
+    @Test("SIGTERM to mpirun (kill 1 s later) with more finished runs than can be merged in time: they stay as parts, no lock or temporary file is left, the next command merges them")
+    func mpirunTermLeavesPartsWhenMergeCannotFit() throws {
+        let dir = scratchFolder()
+        let many = """
+            name: many
+            problem: {name: sine, train_samples: 20, validation_samples: 10, test_samples: 50}
+            model: {depth: [1, 2], width: [4, 8, 16], activation: [tanh, sin, gelu]}
+            training: {learning_rate: [1.0e-3, 3.0e-3, 1.0e-2, 3.0e-2, 1.0e-1], epochs: 100, log_every: 5}
+            loss: {lambda_grad: [0, 1]}
+            seeds: 10
+
+            """
+        try many.write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
+        // No merge but the first and the last: some 1,000 parts wait at the stop (about 1 ms each
+        // to merge), more than the second mpirun gives before SIGKILL.
+        let sweep = [sobolevBinary, "sweep", "m.yaml", "--out", "m.h5", "--merge-every", "600"]
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_MCA_odls_base_sigkill_timeout"] = nil
+        let job = try Background(which("mpirun"), mpirunArguments(2) + sweep, in: dir, environment: env)
+        #expect(job.wait(for: "[900/1800] done"))
+        job.signal(SIGTERM)
+        _ = job.finish(within: 30)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let parts = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/m.h5.parts")) ?? []
+        #expect(!left.contains("m.h5.lock") && !(left + parts).contains { $0.contains(".tmp-") }, "\(left) \(parts.filter { !$0.hasSuffix(".h5") })")
+        #expect(parts.filter { $0.hasSuffix(".h5") }.count >= 900, "\(parts.count) parts")
+        let rest = try mpirun(2, sweep, in: dir)
+        #expect(rest.status == 0 && rest.stdout.contains("(1800 completed, 0 failed, 0 missing of 1800)"), "\(rest.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m.h5.parts"))
+    }
+
     @Test("the Slurm script passes SIGUSR1 (the time limit) on to the sweep, which stops cleanly; the next job continues")
     func slurmScript() throws {
         let dir = try folderWithReference()
