@@ -31,6 +31,8 @@ public struct Experiment: Sendable {
     public let runs: [RunSpec]
     /// Notes on keys that still work but are deprecated, one line each (file:line: ...).
     public let warnings: [String]
+    /// The dotted keys the file and --set give (the rest are defaults).
+    public let givenKeys: Set<String>
 
     /// The ways the runs read data files, each once: the source (its split settings left out, as
     /// they do not change what is read) and the folder its relative path is taken from.
@@ -67,6 +69,9 @@ public struct Experiment: Sendable {
     }
 
     public static func parse(text: String, file: String, overrides: [String] = []) throws -> Experiment {
+        if let line = RawNode.tooDeep(text) {
+            throw ExperimentError(file: file, key: "", line: line, message: "nested deeper than an experiment file can be (more than 64 levels of brackets or 1000 columns of indentation)")
+        }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             // Yams adds the offending line and a caret below the message: keep the message.
@@ -92,6 +97,9 @@ public struct Experiment: Sendable {
             }
             overridden[key] = o
             let value: RawNode
+            if RawNode.tooDeep(valueText) != nil {
+                throw ExperimentError(file: "--set", key: key, line: nil, message: "value nested deeper than 64 levels of brackets")
+            }
             do {
                 value = try Yams.compose(yaml: valueText).map { try RawNode.from($0, file: "--set", path: key) } ?? .scalar("", line: nil)
             } catch {
@@ -154,6 +162,7 @@ public struct Experiment: Sendable {
             }
         }
         self.name = name; self.description = description; self.seeds = seeds
+        givenKeys = Set(given.keys)
 
         // Resolve every field: a single value, or an axis of values.
         var single: [String: ConfigValue] = [:]
@@ -217,7 +226,10 @@ public struct Experiment: Sendable {
             return (0..<n).map { UInt64($0) }
         case let .list(items, _):
             let seeds = try items.map { item -> UInt64 in
-                guard case let .scalar(s, _) = item, let v = UInt64(s) else { throw fail("expected non-negative integer seeds, got \(item.text)") }
+                // Stored as a 64-bit signed integer attribute (what h5py and pandas read as int64).
+                guard case let .scalar(s, _) = item, let v = UInt64(s), v <= UInt64(Int64.max) else {
+                    throw fail("expected integer seeds from 0 to 2^63 - 1 = \(Int64.max), got \(item.text)")
+                }
                 return v
             }
             guard !seeds.isEmpty else { throw fail("the list of seeds is empty") }

@@ -11,6 +11,7 @@ extension Experiment {
         (["training.decay_rate", "training.decay_steps"], "training.schedule exponential", { $0["training.schedule"]?.stringValue == "exponential" }),
         (["training.shuffle"], "mini-batches (training.batch_size a number)", { $0["training.batch_size"]?.intValue != nil }),
         (["problem.format", "problem.split"], "problem.name dataset", isDataFile),
+        (["model.depth", "model.width"], "no model.hidden (which gives every hidden layer's width)", { $0["model.hidden"] == nil }),
         (["loss.group_hessian"], "loss.order 2", { $0["loss.order"]?.intValue == 2 }),
         (["loss.lambda_hess"], "loss.scheme fixed and loss.order 2",
          { $0["loss.order"]?.intValue == 2 && $0["loss.scheme"]?.stringValue == "fixed" }),

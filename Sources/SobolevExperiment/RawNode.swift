@@ -27,6 +27,28 @@ indirect enum RawNode: Sendable {
         }
     }
 
+    /// Yams composes recursively, and a few thousand levels of nesting overflow the stack (a
+    /// crash, not an error): the first line where the nesting goes deeper than an experiment can
+    /// need, by brackets ([ and { outside quotes and comments, across lines) or by columns of
+    /// indentation and "- " item marks. nil when none does.
+    static func tooDeep(_ text: String, maximumDepth: Int = 64, maximumColumns: Int = 1000) -> Int? {
+        var depth = 0
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let marks = line.prefix { $0 == " " || $0 == "-" || $0 == "\t" }
+            if marks.count > maximumColumns { return number + 1 }
+            var quote: Character? = nil, previous: Character = " "
+            for c in line {
+                if let q = quote { if c == q { quote = nil } }
+                else if c == "'" || c == "\"" { quote = c }
+                else if c == "#" && (previous == " " || previous == "\t") { break }
+                else if c == "[" || c == "{" { depth += 1; if depth > maximumDepth { return number + 1 } }
+                else if c == "]" || c == "}" { depth = max(depth - 1, 0) }
+                previous = c
+            }
+        }
+        return nil
+    }
+
     /// Converts Yams' tree, counting nodes: an alias expands to a copy of its anchor, so nested
     /// aliases could make a short file expand without bound ("billion laughs").
     static func from(_ node: Node, file: String, path: String) throws -> RawNode {

@@ -113,13 +113,30 @@ public enum UserDataset {
         }
     }
 
+    /// What names the file's own split ("datasets train_index, ..." or "a column split"), nil
+    /// when it has none (or cannot be read: reading it reports that).
+    public static func ownSplitDescription(_ source: DatasetSource, baseDirectory: String) -> String? {
+        let path = source.path(baseDirectory: baseDirectory)
+        if source.isCSV {
+            return (try? CSVTable.read(path))?.names.contains("split") == true ? "a column split" : nil
+        }
+        guard let f = try? H5File.open(path) else { return nil }
+        let sets = indexSetNames.filter(f.contains)
+        return sets.isEmpty ? nil : (sets.count == 1 ? "a dataset " : "datasets ") + sets.joined(separator: ", ")
+    }
+
     /// A seeded shuffle cut into round(f_train n) training and round(f_val n) validation samples;
     /// the rest is the test set.
     public static func fractions(count n: Int, train: Double, validation: Double, seed: UInt64, file: String) throws -> DataSplit {
         var rng = SeededRNG(seed: seed, stream: "split")
         let order = rng.permutation(n)
-        let nTrain = max(1, Int((train * Double(n)).rounded()))
+        let nTrain = Int((train * Double(n)).rounded())
         let nVal = Int((validation * Double(n)).rounded())
+        // A training fraction that rounds to no sample is not raised to one silently. (The
+        // validation set may round to none: its default, 0.15, does so below 4 samples.)
+        guard nTrain > 0 else {
+            throw DataFileError(file: file, object: "", message: "problem.train_fraction \(ConfigValue.format(train)) of \(n) samples is no sample")
+        }
         guard nTrain + nVal < n else {
             throw DataFileError(file: file, object: "", message: "\(n) samples leave no test set with train_fraction \(train) and validation_fraction \(validation)")
         }
@@ -187,6 +204,11 @@ public enum UserDataset {
                 throw DataFileError(file: path, object: "problem.derivative_columns", message: "has \(d.count) names, expected outputs x inputs = \(outputs.count * inputs.count)")
             }
             di = try d.map { try table.column($0, role: "derivative") }
+            // Each derivative is a column of its own (the list itself has no repeats): an input or
+            // an output column would be trained on as this derivative without a word.
+            for (k, c) in di!.enumerated() where xi.contains(c) || yi.contains(c) {
+                throw DataFileError(file: path, object: "problem.derivative_columns", message: "column \(d[k]) is \(xi.contains(c) ? "an input" : "an output") column")
+            }
         } else {
             let defaults = outputs.flatMap { o in inputs.map { "d\(o)/d\($0)" } }
             let found = try defaults.compactMap { try table.index(of: $0) }
@@ -292,7 +314,8 @@ struct CSVTable {
         // A byte-order mark (spreadsheets write one) is not part of the first column's name.
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let text = raw.starts(with: bom) ? raw.dropFirst(3) : raw[...]
-        let lines = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated()
+        // Empty lines are kept until numbered, so that errors name the file's own line numbers.
+        let lines = String(decoding: text, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty && !$0.element.hasPrefix("#") }
         guard let header = lines.first else { throw DataFileError(file: path, object: "", message: "the file is empty") }
         // Each line is one record (a quoted field may hold commas and doubled quotes, not a line

@@ -98,6 +98,9 @@ struct ExperimentTests {
         ("loss:\n  lambda_value: 0\n  lambda_grad: 0", "loss.lambda_grad", "both 0"),
         ("model: 3", "model", "3"),
         ("training:\n  epochs: 5\n  epochs: 6", "training.epochs", "twice"),
+        ("seeds: [9223372036854775808]", "seeds", "9223372036854775808"),
+        ("model:\n  hidden: [4]\n  depth: 3", "model.depth", "does not apply"),
+        ("model:\n  hidden: [[4], [8]]\n  width: [8, 16]", "model.width", "does not apply"),
     ])
     func badValues(text: String, key: String, value: String) {
         let m = errorOf(text)
@@ -109,6 +112,19 @@ struct ExperimentTests {
     @Test("invalid YAML is reported with the file name")
     func invalidYAML() {
         #expect(errorOf("model: [1, 2").contains("exp.yaml"))
+    }
+
+    @Test("nesting thousands of levels deep (which would overflow the YAML parser's stack) is an error naming the line")
+    func deepNesting() throws {
+        let flow = "name: t\nproblem: {name: sine}\nmodel: {hidden: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}\n"
+        #expect(errorOf(flow).contains("exp.yaml:3"), "\(errorOf(flow))")
+        var block = "name: t\nmodel:\n"
+        for level in 1...3000 { block += String(repeating: " ", count: level) + "a:\n" }
+        #expect(errorOf(block).contains("nested deeper"), "\(errorOf(block))")
+        #expect(errorOf("seeds:\n" + String(repeating: "- ", count: 3000) + "1\n").contains("nested deeper"))
+        // Ordinary files and a list of lists pass; brackets in quotes and comments do not count.
+        _ = try parse("name: t  # [[[[\ndescription: \"" + String(repeating: "[", count: 100) + "\"\nmodel:\n  hidden: [[4, 4], [8]]\n")
+        #expect(throws: ExperimentError.self) { try parse("model: {width: 4}", overrides: ["model.hidden=" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100)]) }
     }
 }
 

@@ -197,6 +197,51 @@ struct UserDatasetCheckTests {
         #expect(m.contains("d.csv") && m.contains("dE/dy") && m.contains("1 of the 2"))
     }
 
+    @Test("a file's own split under the default split by fractions is an error; given problem.split either way, it is read as asked")
+    func ownSplitNeedsTheSplitKey() throws {
+        let dir = dataFolder()
+        try H5File.writeAtomically(dir + "/d.h5") { f in
+            let d = twoByTwo(20)
+            try f.write("X", d.inputs.data, shape: [20, 2]); try f.write("Y", d.values.data, shape: [20, 2])
+            try f.write("dY", d.jacobians!, shape: [20, 2, 2])
+            try f.write("train_index", Array(0..<12)); try f.write("validation_index", [12, 13]); try f.write("test_index", Array(14..<20))
+        }
+        let m = preflightError(try experiment(dir, "  file: d.h5"))
+        #expect(m.contains("problem.split") && m.contains("train_index, validation_index, test_index") && m.contains("split: indices"), "\(m)")
+        _ = try Preflight(try experiment(dir, "  file: d.h5\n  split: indices"), limit: nil)
+        _ = try Preflight(try experiment(dir, "  file: d.h5", overrides: ["problem.split=fraction"]), limit: nil)
+        // A CSV split column too.
+        var text = "x, E, dE/dx, split\n"
+        for i in 0..<10 { text += "\(i), \(i * i), \(2 * i), \(i < 7 ? "train" : "test")\n" }
+        try text.write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        let csv = preflightError(try experiment(dir, "  file: d.csv\n  input_columns: [x]\n  output_columns: [E]"))
+        #expect(csv.contains("a column split"), "\(csv)")
+    }
+
+    @Test("derivative columns that are input or output columns are errors naming the column")
+    func derivativeColumnsOfTheirOwn() throws {
+        let dir = dataFolder()
+        var text = "x, y, E, gx, gy\n"
+        for i in 0..<10 { text += "\(i), \(10 - i), \(i * i), \(2 * i), 0\n" }
+        try text.write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        for (columns, needle) in [("[E, gy]", "column E is an output column"), ("[x, gy]", "column x is an input column")] {
+            let m = preflightError(try experiment(dir, "  file: d.csv\n  input_columns: [x, y]\n  output_columns: [E]\n  derivative_columns: \(columns)"))
+            #expect(m.contains("d.csv") && m.contains(needle), "\(m)")
+        }
+        _ = try Preflight(try experiment(dir, "  file: d.csv\n  input_columns: [x, y]\n  output_columns: [E]\n  derivative_columns: [gx, gy]"), limit: nil)
+    }
+
+    @Test("CSV errors name the file's own line, counting blank lines; a training fraction that rounds to no sample is an error")
+    func lineNumbersAndEmptyFractions() throws {
+        let dir = dataFolder()
+        try "\n# comment\n\nx, E\n1, 2\n\n3, 4\nabc, 5\n".write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+        let m = preflightError(try experiment(dir, "  file: b.csv\n  input_columns: [x]\n  output_columns: [E]\nloss:\n  lambda_grad: 0"))
+        #expect(m.contains("line 8, column x") && m.contains("abc"), "\(m)")
+        try DatasetFile.write(twoByTwo(60), to: dir + "/d.h5")
+        let train = preflightError(try experiment(dir, "  file: d.h5\n  train_fraction: 1.0e-9"))
+        #expect(train.contains("problem.train_fraction 1e-09 of 60 samples is no sample"), "\(train)")
+    }
+
     @Test("early stopping on a file whose own split has no validation samples is an error")
     func patienceWithoutValidationIndices() throws {
         let dir = dataFolder()
