@@ -3,6 +3,10 @@
 extension Experiment {
     /// " (did you mean 'x'?)" for a key at most three edits away from the nearest known one.
     static func suggestion(for key: String) -> String {
+        // A dotted key at the top of the file (model.width: 4) is a key of a section, written flat.
+        if let dot = key.firstIndex(of: "."), ExperimentSchema.fieldsByKey[key] != nil {
+            return " at the top of the file: dotted keys are for --set; in the file it goes in its section, \(key[..<dot]): {\(key[key.index(after: dot)...]): ...}"
+        }
         let known = ExperimentSchema.fields.map(\.key) + ExperimentSchema.topLevelKeys
         let best = known.map { ($0, editDistance($0, key)) }.min { $0.1 < $1.1 }
         guard let (k, d) = best, d <= 3 else { return "" }

@@ -80,6 +80,8 @@ struct ExperimentTests {
         #expect(m.contains("unknown key"))
         #expect(m.contains("did you mean 'training.learning_rate'"))
         #expect(errorOf("trainig:\n  epochs: 3").contains("trainig"))
+        let dotted = errorOf("model.width: 4")
+        #expect(dotted.contains("model.width: unknown key at the top of the file") && dotted.contains("model: {width: ...}") && !dotted.contains("did you mean"), "\(dotted)")
     }
 
     @Test("wrong types and out-of-range values name the key and the value", arguments: [
