@@ -16,7 +16,7 @@ extension Experiment {
         (["loss.lambda_hess"], "loss.scheme fixed and loss.order 2",
          { $0["loss.order"]?.intValue == 2 && $0["loss.scheme"]?.stringValue == "fixed" }),
         (["problem.x", "problem.y", "problem.dy", "problem.d2y"], "an HDF5 data file (problem.name dataset)", { isDataFile($0) && !isCSV($0) }),
-        (["problem.input_columns", "problem.output_columns", "problem.derivative_columns"], "a CSV data file (problem.name dataset)",
+        (["problem.input_columns", "problem.output_columns", "problem.derivative_columns"], "a CSV data file (problem.name dataset; a file named .csv, or problem.format: csv)",
          { isDataFile($0) && isCSV($0) }),
         (["problem.train_fraction", "problem.validation_fraction"], "problem.split fraction (problem.name dataset)",
          { isDataFile($0) && $0["problem.split"]?.stringValue == "fraction" }),

@@ -311,6 +311,11 @@ struct CSVTable {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw DataFileError(file: path, object: "", message: "cannot read the file")
         }
+        // An HDF5 file read as CSV (problem.format: csv, or a .csv name) would fail on binary cells.
+        let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        if raw.starts(with: hdf5Signature) {
+            throw DataFileError(file: path, object: "", message: "is an HDF5 file, not CSV text (name it .h5; in an experiment, problem.format: hdf5 also reads it)")
+        }
         // A byte-order mark (spreadsheets write one) is not part of the first column's name.
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let text = raw.starts(with: bom) ? raw.dropFirst(3) : raw[...]

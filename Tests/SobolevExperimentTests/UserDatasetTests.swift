@@ -240,6 +240,14 @@ struct UserDatasetCheckTests {
         try DatasetFile.write(twoByTwo(60), to: dir + "/d.h5")
         let train = preflightError(try experiment(dir, "  file: d.h5\n  train_fraction: 1.0e-9"))
         #expect(train.contains("problem.train_fraction 1e-09 of 60 samples is no sample"), "\(train)")
+        // An HDF5 file under a .csv name, and CSV keys on a file of another name.
+        try FileManager.default.copyItem(atPath: dir + "/d.h5", toPath: dir + "/h.csv")
+        let binary = preflightError(try experiment(dir, "  file: h.csv\n  input_columns: [x]\n  output_columns: [E]"))
+        #expect(binary.contains("h.csv: is an HDF5 file, not CSV text"), "\(binary)")
+        #expect(throws: ExperimentError.self) { try experiment(dir, "  file: d.txt\n  input_columns: [x]\n  output_columns: [E]") }
+        do { _ = try experiment(dir, "  file: d.txt\n  input_columns: [x]\n  output_columns: [E]") } catch {
+            #expect("\(error)".contains("problem.format: csv"), "\(error)")
+        }
     }
 
     @Test("early stopping on a file whose own split has no validation samples is an error")
