@@ -74,6 +74,28 @@ final class Background {
     }
 
     func signal(_ s: Int32) { kill(process.processIdentifier, s) }
+
+    /// Waits for `text`, then for a checkpoint under `parts` (a run is mid-way), sends `s` and
+    /// waits for the end: the exit status, nil if it did not end within 30 s.
+    func stop(with s: Int32, after text: String, checkpointIn parts: String) -> Int32? {
+        wait(for: text)
+        waitForCheckpoint(parts)
+        signal(s)
+        return finish(within: 30)
+    }
+}
+
+/// 180 configurations x `seeds` runs of a few ms each (a sweep of many tiny runs).
+func manyTinyRuns(seeds: Int) -> String {
+    """
+    name: many
+    problem: {name: sine, train_samples: 20, validation_samples: 10, test_samples: 50}
+    model: {depth: [1, 2], width: [4, 8, 16], activation: [tanh, sin, gelu]}
+    training: {learning_rate: [1.0e-3, 3.0e-3, 1.0e-2, 3.0e-2, 1.0e-1], epochs: 100, log_every: 5}
+    loss: {lambda_grad: [0, 1]}
+    seeds: \(seeds)
+
+    """
 }
 
 /// Waits until a checkpoint file exists under `parts` (the run is mid-way), at most `seconds`.
@@ -186,19 +208,13 @@ struct SignalTests {
         try longExperiment.write(toFile: dir + "/l.yaml", atomically: true, encoding: .utf8)
         let sweep = [sobolevBinary, "sweep", "l.yaml", "--out", "m.h5", "--checkpoint-every", "0.1"]
         let underMpirun = try Background(which("mpirun"), mpirunArguments(1) + sweep, in: dir, name: "mpirun")
-        underMpirun.wait(for: "results: m.h5")
-        waitForCheckpoint(dir + "/m.h5.parts")
-        underMpirun.signal(SIGUSR1)
-        #expect(underMpirun.finish(within: 30) == 138, "\(underMpirun.output)")
+        #expect(underMpirun.stop(with: SIGUSR1, after: "results: m.h5", checkpointIn: dir + "/m.h5.parts") == 138, "\(underMpirun.output)")
         #expect(underMpirun.output.contains("to continue, run the same command again: mpirun -np 1 \(sobolevBinary) sweep l.yaml"), "\(underMpirun.output)")
         // A step of a Slurm job (the variables srun sets for its tasks; the process runs alone here).
         var environment = ProcessInfo.processInfo.environment
         environment["SLURM_STEP_ID"] = "0"; environment["SLURM_PROCID"] = "0"
         let underSrun = try Background(sobolevBinary, Array(sweep.dropFirst()), in: dir, name: "srun", environment: environment)
-        underSrun.wait(for: "from its checkpoint")
-        waitForCheckpoint(dir + "/m.h5.parts")
-        underSrun.signal(SIGUSR1)
-        #expect(underSrun.finish(within: 30) == 138, "\(underSrun.output)")
+        #expect(underSrun.stop(with: SIGUSR1, after: "from its checkpoint", checkpointIn: dir + "/m.h5.parts") == 138, "\(underSrun.output)")
         #expect(underSrun.output.contains("to continue, run the same command again: srun -n 1 \(sobolevBinary) sweep l.yaml"), "\(underSrun.output)")
     }
 
@@ -246,10 +262,7 @@ struct SignalTests {
         #expect(reference.status == 0, "\(reference.output)")
         // SIGUSR1 to mpirun (it forwards it to every rank).
         let first = try Background(which("mpirun"), mpirunArguments(4) + sweep, in: dir, name: "first")
-        first.wait(for: "results: m.h5")
-        waitForCheckpoint(dir + "/m.h5.parts")
-        first.signal(SIGUSR1)
-        #expect(first.finish(within: 30) == 138, "\(first.output)")
+        #expect(first.stop(with: SIGUSR1, after: "results: m.h5", checkpointIn: dir + "/m.h5.parts") == 138, "\(first.output)")
         #expect(first.output.contains("stopped by SIGUSR1: 2 run(s) checkpointed mid-run"), "\(first.output)")
         #expect(first.output.contains("to continue, run the same command again: mpirun -np 4 "), "\(first.output)")
         #expect(first.output.contains("(with the launcher's own options you gave"), "\(first.output)")
@@ -303,16 +316,7 @@ struct SignalTests {
         let dir = scratchFolder()
         // 10,080 runs of a few ms: rank 0's progress lines fill the pipe mpirun no longer reads
         // (64 KB, some 400 lines) long before the signal reaches the ranks.
-        let many = """
-            name: many
-            problem: {name: sine, train_samples: 20, validation_samples: 10, test_samples: 50}
-            model: {depth: [1, 2], width: [4, 8, 16], activation: [tanh, sin, gelu]}
-            training: {learning_rate: [1.0e-3, 3.0e-3, 1.0e-2, 3.0e-2, 1.0e-1], epochs: 100, log_every: 5}
-            loss: {lambda_grad: [0, 1]}
-            seeds: 56
-
-            """
-        try many.write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
+        try manyTinyRuns(seeds: 56).write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         env["OMPI_MCA_odls_base_sigkill_timeout"] = "5"   // the ranks get SIGTERM 5 s after mpirun
         let job = try Background(which("mpirun"), mpirunArguments(2) + [sobolevBinary, "sweep", "m.yaml", "--out", "m.h5"], in: dir,
@@ -332,16 +336,7 @@ struct SignalTests {
     @Test("SIGTERM to mpirun (kill 1 s later) with more finished runs than can be merged in time: they stay as parts, no lock or temporary file is left, the next command merges them")
     func mpirunTermLeavesPartsWhenMergeCannotFit() throws {
         let dir = scratchFolder()
-        let many = """
-            name: many
-            problem: {name: sine, train_samples: 20, validation_samples: 10, test_samples: 50}
-            model: {depth: [1, 2], width: [4, 8, 16], activation: [tanh, sin, gelu]}
-            training: {learning_rate: [1.0e-3, 3.0e-3, 1.0e-2, 3.0e-2, 1.0e-1], epochs: 100, log_every: 5}
-            loss: {lambda_grad: [0, 1]}
-            seeds: 10
-
-            """
-        try many.write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
+        try manyTinyRuns(seeds: 10).write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
         // No merge but the first and the last: some 1,000 parts wait at the stop (about 1 ms each
         // to merge), more than the second mpirun gives before SIGKILL.
         let sweep = [sobolevBinary, "sweep", "m.yaml", "--out", "m.h5", "--merge-every", "600"]

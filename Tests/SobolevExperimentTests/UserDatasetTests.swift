@@ -166,6 +166,16 @@ struct UserDatasetCheckTests {
         return try Experiment.load(path: dir + "/e.yaml", overrides: overrides)
     }
 
+    /// `twoByTwo` data (X, Y, dY) of as many samples as the index sets list, with the sets.
+    func writeWithOwnSplit(_ path: String, train: [Int], validation: [Int], test: [Int]) throws {
+        let n = train.count + validation.count + test.count, d = twoByTwo(n)
+        try H5File.writeAtomically(path) { f in
+            try f.write("X", d.inputs.data, shape: [n, 2]); try f.write("Y", d.values.data, shape: [n, 2])
+            try f.write("dY", d.jacobians!, shape: [n, 2, 2])
+            try f.write("train_index", train); try f.write("validation_index", validation); try f.write("test_index", test)
+        }
+    }
+
     func preflightError(_ e: Experiment) -> String {
         do { _ = try Preflight(e, limit: nil) } catch { return "\(error)" }
         Issue.record("accepted: \(e.text)")
@@ -200,12 +210,7 @@ struct UserDatasetCheckTests {
     @Test("a file's own split under the default split by fractions is an error; given problem.split either way, it is read as asked")
     func ownSplitNeedsTheSplitKey() throws {
         let dir = dataFolder()
-        try H5File.writeAtomically(dir + "/d.h5") { f in
-            let d = twoByTwo(20)
-            try f.write("X", d.inputs.data, shape: [20, 2]); try f.write("Y", d.values.data, shape: [20, 2])
-            try f.write("dY", d.jacobians!, shape: [20, 2, 2])
-            try f.write("train_index", Array(0..<12)); try f.write("validation_index", [12, 13]); try f.write("test_index", Array(14..<20))
-        }
+        try writeWithOwnSplit(dir + "/d.h5", train: Array(0..<12), validation: [12, 13], test: Array(14..<20))
         let m = preflightError(try experiment(dir, "  file: d.h5"))
         #expect(m.contains("problem.split") && m.contains("train_index, validation_index, test_index") && m.contains("split: indices"), "\(m)")
         _ = try Preflight(try experiment(dir, "  file: d.h5\n  split: indices"), limit: nil)
@@ -253,12 +258,7 @@ struct UserDatasetCheckTests {
     @Test("early stopping on a file whose own split has no validation samples is an error")
     func patienceWithoutValidationIndices() throws {
         let dir = dataFolder()
-        try H5File.writeAtomically(dir + "/d.h5") { f in
-            let d = twoByTwo(6)
-            try f.write("X", d.inputs.data, shape: [6, 2]); try f.write("Y", d.values.data, shape: [6, 2])
-            try f.write("dY", d.jacobians!, shape: [6, 2, 2])
-            try f.write("train_index", [0, 1, 2, 3]); try f.write("validation_index", [Int]()); try f.write("test_index", [4, 5])
-        }
+        try writeWithOwnSplit(dir + "/d.h5", train: [0, 1, 2, 3], validation: [], test: [4, 5])
         let m = preflightError(try experiment(dir, "  file: d.h5\n  split: indices", overrides: ["training.patience=3"]))
         #expect(m.contains("d.h5") && m.contains("training.patience") && m.contains("3"))
     }
