@@ -21,8 +21,8 @@ extension DatasetFile {
         let k = vs[1]
         let (JV, js) = try f.read(jvName)
         guard js == [n, m, k] else { throw fail(jvName, "expected shape (n, m, k) = (\(n), \(m), \(k)), found \(js)") }
-        if let bad = V.firstIndex(where: { !$0.isFinite }) { throw fail(vName, "entry \(bad) is \(V[bad])") }
-        if let bad = JV.firstIndex(where: { !$0.isFinite }) { throw fail(jvName, "entry \(bad) is \(JV[bad])") }
+        if let bad = nonFinite(V, vName, shape: vs, axes: ["direction", "input"]) { throw fail(vName, bad) }
+        if let bad = nonFinite(JV, jvName, shape: js, axes: ["output", "direction"]) { throw fail(jvName, bad) }
         if let (i, c) = zeroDirection(V, k: k, d: d) { throw fail(vName, "\(vName)[\(i), \(c), :] is all zeros (sample \(i), direction \(c), from 0): a direction must not be zero") }
         return (V, JV)
     }

@@ -113,7 +113,7 @@ struct DirectionalDataTests {
             ("  file: onlyJV.h5", ["onlyJV.h5", "/V", "missing"]),
             ("  file: shapeV.h5", ["shapeV.h5", "/V", "[6, 4]"]),
             ("  file: shapeJV.h5", ["shapeJV.h5", "/JV", "(6, 2, 2)", "[6, 2, 1]"]),
-            ("  file: nan.h5", ["nan.h5", "/JV", "entry 5", "nan"]),
+            ("  file: nan.h5", ["nan.h5", "/JV: JV[1, 0, 1] is nan (sample 1, output 0, direction 1)"]),
             ("  file: zero.h5", ["zero.h5", "/V", "V[2, 1, :] is all zeros"]),
             ("  file: partial.csv" + csv, ["partial.csv", "column v1_y", "missing"]),
             ("  file: jvonly.csv" + csv, ["jvonly.csv", "dE/dv1", "without directions"]),
