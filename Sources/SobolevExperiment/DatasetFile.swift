@@ -20,6 +20,7 @@ public enum DatasetFile {
         let (y, ys) = try f.read(yName)
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        try checkNoMisnamedDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
         // The datasets read; a missing derivative dataset is looked for under the others' names.
         let read = [xName, yName, vName, jvName] + [dyName, d2yName].compactMap { $0 }
         var dy: [Double]? = nil
