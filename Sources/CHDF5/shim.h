@@ -7,6 +7,7 @@
 
 static inline hid_t sobolev_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t sobolev_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t sobolev_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t sobolev_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t sobolev_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t sobolev_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }

@@ -51,6 +51,7 @@ public struct DataJob: Sendable {
         guard r.samples >= 1 else { throw DataError("--samples must be at least 1, got \(r.samples)") }
         guard r.seed >= 0 else { throw DataError("--seed must be >= 0, got \(r.seed)") }
         guard r.chunkSize >= 1 else { throw DataError("--chunk-size must be at least 1, got \(r.chunkSize)") }
+        try DataJob.checkOut(r.out)
         guard let kind = SamplerKind(rawValue: r.sampler) else {
             throw DataError("unknown sampler '\(r.sampler)' (one of: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -104,18 +105,35 @@ public struct DataJob: Sendable {
         }
     }
 
+    /// The file is always HDF5, and readers take a name ending in .csv for a CSV table: any other
+    /// ending than .h5 or .hdf5 would be a file that its name misdescribes.
+    static func checkOut(_ out: String) throws {
+        let name = out.lowercased()
+        guard name.hasSuffix(".h5") || name.hasSuffix(".hdf5") else {
+            throw DataError("--out \(out): the data file is HDF5; give a name ending in .h5 or .hdf5")
+        }
+    }
+
     /// "none" or "KIND:LEVEL" with LEVEL finite and >= 0.
     static func noise(_ text: String, option: String) throws -> NoiseModel {
         if text == "none" { return .none }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        // none:LEVEL would record none and drop the level, as problem.value_noise_level with
+        // problem.value_noise none does not apply in an experiment.
+        if parts.count == 2, parts[0] == NoiseKind.none.rawValue {
+            throw DataError("\(option) '\(text)': a level does not apply to none; give none, or KIND:LEVEL with KIND one of \(DataJob.noiseKinds)")
+        }
         guard parts.count == 2, let kind = NoiseKind(rawValue: parts[0]) else {
-            throw DataError("\(option) '\(text)': expected none or KIND:LEVEL with KIND one of \(NoiseKind.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. gaussian:0.01)")
+            throw DataError("\(option) '\(text)': expected none or KIND:LEVEL with KIND one of \(DataJob.noiseKinds) (e.g. gaussian:0.01)")
         }
         guard let level = Double(parts[1]), level.isFinite, level >= 0 else {
             throw DataError("\(option) '\(text)': the level must be a number >= 0")
         }
         return NoiseModel(kind: kind, level: level)
     }
+
+    /// The kinds KIND:LEVEL takes (none takes no level).
+    static var noiseKinds: String { NoiseKind.allCases.filter { $0 != .none }.map(\.rawValue).joined(separator: ", ") }
 
     /// Whether the file gets d2Y: the problem has Hessians and --no-hessians was not given.
     public var writesHessians: Bool { request.hessians && problem.hessian != nil }

@@ -20,6 +20,7 @@ public enum DatasetFile {
         let (y, ys) = try f.read(yName)
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        try checkNoMisnamedDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
         // The datasets read; a missing derivative dataset is looked for under the others' names.
         let read = [xName, yName, vName, jvName] + [dyName, d2yName].compactMap { $0 }
         var dy: [Double]? = nil
@@ -29,7 +30,7 @@ public enum DatasetFile {
                 guard js == [xs[0], ys[1], xs[1]] else {
                     throw fail(dyName, "expected shape (n, m, d) = (\(xs[0]), \(ys[1]), \(xs[1])), found \(js)")
                 }
-                if let bad = j.firstIndex(where: { !$0.isFinite }) { throw fail(dyName, "entry \(bad) is \(j[bad])") }
+                if let bad = nonFinite(j, dyName, shape: js, axes: ["output", "input"]) { throw fail(dyName, bad) }
                 dy = j
             } else {
                 try checkNoMisnamed(f, "Jacobians", shape: [xs[0], ys[1], xs[1]], readFrom: dyName, read: read)
@@ -43,17 +44,28 @@ public enum DatasetFile {
                 guard hs == [xs[0], ys[1], xs[1], xs[1]] else {
                     throw fail(d2yName, "expected shape (n, m, d, d) = (\(xs[0]), \(ys[1]), \(xs[1]), \(xs[1])), found \(hs)")
                 }
-                if let bad = h.firstIndex(where: { !$0.isFinite }) { throw fail(d2yName, "entry \(bad) is \(h[bad])") }
+                if let bad = nonFinite(h, d2yName, shape: hs, axes: ["output", "input", "input"]) { throw fail(d2yName, bad) }
                 if let a = asymmetry(h, outputs: ys[1], inputs: xs[1]) { throw fail(d2yName, a) }
                 d2y = h
             } else if dy != nil {
                 try checkNoMisnamed(f, "Hessians", shape: [xs[0], ys[1], xs[1], xs[1]], readFrom: d2yName, read: read)
             }
         }
-        if let bad = y.firstIndex(where: { !$0.isFinite }) { throw fail(yName, "entry \(bad) is \(y[bad])") }
+        if let bad = nonFinite(y, yName, shape: ys, axes: ["output"]) { throw fail(yName, bad) }
         let directional = try readDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
         return Dataset(inputs: Matrix(rows: xs[0], cols: xs[1], data: x), values: Matrix(rows: ys[0], cols: ys[1], data: y),
                        jacobians: dy, hessians: d2y, directions: directional?.V, directionalDerivatives: directional?.JV)
+    }
+
+    /// The first entry of `values` (a dataset of `shape`, sample-major) that is NaN or infinite,
+    /// described by its position in the sample's own axes, `axes` naming those after the sample:
+    /// "dY[7, 0, 1] is inf (sample 7, output 0, input 1)" (a flat index means nothing to a user).
+    static func nonFinite(_ values: [Double], _ name: String, shape: [Int], axes: [String]) -> String? {
+        guard let flat = values.firstIndex(where: { !$0.isFinite }) else { return nil }
+        var index = [Int](repeating: 0, count: shape.count), rest = flat
+        for a in shape.indices.reversed() { index[a] = rest % max(shape[a], 1); rest /= max(shape[a], 1) }
+        let named = zip(["sample"] + axes, index).map { "\($0) \($1)" }
+        return "\(name)[\(index.map(String.init).joined(separator: ", "))] is \(values[flat]) (\(named.joined(separator: ", ")))"
     }
 
     /// Derivative data under another name than the one read would make Sobolev training plain
@@ -97,8 +109,8 @@ public enum DatasetFile {
         guard shape.count == 2, shape[0] > 0, shape[1] > 0 else {
             throw HDF5Error(file: f.file, object: "/" + name, message: "expected shape (n, d), found \(shape)")
         }
-        if let bad = x.firstIndex(where: { !$0.isFinite }) {
-            throw HDF5Error(file: f.file, object: "/" + name, message: "entry \(bad) is \(x[bad])")
+        if let bad = nonFinite(x, name, shape: shape, axes: ["input"]) {
+            throw HDF5Error(file: f.file, object: "/" + name, message: bad)
         }
         return Matrix(rows: shape[0], cols: shape[1], data: x)
     }

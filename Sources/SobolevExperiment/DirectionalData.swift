@@ -21,10 +21,27 @@ extension DatasetFile {
         let k = vs[1]
         let (JV, js) = try f.read(jvName)
         guard js == [n, m, k] else { throw fail(jvName, "expected shape (n, m, k) = (\(n), \(m), \(k)), found \(js)") }
-        if let bad = V.firstIndex(where: { !$0.isFinite }) { throw fail(vName, "entry \(bad) is \(V[bad])") }
-        if let bad = JV.firstIndex(where: { !$0.isFinite }) { throw fail(jvName, "entry \(bad) is \(JV[bad])") }
+        if let bad = nonFinite(V, vName, shape: vs, axes: ["direction", "input"]) { throw fail(vName, bad) }
+        if let bad = nonFinite(JV, jvName, shape: js, axes: ["output", "direction"]) { throw fail(jvName, bad) }
         if let (i, c) = zeroDirection(V, k: k, d: d) { throw fail(vName, "\(vName)[\(i), \(c), :] is all zeros (sample \(i), direction \(c), from 0): a direction must not be zero") }
         return (V, JV)
+    }
+
+    /// Directions stored as `v` or `Jv` (HDF5 names are case-sensitive) would leave the run
+    /// without its directional terms and without a word, as a misnamed dY would: a dataset that
+    /// is missing V or JV in another case, of its shape, is an error naming the name read. Looked
+    /// for before a misnamed dY: `Jv` may have dY's shape too (k = d), but its name says JV.
+    static func checkNoMisnamedDirections(_ f: H5File, v vName: String, jv jvName: String, n: Int, d: Int, m: Int) throws {
+        let expected: [(name: String, what: String, shape: String, fits: ([Int]) -> Bool)] = [
+            (vName, "directions", "(n, k, d) = (\(n), k, \(d))", { $0.count == 3 && $0[0] == n && $0[1] > 0 && $0[2] == d }),
+            (jvName, "directional derivatives", "(n, m, k) = (\(n), \(m), k)", { $0.count == 3 && $0[0] == n && $0[1] == m && $0[2] > 0 }),
+        ]
+        for e in expected where !f.contains(e.name) {
+            for other in try f.childNames() where other.lowercased() == e.name.lowercased() {
+                guard let found = try? f.openDataset(other).shape(), e.fits(found) else { continue }
+                throw HDF5Error(file: f.file, object: "/" + other, message: "has the shape of \(e.what) \(e.shape), found \(found), but is not read: \(e.what) are read from /\(e.name), which the file lacks; rename it \(e.name)")
+            }
+        }
     }
 
     /// The first (sample, direction) whose direction is all zeros (it would carry no information).

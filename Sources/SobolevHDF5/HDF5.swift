@@ -348,7 +348,35 @@ public final class H5Dataset: H5Object {
                 throw HDF5Error(file: file, object: path, message: "cannot read dataset")
             }
         }
+        if cls == H5T_INTEGER && H5Tget_size(t) > 4 && !out.isEmpty { try checkExactIntegers(type: t, count: out.count, shape: shape) }
         return (out, shape)
+    }
+
+    /// Doubles hold every integer only up to 2^53: beyond, 64-bit integers are rounded when
+    /// converted (2^62 + 0..119 all read as 2^62), so such a dataset is refused, naming its first
+    /// entry beyond 2^53 in magnitude, read natively. (Integers of 32 bits or fewer always fit.)
+    private func checkExactIntegers(type t: hid_t, count: Int, shape: [Int]) throws {
+        let limit: UInt64 = 1 << 53
+        let bad: (index: Int, value: String, read: Double)?
+        if H5Tget_sign(t) == H5T_SGN_NONE {
+            var v = [UInt64](repeating: 0, count: count)
+            guard H5Dread(id, sobolev_h5t_native_uint64(), sobolev_h5s_all(), sobolev_h5s_all(), sobolev_h5p_default(), &v) >= 0 else {
+                throw HDF5Error(file: file, object: path, message: "cannot read dataset")
+            }
+            bad = v.firstIndex { $0 > limit }.map { ($0, "\(v[$0])", Double(v[$0])) }
+        } else {
+            var v = [Int64](repeating: 0, count: count)
+            guard H5Dread(id, sobolev_h5t_native_int64(), sobolev_h5s_all(), sobolev_h5s_all(), sobolev_h5p_default(), &v) >= 0 else {
+                throw HDF5Error(file: file, object: path, message: "cannot read dataset")
+            }
+            bad = v.firstIndex { $0.magnitude > limit }.map { ($0, "\(v[$0])", Double(v[$0])) }
+        }
+        guard let bad else { return }
+        var index = [Int](repeating: 0, count: shape.count), rest = bad.index
+        for a in shape.indices.reversed() { index[a] = rest % shape[a]; rest /= shape[a] }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        throw HDF5Error(file: file, object: path, message:
+            "\(name)[\(index.map(String.init).joined(separator: ", "))] is \(bad.value), an integer beyond 2^53 that a double cannot hold exactly (it would read as \(bad.read)); store the data as floating point or shift them nearer zero")
     }
 }
 

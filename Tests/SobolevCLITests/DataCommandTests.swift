@@ -149,12 +149,22 @@ struct DataCommandTests {
             (["data", "franke", "--samples", "5", "--sampler", "sobol", "--dimension", "3", "--out", "a.h5"], "--dimension 3"),
             (["data", "rosenbrock", "--samples", "5", "--sampler", "sobol", "--dimension", "1", "--out", "a.h5"], "got 1"),
             (["data", "hook", "--samples", "5", "--sampler", "sobol", "--dimension", "3", "--out", "a.h5"], "--dimension"),
+            // The file is HDF5: a .csv name would be read as a CSV table, and other names hide what it is.
+            (["data", "sine", "--samples", "5", "--sampler", "sobol", "--out", "a.csv"], "--out a.csv"),
+            (["data", "sine", "--samples", "5", "--sampler", "sobol", "--out", "a"], "--out a:"),
+            // A level on none would be dropped (recorded as none), as in experiments it does not apply.
+            (["data", "sine", "--samples", "5", "--sampler", "sobol", "--value-noise", "none:0.1", "--out", "a.h5"], "--value-noise 'none:0.1'"),
+            (["data", "sine", "--samples", "5", "--sampler", "sobol", "--grad-noise", "none:0", "--out", "a.h5"], "--grad-noise 'none:0'"),
         ]
         for (arguments, named) in cases {
             let r = try sobolev(arguments, in: dir)
             #expect(r.status == 1 && r.stderr.contains(named), "\(arguments): \(r.output)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // .hdf5 (any case) is an HDF5 name as well as .h5.
+        let hdf5 = try sobolev(["data", "sine", "--samples", "5", "--sampler", "sobol", "--out", "a.HDF5"], in: dir)
+        #expect(hdf5.status == 0, "\(hdf5.output)")
+        #expect(try DatasetFile.read(dir + "/a.HDF5").count == 5)
     }
 
     @Test("hook (St Venant-Kirchhoff): values and sensitivities equal HookModel.evaluate; model constants stored")

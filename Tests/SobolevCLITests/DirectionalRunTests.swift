@@ -86,7 +86,13 @@ struct DirectionalRunTests {
         var zero = data.directions!; zero[3 * 7 + 0] = 0; zero[3 * 7 + 1] = 0; zero[3 * 7 + 2] = 0
         try DatasetFile.write(Dataset(inputs: data.inputs, values: data.values, jacobians: nil, directions: zero,
                                       directionalDerivatives: data.directionalDerivatives), to: dir + "/zero.h5")
-        for (file, expected) in [("novj.h5", "/JV: missing"), ("zero.h5", "/V: V[7, 0, :] is all zeros")] {
+        // v and Jv for V and JV beside dY: trained without the directional terms before, without a word.
+        try H5File.writeAtomically(dir + "/lower.h5") { f in
+            try f.write("X", data.inputs.data, shape: [20, 3]); try f.write("Y", data.values.data, shape: [20, 1])
+            try f.write("dY", [Double](repeating: 0.5, count: 60), shape: [20, 1, 3])
+            try f.write("v", data.directions!, shape: [20, 1, 3]); try f.write("Jv", data.directionalDerivatives!, shape: [20, 1, 1])
+        }
+        for (file, expected) in [("novj.h5", "/JV: missing"), ("zero.h5", "/V: V[7, 0, :] is all zeros"), ("lower.h5", "/v: has the shape of directions")] {
             try """
             problem:
               name: dataset

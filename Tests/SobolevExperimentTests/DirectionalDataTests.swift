@@ -95,6 +95,9 @@ struct DirectionalDataTests {
         try h5("nan.h5") { f in try f.write("V", good.directions!, shape: [6, 2, 2]); try f.write("JV", nan, shape: [6, 2, 2]) }
         var zero = good.directions!; zero[2 * 5 + 0] = 0; zero[2 * 5 + 1] = 0   // sample 2, direction 1
         try h5("zero.h5") { f in try f.write("V", zero, shape: [6, 2, 2]); try f.write("JV", good.directionalDerivatives!, shape: [6, 2, 2]) }
+        // V and JV under names in another case: read as no directions before, silently.
+        try h5("lower.h5") { f in try f.write("v", good.directions!, shape: [6, 2, 2]); try f.write("Jv", good.directionalDerivatives!, shape: [6, 2, 2]) }
+        try h5("lowerJV.h5") { f in try f.write("V", good.directions!, shape: [6, 2, 2]); try f.write("jv", good.directionalDerivatives!, shape: [6, 2, 2]) }
         try "x, y, E, v1_x, dE/dv1\n1, 2, 3, 1, 1\n".write(toFile: dir + "/partial.csv", atomically: true, encoding: .utf8)
         try "x, y, E, dE/dv1\n1, 2, 3, 1\n".write(toFile: dir + "/jvonly.csv", atomically: true, encoding: .utf8)
         try "x, y, E, v1_x, v1_y\n1, 2, 3, 1, 1\n".write(toFile: dir + "/nojv.csv", atomically: true, encoding: .utf8)
@@ -113,8 +116,10 @@ struct DirectionalDataTests {
             ("  file: onlyJV.h5", ["onlyJV.h5", "/V", "missing"]),
             ("  file: shapeV.h5", ["shapeV.h5", "/V", "[6, 4]"]),
             ("  file: shapeJV.h5", ["shapeJV.h5", "/JV", "(6, 2, 2)", "[6, 2, 1]"]),
-            ("  file: nan.h5", ["nan.h5", "/JV", "entry 5", "nan"]),
+            ("  file: nan.h5", ["nan.h5", "/JV: JV[1, 0, 1] is nan (sample 1, output 0, direction 1)"]),
             ("  file: zero.h5", ["zero.h5", "/V", "V[2, 1, :] is all zeros"]),
+            ("  file: lower.h5", ["lower.h5", "/v: has the shape of directions (n, k, d) = (6, k, 2), found [6, 2, 2], but is not read", "from /V", "rename it V"]),
+            ("  file: lowerJV.h5", ["lowerJV.h5", "/jv: has the shape of directional derivatives (n, m, k) = (6, 2, k)", "from /JV", "rename it JV"]),
             ("  file: partial.csv" + csv, ["partial.csv", "column v1_y", "missing"]),
             ("  file: jvonly.csv" + csv, ["jvonly.csv", "dE/dv1", "without directions"]),
             ("  file: nojv.csv" + csv, ["nojv.csv", "dE/dv1", "not in the header"]),
@@ -131,6 +136,19 @@ struct DirectionalDataTests {
                 #expect(!text.contains("\n"))
             }
         }
+    }
+
+    @Test("datasets named v or jv of other shapes than V and JV are other data, read as before")
+    func otherLowercaseDatasets() throws {
+        let dir = dataFolder()
+        let good = twoByTwoDirections(6, keepJacobians: true)
+        try H5File.writeAtomically(dir + "/other.h5") { f in
+            try f.write("X", good.inputs.data, shape: [6, 2]); try f.write("Y", good.values.data, shape: [6, 2])
+            try f.write("dY", good.jacobians!, shape: [6, 2, 2])
+            try f.write("v", [1, 2, 3], shape: [3]); try f.write("jv", [Double](repeating: 1, count: 12), shape: [6, 2])
+        }
+        let read = try DatasetFile.read(dir + "/other.h5")
+        #expect(read.count == 6 && read.hasJacobians && !read.hasDirections)
     }
 
     @Test("loss.projections: a positive integer, at most d, only with dY and without the file's own directions")

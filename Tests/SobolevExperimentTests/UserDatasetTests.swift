@@ -156,6 +156,53 @@ struct UserDatasetTests {
         #expect(throws: ExperimentError.self) { try experiment(dir, "  train_fraction: 0.9") }
         #expect(throws: ExperimentError.self) { try experiment(dir, "  file: d.h5\n  train_fraction: 0.9\n  validation_fraction: 0.1") }
     }
+
+    @Test("NaN and Inf in X, Y, dY and V are named by sample and position in the sample's axes, not by flat index")
+    func nonFiniteEntries() throws {
+        let dir = dataFolder()
+        let d = twoByTwo(8)
+        func message(_ name: String, at index: Int, _ value: Double) throws -> String {
+            var (x, y, dy) = (d.inputs.data, d.values.data, d.jacobians!)
+            var v = [Double](repeating: 1, count: 8 * 1 * 2)
+            switch name {
+            case "X": x[index] = value
+            case "Y": y[index] = value
+            case "dY": dy[index] = value
+            default: v[index] = value
+            }
+            let path = dir + "/\(name)-\(index).h5"
+            try H5File.writeAtomically(path) { f in
+                try f.write("X", x, shape: [8, 2]); try f.write("Y", y, shape: [8, 2]); try f.write("dY", dy, shape: [8, 2, 2])
+                try f.write("V", v, shape: [8, 1, 2]); try f.write("JV", [Double](repeating: 1, count: 16), shape: [8, 2, 1])
+            }
+            do { _ = try DatasetFile.read(path); return "accepted" } catch { return "\(error)" }
+        }
+        #expect(try message("X", at: 7, .nan) == dir + "/X-7.h5: /X: X[3, 1] is nan (sample 3, input 1)")
+        #expect(try message("Y", at: 6, -.infinity) == dir + "/Y-6.h5: /Y: Y[3, 0] is -inf (sample 3, output 0)")
+        #expect(try message("dY", at: 29, .infinity) == dir + "/dY-29.h5: /dY: dY[7, 0, 1] is inf (sample 7, output 0, input 1)")
+        #expect(try message("V", at: 5, .nan) == dir + "/V-5.h5: /V: V[2, 0, 1] is nan (sample 2, direction 0, input 1)")
+    }
+
+    @Test("64-bit integer datasets beyond 2^53 are refused, naming the entry; up to 2^53 they read exactly")
+    func wideIntegers() throws {
+        let dir = dataFolder()
+        func file(_ name: String, x: [Int]) throws -> String {
+            try H5File.writeAtomically(dir + "/" + name) { f in
+                try f.write("X", x, shape: [x.count / 2, 2]); try f.write("Y", [Double](repeating: 1, count: x.count / 2), shape: [x.count / 2, 1])
+            }
+            return dir + "/" + name
+        }
+        // 2^62 + 0..119: every value read as 2^62 through a double before.
+        let wide = try file("wide.h5", x: (0..<120).map { i in i % 2 == 0 ? i : (1 << 62) + i })
+        #expect(throws: (any Error).self) { _ = try DatasetFile.read(wide) }
+        do { _ = try DatasetFile.read(wide) } catch {
+            #expect("\(error)" == wide + ": /X: X[0, 1] is 4611686018427387905, an integer beyond 2^53 that a double cannot hold exactly (it would read as 4.611686018427388e+18); store the data as floating point or shift them nearer zero")
+        }
+        let negative = try file("negative.h5", x: [0, 1, -(1 << 53) - 1, 2])
+        #expect(throws: (any Error).self) { _ = try DatasetFile.read(negative) }
+        let edge = try file("edge.h5", x: [1 << 53, -(1 << 53), 3, -4])
+        #expect(try DatasetFile.read(edge).inputs.data == [9007199254740992, -9007199254740992, 3, -4])
+    }
 }
 
 @Suite("User datasets: silently ignored input")
