@@ -261,14 +261,10 @@ public struct Trainer {
         func finish(_ status: TrainingStatus) -> TrainingOutcome {
             if status == .interrupted, let row = budgetRow, row.steps == [step - 1] { history.append(contentsOf: row) }
             let keepBest = (options.patience != nil || options.keepBest) && validation != nil && best.loss.isFinite
-            var outcome: TrainingOutcome
-            if case .diverged = status {
-                outcome = TrainingOutcome(parameters: theta, history: history, status: status, steps: step,
-                                          bestStep: step, samplesProcessed: samples)
-            } else {
-                outcome = TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
+            // Also after a divergence (the run still fails): the best parameters on validation
+            // were finite and are what keep_best and early stopping promise to keep.
+            var outcome = TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
                                           steps: step, bestStep: keepBest ? best.step : step, samplesProcessed: samples)
-            }
             outcome.perTermSteps = perTermSteps; outcome.fusedSteps = fusedSteps; outcome.jacobianPlan = plan
             return outcome
         }

@@ -123,6 +123,22 @@ struct TrainerTests {
         #expect(reason.contains("not finite") || reason.contains("nan") || reason.contains("inf"))
     }
 
+    @Test("a run that diverges with keep_best or early stopping still fails, but keeps its best parameters on validation and their step")
+    func divergenceKeepsTheBest() {
+        for patience in [nil, 1000] as [Int?] {
+            var o = TrainingOptions(); o.epochs = 200; o.optimizer = .sgd(momentum: 0, nesterov: false); o.learningRate = 1e6
+            o.keepBest = patience == nil; o.patience = patience; o.logEvery = 1
+            let out = train(o, data: sineData(10, seed: 7), validation: sineData(5, seed: 8))
+            guard case let .diverged(step, _) = out.status else { Issue.record("expected divergence, got \(out.status)"); return }
+            #expect(out.bestStep < step, "best step \(out.bestStep), diverged at \(step)")
+            #expect(out.parameters.allSatisfy { $0.isFinite })
+            // The parameters kept are those of the lowest validation loss logged.
+            let values = out.history.validationLosses.map { $0.reduce(0, +) }
+            let lowest = values.indices.filter { values[$0].isFinite }.min { values[$0] < values[$1] }!
+            #expect(out.history.steps[lowest] == out.bestStep, "\(out.history.steps) \(values)")
+        }
+    }
+
     @Test("weight decay adds wd * W to the weights' gradient only")
     func weightDecay() {
         // One SGD step at zero data loss gradient isolates the decay term: use lambda 0 on all terms.
