@@ -167,6 +167,10 @@ let badInputs: [BadInput] = [
     BadInput(name: "data: NaN noise", arguments: ["data", "sine", "--samples", "10", "--sampler", "uniform", "--out", "d.h5", "--value-noise", "gaussian:nan"], needles: ["--value-noise", "gaussian:nan"]),
     BadInput(name: "data: unknown problem", arguments: ["data", "sinus", "--samples", "10", "--sampler", "uniform", "--out", "d.h5"], needles: ["sinus"]),
     BadInput(name: "report of a text file", files: ["r.h5": "text\n"], arguments: ["report", "r.h5", "--out", "rep"], needles: ["r.h5"]),
+    BadInput(name: "gradients --out not HDF5", files: ["d.csv": "x\n"], arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "g.csv"], needles: ["--out g.csv", ".h5 or .hdf5"]),
+    BadInput(name: "gradients --out in a missing folder", arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "nodir/g.h5"], needles: ["nodir/g.h5", "folder", "nodir does not exist"]),
+    BadInput(name: "gradients --out a folder with --force", files: ["adir.h5/keep.txt": "keep"], arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "adir.h5", "--force"], needles: ["adir.h5 is a folder", "--force never removes a folder"]),
+    BadInput(name: "gradients --out an existing file", arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "plain.h5"], needles: ["plain.h5 exists already", "--force"]),
     BadInput(name: "gradients of a missing model", files: ["d.csv": "x\n"], arguments: ["gradients", "--model", "none.h5", "--data", "d.csv", "--out", "g.h5"], needles: ["none.h5"]),
 ]
 
