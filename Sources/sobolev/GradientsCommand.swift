@@ -39,7 +39,7 @@ struct Gradients: ParsableCommand {
             let selected = try ModelSelection.open(model, metric: metric, acceptingStopped: true)
             print("model: \(selected.location)" + (selected.choice.map { " (\($0))" } ?? ""))
             let m = selected.model, location = selected.location
-            var d = try DatasetFile.read(data)
+            var d = try DatasetFile.read(data, model: (m.architecture.inputDimension, m.architecture.outputDimension))
             if d.hasHessians && d.hasDirections {
                 // As a first-order run on such a file: its directional terms; the Hessians are not a term then.
                 d.hessians = nil
