@@ -10,9 +10,12 @@ public enum DatasetFile {
     /// Reads `X`, `Y` and (when present) `dY`, `d2Y`, `V` and `JV` from an HDF5 file (names
     /// configurable); shapes, NaN/Inf, size mismatches and asymmetric Hessians are errors that
     /// name the dataset and what was found. d2Y is read only with dY (nil dyName: neither); d2Y
-    /// without dY is an error.
+    /// without dY is an error. `model`: the inputs and outputs of the model the data is for, checked
+    /// against X and Y before the derivatives, whose shapes follow from them (a Y of too few columns
+    /// is Y's error, not dY's).
     public static func read(_ path: String, x xName: String = "X", y yName: String = "Y", dy dyName: String? = "dY",
-                            d2y d2yName: String? = "d2Y", v vName: String = "V", jv jvName: String = "JV") throws -> Dataset {
+                            d2y d2yName: String? = "d2Y", v vName: String = "V", jv jvName: String = "JV",
+                            model: (inputs: Int, outputs: Int)? = nil) throws -> Dataset {
         let f = try H5File.open(path)
         func fail(_ name: String, _ message: String) -> HDF5Error { HDF5Error(file: path, object: "/" + name, message: message) }
         let inputs = try readInputs(f, x: xName)
@@ -20,6 +23,10 @@ public enum DatasetFile {
         let (y, ys) = try f.read(yName)
         guard ys.count == 2, ys[1] > 0 else { throw fail(yName, "expected shape (n, m), found \(ys)") }
         guard ys[0] == xs[0] else { throw fail(yName, "has \(ys[0]) samples but \(xName) has \(xs[0]) (shape found \(ys))") }
+        if let model {
+            guard xs[1] == model.inputs else { throw fail(xName, "has \(xs[1]) columns, the model takes \(model.inputs) inputs") }
+            guard ys[1] == model.outputs else { throw fail(yName, "has \(ys[1]) columns, the model has \(model.outputs) outputs") }
+        }
         try checkNoMisnamedDirections(f, v: vName, jv: jvName, n: xs[0], d: xs[1], m: ys[1])
         // The datasets read; a missing derivative dataset is looked for under the others' names.
         let read = [xName, yName, vName, jvName] + [dyName, d2yName].compactMap { $0 }

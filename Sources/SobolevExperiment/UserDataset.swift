@@ -360,8 +360,13 @@ struct CSVTable {
     }
 
     func number(_ line: Line, _ i: Int) throws -> Double {
-        guard let v = Double(line.cells[i]), v.isFinite else {
-            throw DataFileError(file: path, object: "line \(line.number), column \(names[i])", message: "expected a finite number, got '\(line.cells[i])'")
+        let cell = line.cells[i]
+        guard let v = Double(cell), v.isFinite else {
+            throw DataFileError(file: path, object: "line \(line.number), column \(names[i])", message: "expected a finite number, got '\(cell)'")
+        }
+        // Double(String) reads C's hexadecimal too (0x10 is 16, 0x1p-1 is 0.5): no data file means that.
+        guard cell.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || "+-.eE".unicodeScalars.contains($0) }) else {
+            throw DataFileError(file: path, object: "line \(line.number), column \(names[i])", message: "expected a decimal number, got '\(cell)'")
         }
         return v
     }

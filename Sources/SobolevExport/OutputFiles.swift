@@ -33,7 +33,7 @@ public enum OutputFiles {
     public static func problem(_ path: String, replace: Bool) -> String? {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if isFolder.boolValue { return "\(path) is a folder; give a file name" }
+            if isFolder.boolValue { return "\(path) is a folder; give a file name (--force never removes a folder)" }
             if !replace { return "\(path) exists already; not overwritten (use --force to replace it)" }
         }
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -400,9 +400,21 @@ public final class H5File: H5Group {
             throw HDF5Error(file: path, object: "", message: "no such file")
         }
         guard H5Fis_hdf5(path) > 0 else { throw HDF5Error(file: path, object: "", message: "not an HDF5 file (or damaged)") }
+        errno = 0
         let f = H5Fopen(path, writable ? sobolev_h5f_acc_rdwr() : sobolev_h5f_acc_rdonly(), sobolev_h5p_default())
-        guard f >= 0 else { throw HDF5Error(file: path, object: "", message: "cannot open the file") }
+        guard f >= 0 else { throw HDF5Error(file: path, object: "", message: "cannot open the file: " + openFailure(writable: writable)) }
         return try H5File(fileID: f, path: path)
+    }
+
+    /// Why H5Fopen failed on a file that starts like HDF5: HDF5's file lock refused (another
+    /// process holds the file open for writing, or for anything when we write: EWOULDBLOCK from
+    /// flock), the system's reason, or else a file cut short or damaged (HDF5 reads past its end).
+    private static func openFailure(writable: Bool) -> String {
+        switch errno {
+        case EWOULDBLOCK: return "held open \(writable ? "" : "for writing ")by another process (HDF5 file locking); try again when it has finished"
+        case 0: return "damaged or truncated (or being written by another process without HDF5 file locking)"
+        default: return String(cString: strerror(errno))
+        }
     }
 
     private init(fileID: hid_t, path: String) throws {

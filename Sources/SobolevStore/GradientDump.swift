@@ -17,9 +17,10 @@ public enum GradientDump {
         }
     }
 
-    /// Writes the terms (computed on `samples` samples of `dataPath`) to a new file at `out`.
-    public static func write(_ terms: TermGradients, modelLocation: String, dataPath: String, samples: Int, out: String) throws {
-        try H5File.writeAtomically(out) { f in
+    /// Writes the terms (computed on `samples` samples of `dataPath`) to a new file at `out`
+    /// (an existing one only with `replace`).
+    public static func write(_ terms: TermGradients, modelLocation: String, dataPath: String, samples: Int, out: String, replace: Bool = false) throws {
+        try H5File.writeAtomically(out, replace: replace) { f in
             try f.setAttribute("format", "sobolev-gradients")
             try f.setAttribute("model", modelLocation)
             try f.setAttribute("data", dataPath)

@@ -1,6 +1,6 @@
 // Which stored surrogate a command uses: `FILE`, `FILE:/runs/<id>` or any `FILE:/group` holding
-// the model layout (docs/results-format.md). A results file without a run id gives the best
-// completed run by a metric (lowest error, highest R²).
+// the model layout (docs/results-format.md). A results file without a run id (or `FILE:/runs`)
+// gives the best completed run by a metric (lowest error, highest R²).
 import Foundation
 import SobolevCore
 import SobolevExperiment
@@ -38,15 +38,32 @@ public enum ModelSelection {
         return (spec, nil)
     }
 
-    /// Opens the model of `spec`; without a group, a results file's best completed run by `metric`
-    /// (its only completed run whatever the metric). `acceptingStopped`: a run a search stopped at
-    /// a budget, named by its id, is usable too (`gradients` looks at any trained model).
-    public static func open(_ spec: String, metric: String, acceptingStopped: Bool = false) throws -> SelectedModel {
+    /// The metric that chooses a run when none is given.
+    public static let defaultMetric = "test_grad_rmse"
+
+    /// Opens the model of `spec`; without a group (or with /runs), a results file's best completed
+    /// run by `metric` (default test_grad_rmse; its only completed run whatever the metric).
+    /// A `metric` given where it chooses nothing (a model named, a file of one model) is refused,
+    /// and so is a file holding both runs and a root /model without a group: which one is meant is
+    /// not for a default to decide. `acceptingStopped`: a run a search stopped at a budget, named
+    /// by its id, is usable too (`gradients` looks at any trained model).
+    public static func open(_ spec: String, metric: String? = nil, acceptingStopped: Bool = false) throws -> SelectedModel {
         let (path, group) = split(spec)
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error(file: path, object: "", message: "no such file")
         }
         let f = try H5File.open(path)
+        if f.contains("runs"), group == nil || group == "/runs" {
+            if group == nil, f.contains("model") {
+                throw HDF5Error(file: path, object: "/", message: "holds runs (/runs) and a model (/model); name one: \(path):/model, \(path):/runs/<id>, or \(path):/runs for the best completed run by --metric")
+            }
+            try checkResultsFormat(f)
+            return try bestRun(in: f, path: path, metric: metric ?? defaultMetric)
+        }
+        if let metric {
+            let named = group.map { "the model is named (\($0))" } ?? "the file holds one model, no runs"
+            throw HDF5Error(file: path, object: "", message: "--metric \(metric) chooses nothing: \(named); leave --metric out")
+        }
         if let group {
             let parts = group.split(separator: "/").map(String.init)
             var g: H5Group = f
@@ -61,10 +78,6 @@ public enum ModelSelection {
                 return try run(parts[1], in: f, path: path, choice: nil, acceptingStopped: acceptingStopped)
             }
             return try plain(g, location: "\(path):\(group)")
-        }
-        if f.contains("runs") {
-            try checkResultsFormat(f)
-            return try bestRun(in: f, path: path, metric: metric)
         }
         if f.contains("model") { return try plain(try f.openGroup("model"), location: "\(path):/model") }
         guard f.hasAttribute("activation") else {

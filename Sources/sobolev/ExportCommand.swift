@@ -29,9 +29,16 @@ struct Export: ParsableCommand {
 
     func validate() throws {
         guard out.hasSuffix(extensionWanted) else { fail("--out \(out): a \(format.rawValue) export ends in \(extensionWanted)") }
+        for file in format == .c ? [out, header] : [out] {
+            if let why = choice.replacedBy(file) { fail(why) }
+        }
         if let why = OutputFiles.problem(out, replace: force) { fail(why) }
         if format == .c {
             if let why = OutputFiles.problem(header, replace: force) { fail(why) }
+            let headerName = URL(fileURLWithPath: header).lastPathComponent
+            guard CExport.isIncludable(headerName) else {
+                fail("--out \(out): the header \(headerName) cannot be named in an #include (a quote, backslash or control character); give another file name")
+            }
             guard CExport.isIdentifier(cName) else {
                 fail("C function prefix '\(cName)' is not a C identifier (letters, digits, _); name one with --name")
             }

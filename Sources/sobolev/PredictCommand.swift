@@ -34,10 +34,10 @@ struct Predict: ParsableCommand {
         guard [".csv", ".h5", ".hdf5"].contains(where: out.lowercased().hasSuffix) else {
             fail("--out \(out): name a .csv, .h5 or .hdf5 file (the format follows the extension)")
         }
+        // By file identity: a link to an input, or the results file the model is read from, is an input too.
+        if FileIdentity.same(out, inputs) { fail("--out \(out) is the inputs file (--inputs \(inputs)); give another name (--force never replaces an input)") }
+        if let why = choice.replacedBy(out) { fail(why) }
         if let why = OutputFiles.problem(out, replace: force) { fail(why) }
-        if URL(fileURLWithPath: out).standardized.path == URL(fileURLWithPath: inputs).standardized.path {
-            fail("--out \(out) is the inputs file; give another name")
-        }
         guard FileManager.default.fileExists(atPath: inputs) else { fail("\(inputs): no such file (--inputs)") }
         if let columns = inputColumns {
             guard PredictionFile.isCSV(inputs) else { fail("--input-columns applies to CSV inputs; \(inputs) is read as HDF5 (X)") }

@@ -21,6 +21,10 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Configurations the per-configuration charts draw (convergence, λ, prediction, parity): the N best by the lead metric, or all. The leaderboards list every one.")
     var charts: ChartCount = .best(Report.defaultChartLimit)
 
+    func validate() throws {
+        if out.isEmpty { fail("--out '': name the report's folder") }
+    }
+
     func run() throws {
         do {
             let report = try Report.make(results: results, baseline: baseline, chartLimit: charts.limit)

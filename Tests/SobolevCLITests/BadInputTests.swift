@@ -167,6 +167,13 @@ let badInputs: [BadInput] = [
     BadInput(name: "data: NaN noise", arguments: ["data", "sine", "--samples", "10", "--sampler", "uniform", "--out", "d.h5", "--value-noise", "gaussian:nan"], needles: ["--value-noise", "gaussian:nan"]),
     BadInput(name: "data: unknown problem", arguments: ["data", "sinus", "--samples", "10", "--sampler", "uniform", "--out", "d.h5"], needles: ["sinus"]),
     BadInput(name: "report of a text file", files: ["r.h5": "text\n"], arguments: ["report", "r.h5", "--out", "rep"], needles: ["r.h5"]),
+    BadInput(name: "gradients --out not HDF5", files: ["d.csv": "x\n"], arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "g.csv"], needles: ["--out g.csv", ".h5 or .hdf5"]),
+    BadInput(name: "gradients --out in a missing folder", arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "nodir/g.h5"], needles: ["nodir/g.h5", "folder", "nodir does not exist"]),
+    BadInput(name: "gradients --out a folder with --force", files: ["adir.h5/keep.txt": "keep"], arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "adir.h5", "--force"], needles: ["adir.h5 is a folder", "--force never removes a folder"]),
+    BadInput(name: "gradients --out an existing file", arguments: ["gradients", "--model", "model.h5", "--data", "misnamed.h5", "--out", "plain.h5"], needles: ["plain.h5 exists already", "--force"]),
+    BadInput(name: "gradients: Y of another width than the model's outputs, dY beside it", arguments: ["gradients", "--model", "model.h5", "--data", "wide-y.h5", "--out", "g.h5"], needles: ["wide-y.h5", "/Y", "2 columns", "1 outputs"]),
+    BadInput(name: "predict: a hexadecimal CSV cell", files: ["in.csv": "x0,x1\n1,2\n0x10,3\n"], arguments: ["predict", "model.h5", "--inputs", "in.csv", "--out", "p.csv"], needles: ["in.csv", "line 3", "column x0", "expected a decimal number", "0x10"]),
+    BadInput(name: "a hexadecimal float in a CSV data set", files: ["e.yaml": dataYAML("d.csv", "  input_columns: [x, y]\n  output_columns: [E]\n"), "d.csv": csvHeader + csvRows + "1, 2, 0x1p-1, 0, 0\n"], arguments: ["run", "e.yaml", "--out", "r.h5"], needles: ["d.csv", "line 12", "column E", "expected a decimal number", "0x1p-1"]),
     BadInput(name: "gradients of a missing model", files: ["d.csv": "x\n"], arguments: ["gradients", "--model", "none.h5", "--data", "d.csv", "--out", "g.h5"], needles: ["none.h5"]),
 ]
 
@@ -224,6 +231,11 @@ let badFixtures: String = {
     for (name, std) in [("model.h5", [1.0, 2.0]), ("zero-std.h5", [1.0, 0.0])] {
         let s = Standardization(inputMean: [0, 0], inputStd: std, outputMean: [0], outputStd: [1])
         try! H5File.writeAtomically(dir + "/" + name) { f in try ResultsWriter.writeModel(arch, parameters: theta, standardization: s, into: try f.createGroup("model")) }
+    }
+    // Two outputs in Y (and dY to match) for a model of one output.
+    try! H5File.writeAtomically(dir + "/wide-y.h5") { f in
+        try f.write("X", (0..<20).map(Double.init), shape: [10, 2]); try f.write("Y", (0..<20).map(Double.init), shape: [10, 2])
+        try f.write("dY", (0..<40).map(Double.init), shape: [10, 2, 2])
     }
     let whole = try! Data(contentsOf: URL(fileURLWithPath: dir + "/plain.h5"))
     try! whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.h5"))

@@ -134,6 +134,23 @@ import SobolevHDF5
         }
     }
 
+    @Test func cCommentsHoldAnyModelPath() throws {
+        // "/*", "*/" and a line break in the path the banner names: the comment must still end where it should.
+        let dir = scratchFolder()
+        let folder = dir + "/*d/x\ny*"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try SurrogateFixture.files().plain, toPath: folder + "/m.h5")
+        let r = try sobolev(["export", folder + "/m.h5", "--format", "c", "--out", dir + "/m.c"])
+        #expect(r.status == 0, "\(r.output)")
+        // The source includes the header: one compilation reads both banners.
+        let compiled = try run(which("cc"), ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c", "-o", dir + "/m.o", dir + "/m.c"])
+        #expect(compiled.status == 0, "\(compiled.output)")
+        for file in ["m.c", "m.h"] {
+            let banner = try String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8).split(separator: "\n")[0]
+            #expect(banner.contains("from \(dir)/ *d/x y* /m.h5:/"), "\(banner)")
+        }
+    }
+
     @Test func badRequestsAreOneLineAndWriteNothing() throws {
         let files = try SurrogateFixture.files()
         let dir = scratchFolder()
@@ -151,6 +168,7 @@ import SobolevHDF5
             ([model, "--format", "c", "--out", dir + "/2fast.c"], ["'2fast' is not a C identifier", "--name"]),
             ([model, "--format", "c", "--out", dir + "/m.c", "--name", "my-model"], ["'my-model' is not a C identifier"]),
             ([model, "--format", "onnx", "--out", dir + "/m.onnx", "--name", "m"], ["--name applies to --format c only"]),
+            ([model, "--format", "c", "--out", dir + "/a\"b.c", "--name", "ab"], ["a\"b.h cannot be named in an #include"]),
             ([files.plain + ":/runs/nope", "--format", "onnx", "--out", dir + "/m.onnx"], ["/runs/nope", "no such group"]),
             ([dir + "/none.h5", "--format", "onnx", "--out", dir + "/m.onnx"], ["none.h5", "no such file"]),
         ]

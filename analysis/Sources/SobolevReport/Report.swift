@@ -39,9 +39,14 @@ public struct Report: Sendable {
         return "The charts draw the \(charted.count) best of \(all) configurations\(by); the leaderboard lists every one (sobolev report --charts all draws them all)."
     }
 
+    /// The names of the report's files in its folder, in the order `files()` gives them.
+    public static let fileNames = ["index.html", "summary.md", "runs.csv"]
+
     /// The page, the summary and the table of runs, by file name.
     public func files() -> [(name: String, contents: String)] {
-        [("index.html", ReportPage(report: self).html()), ("summary.md", MarkdownSummary(report: self).markdown()),
-         ("runs.csv", RunsCSV(runs: sweep.runs).csv())]
+        zip(Self.fileNames, [ReportPage(report: self).html(), MarkdownSummary(report: self).markdown(), RunsCSV(runs: sweep.runs).csv()]).map { ($0, $1) }
     }
+
+    /// The files the report was read from (the results file, and the baseline's).
+    var inputFiles: [String] { [sweep.header.file] + (baseline.map { [$0.sweep.header.file] } ?? []) }
 }

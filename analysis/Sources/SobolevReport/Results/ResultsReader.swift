@@ -8,6 +8,7 @@ public enum ResultsReader {
     public static let costAttributes = ["data_generation_time", "simulation_time_per_sample", "surrogate_time_per_sample"]
 
     public static func read(_ path: String) throws -> SweepResults {
+        if let waiting = PartsFolder.beforeFirstMerge(of: path) { throw ReportError.unreadable(file: path, message: waiting) }
         let file: H5File
         do { file = try H5File.open(path) } catch let e as HDF5Error {
             throw ReportError.unreadable(file: path, message: e.message)
