@@ -5,6 +5,9 @@ import Foundation
 /// A first-order optimizer: turns a gradient into a parameter update.
 public protocol Optimizer: Sendable, Checkpointable {
     mutating func step(parameters: inout [Double], gradient: [Double], learningRate: Double)
+    /// Whether the optimizer's state is finite: Adam's second moment overflows to inf for gradient
+    /// entries above about 1e154 (a huge weight decay), and every update is then 0, silently.
+    var stateIsFinite: Bool { get }
 }
 
 /// Which optimizer, with its constants (what an experiment file chooses).
@@ -42,6 +45,8 @@ public struct SGD: Optimizer {
             parameters[i] -= learningRate * direction
         }
     }
+
+    public var stateIsFinite: Bool { velocity.allSatisfy { $0.isFinite } }
 
     public var checkpointState: [Double] { velocity }
     public mutating func restore(checkpointState s: [Double]) throws {
@@ -98,6 +103,8 @@ public struct Adam: Optimizer {
             }
         }
     }
+
+    public var stateIsFinite: Bool { firstMoment.allSatisfy { $0.isFinite } && secondMoment.allSatisfy { $0.isFinite } }
 
     /// [t, m, v].
     public var checkpointState: [Double] { [Double(stepCount)] + firstMoment + secondMoment }

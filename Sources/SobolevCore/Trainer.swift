@@ -381,6 +381,10 @@ public struct Trainer {
                 }
 
                 optimizer.step(parameters: &theta, gradient: total, learningRate: learningRate)
+                // Checked where the history is logged (a pass over the state, not every step).
+                if step % options.logEvery == 0 && !optimizer.stateIsFinite {
+                    return finish(.diverged(step: step, reason: "the optimizer's state is not finite (Adam squares the gradient, with its weight decay: entries above about 1e154 overflow)"))
+                }
                 step += 1
                 if let afterStep, afterStep(step, state) == .stop { return finish(.interrupted) }
             }

@@ -138,6 +138,12 @@ extension Experiment {
             throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:
                 "\(patience) needs validation samples to stop early, but \(validationKey) is 0")
         }
+        // Validation is measured every log_every steps, so patience counts in those: fewer steps
+        // than one interval would silently mean one interval.
+        if let patience = values["training.patience"]?.intValue, patience > 0, let every = values["training.log_every"]?.intValue, patience < every {
+            throw ExperimentError(file: file, key: "training.patience", line: given["training.patience"]?.line, message:
+                "\(patience) steps are fewer than training.log_every \(every): validation is measured every \(every) steps, so early stopping cannot stop sooner")
+        }
         if values["training.keep_best"]?.boolValue == true, noValidation {
             throw ExperimentError(file: file, key: "training.keep_best", line: given["training.keep_best"]?.line, message:
                 "true needs validation samples to choose the best parameters, but \(validationKey) is 0")

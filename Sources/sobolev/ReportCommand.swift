@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SobolevReport
 
 struct ReportCommand: ParsableCommand {
@@ -28,6 +29,12 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         do {
             let report = try Report.make(results: results, baseline: baseline, chartLimit: charts.limit)
+            if let baseline = report.baseline?.sweep {
+                let differences = SettingDifference.between(report.sweep, baseline)
+                if !differences.isEmpty {
+                    FileHandle.standardError.write(Data("warning: --baseline \(baseline.header.file) is another experiment beyond the grid: \(SettingDifference.describe(differences)); configurations are compared by their labels\n".utf8))
+                }
+            }
             let written = try ReportDirectory.write(report, to: out, force: force)
             print("report: \(written.first ?? out)  (\(report.sweep.completed.count) completed, \(report.sweep.notCompleted.count) failed runs\(report.sweep.stopped.isEmpty ? "" : ", \(report.sweep.stopped.count) stopped by the search"))")
         } catch {

@@ -96,6 +96,20 @@ import Testing
         #expect(root.status == 0 && root.stdout.contains("both.h5:/model"), "\(root.output)")
     }
 
+    @Test("report --baseline of another experiment warns in one line naming the settings that differ, and writes the report")
+    func baselineOfAnotherExperimentIsNamed() throws {
+        let files = try SurrogateFixture.files()
+        let dir = scratchFolder()
+        let r = try sobolev(["report", files.plain, "--baseline", files.adaptive, "--out", "rep"], in: dir)
+        #expect(r.status == 0, "\(r.output)")
+        let warning = r.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: --baseline") }
+        #expect(warning.count == 1 && warning[0].contains("problem.name sine here, dataset in the baseline"), "\(r.stderr)")
+        let page = try String(contentsOfFile: dir + "/rep/index.html", encoding: .utf8)
+        #expect(page.contains("differ beyond their grids"))
+        let same = try sobolev(["report", files.plain, "--baseline", files.plain, "--out", "same"], in: dir)
+        #expect(same.status == 0 && !same.stderr.contains("warning"), "\(same.output)")
+    }
+
     @Test func reportSaysWhyAFileCannotBeReadAndRefusesFoldersAndEmptyNames() throws {
         let files = try SurrogateFixture.files()
         let dir = scratchFolder()

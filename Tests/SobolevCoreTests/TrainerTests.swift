@@ -139,6 +139,16 @@ struct TrainerTests {
         }
     }
 
+    @Test("a weight decay so large that Adam's second moment overflows fails the run instead of freezing the weights")
+    func optimizerStateOverflow() {
+        var o = TrainingOptions(); o.epochs = 50; o.learningRate = 1e-2; o.weightDecay = 1e160
+        let out = train(o, data: sineData(10, seed: 7))
+        guard case let .diverged(step, reason) = out.status else { Issue.record("expected divergence, got \(out.status)"); return }
+        #expect(step == 0 && reason.contains("optimizer's state is not finite"), "\(step) \(reason)")
+        o.weightDecay = 1e100   // large, but the squares stay finite: trains on
+        #expect(train(o, data: sineData(10, seed: 7)).status == .completed)
+    }
+
     @Test("weight decay adds wd * W to the weights' gradient only")
     func weightDecay() {
         // One SGD step at zero data loss gradient isolates the decay term: use lambda 0 on all terms.

@@ -101,6 +101,8 @@ struct ExperimentTests {
         ("model: 3", "model", "3"),
         ("training:\n  epochs: 5\n  epochs: 6", "training.epochs", "twice"),
         ("seeds: [9223372036854775808]", "seeds", "9223372036854775808"),
+        ("loss:\n  scheme: softadapt\n  epsilon: 0", "loss.epsilon", "0"),
+        ("training:\n  log_every: 10\n  patience: 5", "training.patience", "fewer than training.log_every 10"),
         ("model:\n  hidden: [4]\n  depth: 3", "model.depth", "does not apply"),
         ("model:\n  hidden: [[4], [8]]\n  width: [8, 16]", "model.width", "does not apply"),
     ])

@@ -306,7 +306,7 @@ struct UserDatasetCheckTests {
     func patienceWithoutValidationIndices() throws {
         let dir = dataFolder()
         try writeWithOwnSplit(dir + "/d.h5", train: [0, 1, 2, 3], validation: [], test: [4, 5])
-        let m = preflightError(try experiment(dir, "  file: d.h5\n  split: indices", overrides: ["training.patience=3"]))
+        let m = preflightError(try experiment(dir, "  file: d.h5\n  split: indices", overrides: ["training.patience=30"]))
         #expect(m.contains("d.h5") && m.contains("training.patience") && m.contains("3"))
     }
 }

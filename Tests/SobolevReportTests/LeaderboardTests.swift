@@ -22,6 +22,20 @@ extension ReportTests {
             return path
         }
 
+        @Test("a metric that is NaN in every completed run gets a line saying so, not an empty table")
+        func metricWithoutFiniteValues() throws {
+            let path = try temporaryFolder() + "/constant.h5"
+            try TinyResultsFile.write(path, runs: [
+                TinyRun(id: "a0", configuration: "c", seed: 0, metrics: ["test_grad_rmse": 1, "test_value_r2": .nan]),
+            ], totalRuns: 1)
+            let report = try Report.make(results: path)
+            #expect(report.leaderboard.rows(for: "test_value_r2").isEmpty)
+            let note = Leaderboard.emptyNote("test_value_r2")
+            #expect(note.contains("No completed run has a finite test_value_r2") && note.contains("constant"))
+            #expect(LeaderboardSection(report: report).html().contains(HTML.escape(note)))
+            #expect(MarkdownSummary(report: report).markdown().contains(note))
+        }
+
         @Test func statisticsOverSeedsMatchHandComputedValues() throws {
             let report = try Report.make(results: try Self.tinyFile())
             let rows = report.leaderboard.rows(for: "test_grad_rmse")

@@ -172,7 +172,7 @@ public enum WeightingCatalog {
             .number("alpha", 0.9, max: 1, openMin: true, "moving-average weight of the new estimate"),
             .words("statistic", "max", LearningRateAnnealingWeighting.Statistic.allCases.map(\.rawValue),
                    "statistic of the value term's gradient: max (paper) or mean (NVIDIA Modulus)"),
-            .number("epsilon", 1e-8, "added to the denominator"),
+            .number("epsilon", 1e-8, openMin: true, "added to the denominator (> 0: a zero gradient statistic would divide by zero)"),
             .integer("update_every", 1, min: 1, "update the lambdas every this many steps"),
         ]) { c, ctx in
             LearningRateAnnealingWeighting(termCount: ctx.layout.count, alpha: c.number("alpha"),
@@ -184,7 +184,7 @@ public enum WeightingCatalog {
         },
         WeightingSchemeSpec(name: "softadapt", summary: "SoftAdapt (Heydari et al. 2019)", constants: [
             .number("temperature", 1, openMin: true, "softmax temperature"),
-            .number("epsilon", 1e-8, "added to denominators"),
+            .number("epsilon", 1e-8, openMin: true, "added to denominators (> 0: a loss of exactly 0 would give 0/0)"),
         ]) { c, _ in
             SoftAdaptWeighting(temperature: c.number("temperature"), epsilon: c.number("epsilon"))
         },
@@ -192,7 +192,7 @@ public enum WeightingCatalog {
             .number("alpha", 0.95, max: 1, "moving-average weight of the history"),
             .number("lookback", 0.99, max: 1, "probability of keeping the history (Bernoulli rho; Modulus's beta)"),
             .number("temperature", 1, openMin: true, "softmax temperature tau"),
-            .number("epsilon", 1e-8, "added to denominators"),
+            .number("epsilon", 1e-8, openMin: true, "added to denominators (> 0: a loss of exactly 0 would give 0/0)"),
         ]) { c, ctx in
             ReLoBRaLoWeighting(seed: ctx.seed, alpha: c.number("alpha"), lookback: c.number("lookback"),
                                temperature: c.number("temperature"), epsilon: c.number("epsilon"))

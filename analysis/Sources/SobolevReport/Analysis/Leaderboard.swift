@@ -39,6 +39,11 @@ public struct Leaderboard: Sendable {
         return a.configuration < b.configuration
     }
 
+    /// What an empty board of `metric` means: every completed run's value is NaN or infinite.
+    public static func emptyNote(_ metric: String) -> String {
+        "No completed run has a finite \(metric)" + (metric.contains("r2") ? " (R² is undefined when the test outputs are constant)." : " (NaN or infinite in every run).")
+    }
+
     /// One row per configuration that has the metric, best mean first.
     public func rows(for metric: String) -> [LeaderboardRow] {
         let higher = MetricNames.higherIsBetter(metric)

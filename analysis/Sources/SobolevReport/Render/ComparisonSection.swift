@@ -9,6 +9,10 @@ struct ComparisonSection {
         let c = SweepComparison(report.leaderboard, baseline: board, baselineFile: baseline.header.file,
                                 metrics: metrics.isEmpty ? report.leaderboard.metrics : metrics)
         var body = "<p>Baseline: <code>\(HTML.escape(c.baselineFile))</code> (\(HTML.escape(baseline.header.experimentName))). Means over seeds of completed runs; ratio = this sweep / baseline. For errors a ratio below 1 is an improvement; for R² above 1.</p>"
+        let differences = SettingDifference.between(report.sweep, baseline)
+        if !differences.isEmpty {
+            body += HTML.paragraph("The two experiments differ beyond their grids, so each row compares these settings too: " + SettingDifference.describe(differences) + ".")
+        }
         if c.rows.isEmpty {
             body += HTML.paragraph("No configuration is in both sweeps, so there is nothing to compare.")
         } else {

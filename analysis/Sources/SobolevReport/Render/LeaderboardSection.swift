@@ -32,7 +32,9 @@ struct LeaderboardSection {
                     .number(Double(s.count), String(s.count)), .number(s.mean), .number(s.std), .number(s.median), .number(s.best)]
         }
         let note = higher ? " (higher is better)" : " (lower is better)"
-        return "<h3 id=\"metric-\(HTML.escape(metric))\"><code>\(HTML.escape(metric))</code><span class=\"note\">\(note)</span></h3>"
+        let heading = "<h3 id=\"metric-\(HTML.escape(metric))\"><code>\(HTML.escape(metric))</code><span class=\"note\">\(note)</span></h3>"
+        if rows.isEmpty { return heading + HTML.paragraph(Leaderboard.emptyNote(metric)) }
+        return heading
             + HTMLTable(headers: ["configuration", "scheme", "seeds", "mean", "std", "median", "best"], rows: rows,
                         sortedBy: 3, sortedAscending: !higher).html()
             + bestRun(metric)

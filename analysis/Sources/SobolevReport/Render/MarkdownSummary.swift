@@ -19,7 +19,9 @@ struct MarkdownSummary {
         let test = report.leaderboard.metrics.filter { $0.hasPrefix("test_") }
         for metric in (test.isEmpty ? report.leaderboard.metrics : test) {
             md += "## Leaderboard: \(metric) (\(MetricNames.higherIsBetter(metric) ? "higher" : "lower") is better)\n\n"
-            md += table(["configuration", "scheme", "seeds", "mean", "std", "median", "best"], report.leaderboard.rows(for: metric).map { r in
+            let rows = report.leaderboard.rows(for: metric)
+            if rows.isEmpty { md += Leaderboard.emptyNote(metric) + "\n\n"; continue }
+            md += table(["configuration", "scheme", "seeds", "mean", "std", "median", "best"], rows.map { r in
                 let s = r.statistics
                 return [r.configuration, r.scheme, String(s.count), NumberFormat.short(s.mean), NumberFormat.short(s.std),
                         NumberFormat.short(s.median), NumberFormat.short(s.best)]
