@@ -45,5 +45,14 @@ import SobolevHDF5
         }
         let csvOut = try run(python, [Self.script, files.adaptive, dir + "/in.csv", "--out", dir + "/y.csv"])
         #expect(csvOut.status != 0 && csvOut.stderr.contains("y.csv") && !FileManager.default.fileExists(atPath: dir + "/y.csv"))
+        // As predict: --metric where it chooses nothing is refused; FILE:/runs is the best run.
+        let id = try SurrogateFixture.runs(files.adaptive)[0].id
+        let named = try run(python, [Self.script, "\(files.adaptive):/runs/\(id)", dir + "/in.csv", "--metric", "test_value_r2"])
+        #expect(named.status != 0 && named.stderr.contains("--metric test_value_r2 chooses nothing"), "\(named.output)")
+        let best = try run(python, [Self.script, "\(files.adaptive):/runs", dir + "/in.csv"])
+        let predicted = try sobolev(["predict", "\(files.adaptive):/runs", "--inputs", dir + "/in.csv", "--out", dir + "/runs-p.h5"])
+        #expect(best.status == 0 && predicted.status == 0, "\(best.output) \(predicted.output)")
+        let chosen = try H5File.open(dir + "/runs-p.h5").scalarStringAttribute("model")
+        #expect(best.stdout.contains("model: \(chosen)"), "\(best.stdout) vs \(chosen)")
     }
 }

@@ -1,10 +1,10 @@
 """Evaluate a stored sobolev surrogate and its Jacobian with numpy and h5py only (no sobolev).
 
-    python3 analysis/examples/evaluate_model.py RESULTS.h5[:/runs/<id>] INPUTS [--out OUT.h5] [--metric M]
+    python3 analysis/examples/evaluate_model.py RESULTS.h5[:/runs[/<id>]] INPUTS [--out OUT.h5] [--metric M]
 
 INPUTS is a CSV file with the model's input columns (the run's problem.input_columns, else x0, x1,
 ...) or an HDF5 file with X [n, d]. Without a run id the best completed run by --metric (default
-test_grad_rmse; highest for R^2) is used, as `sobolev predict` does. With --out the values Y [n, m]
+test_grad_rmse; highest for R^2) is used, as `sobolev predict` does (--metric with a run named is an error). With --out the values Y [n, m]
 and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] = dy_o/dx_j) go to an HDF5 file, otherwise they are
 printed. The model layout is docs/results-format.md ("Model layout").
 """
@@ -100,7 +100,11 @@ def open_model(spec, metric):
     """(Model, location, input names) as `sobolev predict` chooses them."""
     path, group = split(spec)
     f = h5py.File(path, "r")
-    if group is None and "runs" in f:
+    if "runs" in f and group in (None, "/runs"):
+        if group is None and "model" in f:
+            raise SystemExit(f"{path}: holds runs (/runs) and a model (/model); name one: {path}:/model, "
+                             f"{path}:/runs/<id>, or {path}:/runs for the best completed run by --metric")
+        metric = metric or "test_grad_rmse"
         scored = []
         for run_id, run in f["runs"].items():
             if text(run.attrs.get("status", "")) == "completed" and metric in run.get("metrics", {}).attrs:
@@ -110,6 +114,9 @@ def open_model(spec, metric):
         if not scored:
             raise SystemExit(f"{path}: no completed run has metric {metric}")
         group = f"/runs/{min(scored)[1]}"
+    elif metric is not None:
+        named = f"the model is named ({group})" if group else "the file holds one model, no runs"
+        raise SystemExit(f"{path}: --metric {metric} chooses nothing: {named}; leave --metric out")
     if group is None:
         group = "/model" if "model" in f else "/"
     g = f[group]
@@ -146,10 +153,10 @@ def read_inputs(path, names):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", help="RESULTS.h5[:/runs/<id>] or FILE:/group")
+    parser.add_argument("model", help="RESULTS.h5[:/runs] (the best completed run by --metric), RESULTS.h5:/runs/<id> or FILE:/group")
     parser.add_argument("inputs", help="CSV with the input columns, or HDF5 with X [n, d]")
     parser.add_argument("--out", help="HDF5 file for Y and dYdX (not overwritten)")
-    parser.add_argument("--metric", default="test_grad_rmse")
+    parser.add_argument("--metric", help="metric that picks the best completed run (default test_grad_rmse; lower is better, R² higher)")
     args = parser.parse_args()
     if args.out is not None and not args.out.lower().endswith((".h5", ".hdf5")):
         raise SystemExit(f"--out {args.out}: name an .h5 or .hdf5 file (this script writes HDF5)")
