@@ -4,9 +4,10 @@
 
 INPUTS is a CSV file with the model's input columns (the run's problem.input_columns, else x0, x1,
 ...) or an HDF5 file with X [n, d]. Without a run id the best completed run by --metric (default
-test_grad_rmse; highest for R^2) is used, as `sobolev predict` does (--metric with a run named is an error). With --out the values Y [n, m]
-and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] = dy_o/dx_j) go to an HDF5 file, otherwise they are
-printed. The model layout is docs/results-format.md ("Model layout").
+test_grad_rmse; highest for R^2) is used, as `sobolev predict` does (--metric with a run named is
+an error). With --out the values Y [n, m] and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] =
+dy_o/dx_j) go to an HDF5 file, otherwise they are printed. The model layout is
+docs/results-format.md ("Model layout").
 """
 import argparse
 import csv
