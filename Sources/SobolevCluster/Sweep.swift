@@ -106,17 +106,23 @@ public enum Sweep {
         var plan: SweepPlan? = nil
         var preflight: Preflight? = nil
         if world.rank == 0 {
+            // A search's rungs were decided without its failed trials: they stay out of it.
+            if options.retryFailed, let scheduler = experiment.search.scheduler {
+                world.fail("--retry-failed does not apply to a search with a scheduler (\(scheduler.name)): its rungs were decided without the failed trials; to search again, choose another --out")
+            }
             do {
                 // Data files, sizes and memory are checked before the results file is touched.
                 preflight = try Preflight(experiment, ranksPerRun: options.ranksPerRun, limit: options.memoryLimit)
                 if !options.dryRun { try preflight?.checkMemory() }
                 if options.dryRun {
                     try store.checkBelongs(to: experiment)   // reads only: a dry run writes nothing
+                    try store.checkParts(belongTo: experiment)
                 } else {
                     try store.lock()                     // one writer per results file
                     let replaced = options.replace ? store.replacedContents() : nil
                     try store.prepare(for: experiment)   // creates nothing but the lock
                     if let replaced { print("--force: \(store.path) will be replaced at the first merge; \(replaced)") }
+                    if let e = store.extending { print(Sweep.extensionNote(store.path, e)) }
                     try store.consolidate()              // parts a killed job left behind
                     store.removeFinishedCheckpoints()    // a kill between saving a part and this
                 }
@@ -124,12 +130,23 @@ public enum Sweep {
                                   worldSize: world.size, ranksPerRun: options.ranksPerRun)
                 p.checkpointed = Set(store.checkpointedRuns())
                 p.dryRun = options.dryRun
+                if options.dryRun, let e = store.extending { print(Sweep.extensionNote(store.path, e)) }
+                if options.dryRun, let scheduler = experiment.search.scheduler {
+                    let schedule = TrialSchedule(scheduler: scheduler, runs: experiment.runs)
+                    try schedule.load(from: store)
+                    p.searchRemaining = schedule.remainingJobs
+                }
                 plan = p
                 wire = p.wire
             } catch { store.unlock(); world.fail("\(error)") }
         }
         world.broadcast(variable: &wire, root: 0)
         return (plan ?? SweepPlan(wire: wire, runs: experiment.runs, worldSize: world.size, ranksPerRun: options.ranksPerRun), preflight)
+    }
+
+    /// What keeping a results file under an experiment that includes its runs means.
+    static func extensionNote(_ path: String, _ e: (storedRuns: Int, total: Int)) -> String {
+        "\(path): made by another experiment text or other --set overrides, whose \(e.storedRuns) stored run(s) are all runs of this one: they are kept, and the file describes this experiment (\(e.total) runs) from the next merge"
     }
 
     /// The launcher to put before `resumeCommand`: "mpirun -np N " under Open MPI's mpirun (also

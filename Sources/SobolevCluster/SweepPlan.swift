@@ -16,6 +16,9 @@ public struct SweepPlan: Sendable {
     public var checkpointed = Set<String>()
     /// A dry run describes the plan and trains nothing.
     public var dryRun = false
+    /// With a search scheduler: the rung results still to come (rank 0, for the dry run's plan;
+    /// the scheduler, not `pending`, decides what is trained).
+    var searchRemaining: Int?
 
     public init(runs: [RunSpec], stored: [String: RunStatus], retryFailed: Bool, worldSize: Int, ranksPerRun: Int) {
         self.runs = runs; self.stored = stored; self.worldSize = worldSize; self.ranksPerRun = ranksPerRun
@@ -80,11 +83,13 @@ public struct SweepPlan: Sendable {
         lines.append("stored: \(completedCount) completed, \(failedCount) failed")
         let pendingSet = Set(pending)
         for (i, r) in runs.enumerated() {
-            let state = pendingSet.contains(i) ? (stored[r.id] == .failed ? "retry" : (checkpointed.contains(r.id) ? "continue" : "train"))
-                                               : (stored[r.id]?.rawValue ?? "?")
+            // A checkpoint continues its run (also a search trial stopped mid-rung).
+            let state = checkpointed.contains(r.id) ? "continue"
+                : pendingSet.contains(i) ? (stored[r.id] == .failed ? "retry" : "train") : (stored[r.id]?.rawValue ?? "?")
             lines.append("  \(r.id)  \(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.label)")
         }
-        lines.append("plan: train \(pending.count) runs on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
+        let work = searchRemaining.map { "the search's \($0) rung result(s) still to come" } ?? "train \(pending.count) runs"
+        lines.append("plan: \(work) on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
         return lines.joined(separator: "\n")
     }
 }

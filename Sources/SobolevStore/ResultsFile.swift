@@ -14,6 +14,14 @@ public enum ResultsFormat {
 public enum ResultsWriter {
     /// Root attributes: format, version, tool, experiment name and text, the data files' fingerprints, grid.
     public static func writeHeader(_ root: H5Group, experiment: Experiment) throws {
+        try describe(root, experiment: experiment)
+        try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+        _ = try root.group("runs")
+    }
+
+    /// The header's description of the experiment (all but `created`): also what a file takes
+    /// when an experiment that includes its runs extends it.
+    static func describe(_ root: H5Group, experiment: Experiment) throws {
         try root.setAttribute("format", ResultsFormat.name)
         try root.setAttribute("format_version", ResultsFormat.version)
         try root.setAttribute("tool_version", ResultsFormat.toolVersion)
@@ -33,8 +41,6 @@ public enum ResultsWriter {
         if !varying.isEmpty { try root.setAttribute("grid_axes", varying) }
         try root.setAttribute("seeds", experiment.seeds.map { Int($0) })
         try root.setAttribute("total_runs", experiment.runs.count)
-        try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-        _ = try root.group("runs")
     }
 
     /// Sets a configuration value as an attribute of the natural HDF5 type.

@@ -21,6 +21,10 @@ public final class ResultsStore {
     public let experiment: Experiment?
     /// --force: the file at `path` is replaced at the first merge, its runs are not kept.
     public private(set) var replacing: Bool
+    /// The results file holds runs of another experiment text or other overrides that this
+    /// experiment includes (more seeds, more search samples, more axis values, an edited
+    /// comment): its runs are kept and its header describes this experiment from the next merge.
+    public private(set) var extending: (storedRuns: Int, total: Int)?
 
     /// What this process's merges took: seconds per byte of the copied results file and per part
     /// (first guesses until a merge has measured them; a parallel file system may be far slower).
@@ -56,7 +60,7 @@ public final class ResultsStore {
     /// Unmerged parts and checkpoints must be runs of this experiment: a sweep of another one
     /// killed before its first merge leaves parts that the next merge would take in as this
     /// experiment's (the results file's own check cannot see them).
-    func checkParts(belongTo experiment: Experiment) throws {
+    public func checkParts(belongTo experiment: Experiment) throws {
         let ids = Set(experiment.runs.map(\.id))
         let partIDs = partFiles().map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         if let foreign = (partIDs + checkpointedRuns()).first(where: { !ids.contains($0) }) {
@@ -112,7 +116,7 @@ public final class ResultsStore {
             complete = true
         }
         try rename(tmp, path)
-        replacing = false
+        replacing = false; extending = nil
     }
 
     /// What --force discards, for the message that says so (nil: nothing).
@@ -261,6 +265,7 @@ public final class ResultsStore {
             defer { if !complete { try? FileManager.default.removeItem(atPath: tmp) } }
             let copyStart = DispatchTime.now()
             let f = try startMerge(tmp)
+            if extending != nil, let experiment { try ResultsWriter.describe(f, experiment: experiment) }
             let copied = replacing ? 0 : fileSize(path)
             if copied > 1 << 20 { copySecondsPerByte = seconds(since: copyStart) / Double(copied) }
             let partsStart = DispatchTime.now()
@@ -334,25 +339,44 @@ public final class ResultsStore {
     public func checkBelongs(to experiment: Experiment) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let advice = "choose another --out (or --force to replace it)"
-        let text: String, overrides: String, hashes: [String]?
+        let text: String, overrides: String, hashes: [String]?, files: [String]?
         do {
             let f = try H5File.open(path)
             try checkResultsFormat(f)
             text = try f.scalarStringAttribute("experiment_text")
             overrides = try f.scalarStringAttribute("overrides")
             hashes = f.hasAttribute("data_hashes") ? try f.stringAttribute("data_hashes") : nil
+            files = f.hasAttribute("data_files") ? try f.stringAttribute("data_files") : nil
         } catch let e as HDF5Error {
             throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
         }
-        guard text == experiment.text, overrides == experiment.overrides.joined(separator: "\n") else {
-            throw HDF5Error(file: path, object: "/", message: "holds results of a different experiment or different --set overrides; \(advice)")
+        if text != experiment.text || overrides != experiment.overrides.joined(separator: "\n") {
+            try checkExtends(experiment, advice: advice)
         }
         // Files written before the fingerprints were recorded have none to compare.
         guard let hashes, hashes.allSatisfy({ $0.hasPrefix(DataFingerprint.scheme) }) else { return }
         let now = try experiment.dataFingerprints()
-        if let i = now.hashes.indices.first(where: { $0 >= hashes.count || hashes[$0] != now.hashes[$0] }) {
-            throw HDF5Error(file: path, object: "/", message: "holds results trained on other data: \(now.files[i]) changed since (data_hashes \(i < hashes.count ? hashes[i] : "none"), now \(now.hashes[i])); \(advice)")
+        let stored = Dictionary(zip(files ?? now.files, hashes), uniquingKeysWith: { a, _ in a })
+        // By file: an extension may read more files than the stored runs did.
+        if let i = now.hashes.indices.first(where: { i in stored[now.files[i]].map { $0 != now.hashes[i] } ?? false }) {
+            throw HDF5Error(file: path, object: "/", message: "holds results trained on other data: \(now.files[i]) changed since (data_hashes \(stored[now.files[i]]!), now \(now.hashes[i])); \(advice)")
         }
+    }
+
+    /// Another experiment text or other overrides may go on in this file when every run it
+    /// holds is a run of the experiment (same resolved configuration and seed, so the same id):
+    /// it extends the file. Not under a search scheduler, whose rungs were decided on the trials
+    /// it had.
+    func checkExtends(_ experiment: Experiment, advice: String) throws {
+        let ids = Set(experiment.runs.map(\.id))
+        let stored = try H5File.open(path).openGroup("runs").childNames()
+        if let foreign = stored.first(where: { !ids.contains($0) }) {
+            throw HDF5Error(file: path, object: "/runs/\(foreign)", message: "is not a run of this experiment (the file holds results of a different experiment or different --set overrides); \(advice)")
+        }
+        if let scheduler = experiment.search.scheduler {
+            throw HDF5Error(file: path, object: "/", message: "holds this search's trials under another experiment text or other --set overrides; a search with a scheduler (\(scheduler.name)) cannot grow in its file, its rungs were decided on the trials it had; \(advice)")
+        }
+        extending = (stored.count, experiment.runs.count)
     }
 
     /// Deletes temporary files a killed writer left behind (never a finished file).

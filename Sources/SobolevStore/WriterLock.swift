@@ -14,7 +14,9 @@ public final class WriterLock: @unchecked Sendable {
 
     public init(path: String) { self.path = path }
 
-    /// Takes the lock or throws "OUTPUT: is being written by another <who> (host h, pid p)". A file
+    /// Takes the lock or throws "OUTPUT: is being written by another command (sobolev run, host h,
+    /// pid p)", the holder's own words (a `data` may meet a `run` on one --out); `who` names this
+    /// command's kind when the holder left none. A file
     /// system or folder that takes no lock file goes on unprotected, with a warning.
     public func acquire(for output: String, by who: String) throws {
         while true {
@@ -40,13 +42,14 @@ public final class WriterLock: @unchecked Sendable {
                 }
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(fd)
-                throw WriterLockError(message: "\(output): is being written by another \(who)\(holder.isEmpty ? "" : " (\(holder))"); wait for it, or choose another --out")
+                throw WriterLockError(message: "\(output): is being written by another \(holder.isEmpty ? who : "command (\(holder))"); wait for it, or choose another --out")
             }
             // The holder before us may have removed the file between our open and our flock:
             // then the lock is on a file nobody else opens, and we try again.
             var held = stat(), named = stat()
             if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
-                let text = "host \(ProcessInfo.processInfo.hostName), pid \(getpid())\n"
+                let command = CommandLine.arguments.prefix(2).enumerated().map { $0.offset == 0 ? URL(fileURLWithPath: $0.element).lastPathComponent : $0.element }
+                let text = "\(command.joined(separator: " ")), host \(ProcessInfo.processInfo.hostName), pid \(getpid())\n"
                 _ = ftruncate(fd, 0)
                 _ = text.withCString { write(fd, $0, strlen($0)) }
                 descriptor = fd

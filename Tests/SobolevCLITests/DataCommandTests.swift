@@ -217,7 +217,7 @@ struct DataCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/w.h5.lock"))
         let second = try sobolev(arguments, in: dir)
         #expect(second.status != 0 && second.stderr.split(separator: "\n").count == 1, "\(second.output)")
-        #expect(second.stderr.contains("w.h5: is being written by another data command") && second.stderr.contains("pid \(first.process.processIdentifier)"),
+        #expect(second.stderr.contains("w.h5: is being written by another command (sobolev data, host ") && second.stderr.contains("pid \(first.process.processIdentifier)"),
                 "\(second.stderr)")
         #expect(first.finish(within: 120) == 0, "\(first.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["job.log", "w.h5"])

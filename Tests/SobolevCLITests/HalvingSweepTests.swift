@@ -172,6 +172,15 @@ struct HalvingSweepTests {
         let before = try trials(dir + "/h.h5")
         #expect(before.count == 9 && before.values.allSatisfy { $0.status == "stopped" }, "\(before)")
         #expect(first.output.contains("9 stopped by the search, 0 missing of 9; the search is not finished: "), "\(first.output)")
+        // The dry run says what is left (it said "train 0 runs"); failed trials are not retried
+        // and the search does not grow in its file.
+        let toCome = first.output.components(separatedBy: "the search is not finished: ").last!.prefix { $0.isNumber }
+        let plan = try sobolev(["sweep", "h.yaml", "--out", "h.h5", "--dry-run"], in: dir)
+        #expect(plan.stdout.contains("plan: the search's \(toCome) rung result(s) still to come on 1 rank(s)"), "\(plan.stdout)")
+        let retry = try sobolev(["sweep", "h.yaml", "--out", "h.h5", "--retry-failed"], in: dir)
+        #expect(retry.status == 1 && retry.stderr.contains("--retry-failed does not apply to a search with a scheduler"), "\(retry.output)")
+        let grown = try sobolev(["sweep", "h.yaml", "--out", "h.h5", "--set", "search.samples=10"], in: dir)
+        #expect(grown.status == 1 && grown.stderr.contains("cannot grow in its file"), "\(grown.output)")
 
         let rest = try mpirun(2, sweep, in: dir)
         #expect(rest.status == 0, "\(rest.output)")

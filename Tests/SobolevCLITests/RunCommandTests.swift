@@ -164,6 +164,30 @@ struct RunCommandTests {
         #expect(done.status == 0 && done.stdout.contains("2 stored, 0 to train"), "\(done.output)")
     }
 
+    @Test("an experiment that includes every stored run extends the results file (more seeds, --sets reordered, --threads, a comment); one that changes a stored run is refused")
+    func experimentThatIncludesTheStoredRunsExtendsTheFile() throws {
+        let dir = scratchFolder()
+        try tinyExperiment.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let first = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--set", "training.epochs=50", "--set", "model.width=6"], in: dir)
+        #expect(first.status == 0, "\(first.output)")
+        let ids = try H5File.open(dir + "/r.h5").openGroup("runs").childNames()
+        // Reordered --sets, more seeds and --threads: the stored runs stay, two more are trained.
+        let more = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--set", "model.width=6", "--set", "training.epochs=50", "--set", "seeds=2", "--threads", "2"], in: dir)
+        #expect(more.status == 0 && more.stdout.contains("whose 2 stored run(s) are all runs of this one") && more.stdout.contains("4 runs, 2 stored, 2 to train"), "\(more.output)")
+        let f = try H5File.open(dir + "/r.h5")
+        let now = try f.openGroup("runs").childNames()
+        #expect(Set(ids).isSubset(of: Set(now)) && now.count == 4)
+        #expect(try f.scalarIntAttribute("total_runs") == 4 && (try f.scalarStringAttribute("overrides")).contains("seeds=2"))
+        // An edited comment in the file extends it too; a changed value is refused, naming a run.
+        try ("# widths of six\n" + tinyExperiment).write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let comment = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--set", "model.width=6", "--set", "training.epochs=50", "--set", "seeds=2"], in: dir)
+        #expect(comment.status == 0 && comment.stdout.contains("4 stored, 0 to train"), "\(comment.output)")
+        let changed = try sobolev(["run", "tiny.yaml", "--out", "r.h5", "--set", "model.width=6", "--set", "training.epochs=60", "--set", "seeds=2"], in: dir)
+        #expect(changed.status == 1 && changed.stderr.contains("is not a run of this experiment"), "\(changed.output)")
+        let dry = try sobolev(["sweep", "tiny.yaml", "--out", "r.h5", "--set", "model.width=6", "--set", "training.epochs=60", "--dry-run"], in: dir)
+        #expect(dry.status == 1 && dry.stderr.contains("is not a run of this experiment"), "\(dry.output)")
+    }
+
     @Test("a bad experiment file: message names file, line, key and value; exit 1; nothing written")
     func badExperiment() throws {
         let dir = scratchFolder()

@@ -135,7 +135,7 @@ struct SignalTests {
         for command in [["sweep", "l.yaml", "--out", "r.h5"], ["run", "l.yaml", "--out", "r.h5", "--force"]] {
             let second = try sobolev(command, in: dir)
             #expect(second.status == 1 && second.stderr.split(separator: "\n").count == 1, "\(second.output)")
-            #expect(second.stderr.contains("r.h5: is being written by another sweep or run") && second.stderr.contains("pid \(first.process.processIdentifier)"),
+            #expect(second.stderr.contains("r.h5: is being written by another command (sobolev run, host ") && second.stderr.contains("pid \(first.process.processIdentifier)"),
                     "\(second.stderr)")
         }
         first.signal(SIGTERM)
