@@ -49,9 +49,9 @@ final class SweepCoordinator {
     /// Trains group 0's runs, serving the other leaders between steps, then merges and summarises.
     func run(_ trainer: GroupTrainer) -> SweepOutcome {
         if let schedule {
-            print("experiment \(experiment.name): search \(schedule.description); \(schedule.remainingJobs) rung results to come on \(world.size) rank(s) in \(plan.groups) group(s) of \(options.ranksPerRun); results: \(store.path)")
+            print("experiment \(experiment.name): search \(schedule.description); \(schedule.remainingJobs) rung results to come on \(plan.groupsText); results: \(store.path)")
         } else {
-            print("experiment \(experiment.name): \(plan.runs.count) runs, \(plan.completedCount) stored, \(plan.pending.count) to train on \(world.size) rank(s) in \(plan.groups) group(s) of \(options.ranksPerRun); results: \(store.path)")
+            print("experiment \(experiment.name): \(plan.runs.count) runs, \(plan.completedCount) stored, \(plan.pending.count) to train on \(plan.groupsText); results: \(store.path)")
         }
         while let job = trainer.nextFromLeader(nextForGroup0()) {
             guard let r = trainer.train(job, stopAsked: { self.poll(); return self.stopSignal != 0 }) else {

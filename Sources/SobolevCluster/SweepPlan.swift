@@ -38,6 +38,11 @@ public struct SweepPlan: Sendable {
     public func leader(ofGroup g: Int) -> Int { g * ranksPerRun }
     public func ranks(ofGroup g: Int) -> ClosedRange<Int> { leader(ofGroup: g)...(min(leader(ofGroup: g + 1), worldSize) - 1) }
 
+    /// "3 rank(s) in 2 group(s) of 2 (the last group has 1)".
+    public var groupsText: String {
+        "\(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)" + (worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")
+    }
+
     // MARK: The broadcast: [dry run ? -1 : pending count, pending...]
 
     var wire: [Int64] { [Int64(dryRun ? -1 : pending.count)] + pending.map(Int64.init) }
@@ -89,7 +94,7 @@ public struct SweepPlan: Sendable {
             lines.append("  \(r.id)  \(state.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.label)")
         }
         let work = searchRemaining.map { "the search's \($0) rung result(s) still to come" } ?? "train \(pending.count) runs"
-        lines.append("plan: \(work) on \(worldSize) rank(s) in \(groups) group(s) of \(ranksPerRun)\(worldSize % ranksPerRun == 0 ? "" : " (the last group has \(worldSize % ranksPerRun))")")
+        lines.append("plan: \(work) on \(groupsText)")
         return lines.joined(separator: "\n")
     }
 }
