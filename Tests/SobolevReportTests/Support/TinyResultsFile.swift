@@ -22,6 +22,10 @@ struct TinyRun {
     var extra: [String: Double] = [:]
     /// Input dimension d of the test set (X [5, d], dY [5, 1, d]).
     var inputs = 1
+    /// Optimizer steps taken (the `steps` attribute).
+    var steps = 20
+    /// Extra string run attributes (e.g. training.batch_size "full").
+    var texts: [String: String] = [:]
 }
 
 enum TinyResultsFile {
@@ -56,13 +60,14 @@ enum TinyResultsFile {
         try g.setAttribute("wall_time", r.wallTime)
         try g.setAttribute("train_time", r.trainTime)
         try g.setAttribute("samples_per_second", r.samplesPerSecond)
-        try g.setAttribute("steps", 20)
+        try g.setAttribute("steps", r.steps)
         try g.setAttribute("best_step", 20)
         try g.setAttribute("model.width", r.width)
         try g.setAttribute("model.activation", "tanh")
         try g.setAttribute("loss.scheme", r.scheme)
         try g.setAttribute("training.learning_rate", 0.001)
         for (k, v) in r.extra { try g.setAttribute(k, v) }
+        for (k, v) in r.texts { try g.setAttribute(k, v) }
 
         let h = try g.createGroup("history")
         try h.write("step", [0, 10, 20])

@@ -86,10 +86,10 @@ struct MarkdownSummary {
     func search() -> String {
         guard let s = SearchProgress(report.sweep) else { return "" }
         var md = "## Search\n\n"
-        md += "\(s.trials.count) trials; \(s.epochsSpent) epochs trained of the \(s.epochsOfFullRuns) that every trial at the full budget of \(s.fullBudget) epochs would take (\(String(format: "%.1f", 100 * s.saved))% saved).\n\n"
-        md += table(["budget (epochs)", "trials ranked", "best metric", "best trial"], s.budgets.map { b in
+        md += "\(SearchSection.state(s)) \(s.trials.count) trials; \(s.epochsSpent) epochs trained of the \(s.epochsOfFullRuns) that every trial at the full budget of \(s.fullBudget) epochs would take (\(String(format: "%.1f", 100 * s.saved))% saved).\n\n"
+        md += table(SearchSection.rungHeaders, s.budgets.map { b in
             let r = s.rung(b)
-            return [String(b), String(r.count), NumberFormat.short(r.metric), r.best?.label ?? "–"]
+            return [String(b), String(r.count), String(r.failed), NumberFormat.short(r.metric), r.best?.label ?? "–"]
         })
         return md
     }

@@ -25,12 +25,26 @@ struct SearchSection {
                                                      y: s.steps.map(\.best), markers: false, inLegend: false)], yScale: .log).svg()
         let rows = s.budgets.map { b -> [TableCell] in
             let r = s.rung(b)
-            return [.number(Double(b), String(b)), .number(Double(r.count), String(r.count)), .number(r.metric), .text(r.best?.label ?? "–")]
+            return [.number(Double(b), String(b)), .number(Double(r.count), String(r.count)), .number(Double(r.failed), String(r.failed)),
+                    .number(r.metric), .text(r.best?.label ?? "–")]
         }
-        let table = HTMLTable(headers: ["budget (epochs)", "trials ranked", "best metric", "best trial"], rows: rows, sortedBy: 0).html()
+        let table = HTMLTable(headers: SearchSection.rungHeaders, rows: rows, sortedBy: 0).html()
         let saved = String(format: "%.1f", 100 * s.saved)
-        let line = "The search trained \(NumberFormat.count(Double(s.epochsSpent))) epochs in all; training every one of the \(s.trials.count) trials to the full budget of \(s.fullBudget) epochs would take \(NumberFormat.count(Double(s.epochsOfFullRuns))): \(saved)% saved (a promoted trial continues from its checkpoint, so a trial costs the last budget it reached)."
+        let line = SearchSection.state(s) + " The search trained \(NumberFormat.count(Double(s.epochsSpent))) epochs in all; training every one of the \(s.trials.count) trials to the full budget of \(s.fullBudget) epochs would take \(NumberFormat.count(Double(s.epochsOfFullRuns))): \(saved)% saved (a promoted trial continues from its checkpoint, so a trial costs the last budget it reached; a failed one, the epochs up to its failure)."
         let best = s.steps.last.map { "Best search metric: \(NumberFormat.short($0.best)) (\($0.bestTrial))." } ?? ""
         return HTML.section("search", "Search", HTML.paragraph(line + " " + best) + HTML.charts([byRung, incumbent]) + table)
+    }
+
+    /// Columns of the rung table (page and summary.md): a failed trial reached the rung but has no
+    /// finite metric there, so it is counted apart from those ranked.
+    static let rungHeaders = ["budget (epochs)", "trials ranked", "failed there", "best metric", "best trial"]
+
+    /// Whether the search is done, as far as the file tells: stopped trials and promoted ones
+    /// waiting for their next rung are stored alike, so only a bracket left below the full budget
+    /// with a finite result proves it unfinished (docs/report.md).
+    static func state(_ s: SearchProgress) -> String {
+        let stopped = "\(s.stoppedCount) of \(s.trials.count) trials stopped below the full budget."
+        guard s.isUnfinished else { return stopped }
+        return "The search is not finished: a trial with a finite result has not gone on to the full budget of \(s.fullBudget) epochs yet; this shows the rung results stored so far (run the same command again to continue). " + stopped
     }
 }

@@ -10,6 +10,8 @@ public struct RunHistory: Equatable, Sendable {
     /// Weights lambda [n, T] applied at each step; nil when not stored.
     public var lambda: Array2D?
     public var termNames: [String]
+    /// The epoch of each logged step; nil when not stored.
+    public var epochs: [Double]? = nil
 
     static func read(_ g: H5Group, termNames fallback: [String]) throws -> RunHistory {
         let steps = try g.read("step").values
@@ -26,6 +28,7 @@ public struct RunHistory: Equatable, Sendable {
         let names = (try? dataset.stringAttribute("term_names")) ?? fallback
         return RunHistory(steps: steps, lossTerms: terms, validationLossTerms: try table("val_loss_terms"),
                           lambda: try table("lambda"),
-                          termNames: names.count == terms.cols ? names : (0..<terms.cols).map { "term_\($0)" })
+                          termNames: names.count == terms.cols ? names : (0..<terms.cols).map { "term_\($0)" },
+                          epochs: g.contains("epoch") ? try g.read("epoch").values : nil)
     }
 }
