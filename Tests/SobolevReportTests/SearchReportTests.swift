@@ -17,16 +17,21 @@ extension ReportTests {
                 TinyRun(id: "c", configuration: "model.width=32", seed: 0, metrics: ["test_value_rmse": 0.9], status: "stopped", width: 32),
             ]
             try TinyResultsFile.write(path, runs: runs, totalRuns: 3) { f in
-                let g = try f.openGroup("runs")
-                for (id, budgets, metrics) in [("a", [1, 3, 9], [0.5, 0.2, 0.1]), ("b", [1, 3], [0.6, 0.3]), ("c", [1], [0.9])] {
-                    let r = try g.openGroup(id)
-                    try r.setAttribute("search_rung", budgets.count - 1)
-                    try r.setAttribute("search_budget", budgets.last!)
-                    try r.setAttribute("search_budgets", budgets)
-                    try r.setAttribute("search_metrics", metrics)
-                }
+                try setSearchResults(f, [("a", [1, 3, 9], [0.5, 0.2, 0.1]), ("b", [1, 3], [0.6, 0.3]), ("c", [1], [0.9])])
             }
             return path
+        }
+
+        /// Each trial's rungs: the budgets it reached and its metric at each.
+        static func setSearchResults(_ f: H5File, _ trials: [(id: String, budgets: [Int], metrics: [Double])]) throws {
+            let g = try f.openGroup("runs")
+            for (id, budgets, metrics) in trials {
+                let r = try g.openGroup(id)
+                try r.setAttribute("search_rung", budgets.count - 1)
+                try r.setAttribute("search_budget", budgets.last!)
+                try r.setAttribute("search_budgets", budgets)
+                try r.setAttribute("search_metrics", metrics)
+            }
         }
 
         @Test func epochsSpentSavedAndTheBestSoFar() throws {
@@ -76,14 +81,7 @@ extension ReportTests {
                         extra: full.merging(["training.batch_size": 2]) { a, _ in a }, steps: 43),
             ]
             try TinyResultsFile.write(path, runs: runs, totalRuns: 4) { f in
-                let g = try f.openGroup("runs")
-                for (id, budgets, metrics) in [("a", [10, 30], [0.5, 0.2]), ("b", [10], [0.6]), ("c", [10], [.nan]), ("d", [10, 30], [0.4, .nan])] {
-                    let r = try g.openGroup(id)
-                    try r.setAttribute("search_rung", budgets.count - 1)
-                    try r.setAttribute("search_budget", budgets.last!)
-                    try r.setAttribute("search_budgets", budgets)
-                    try r.setAttribute("search_metrics", metrics)
-                }
+                try setSearchResults(f, [("a", [10, 30], [0.5, 0.2]), ("b", [10], [0.6]), ("c", [10], [.nan]), ("d", [10, 30], [0.4, .nan])])
             }
             return path
         }
