@@ -351,7 +351,7 @@ public final class ResultsStore {
             throw HDF5Error(file: e.file, object: e.object, message: "\(e.message); \(advice)")
         }
         if text != experiment.text || overrides != experiment.overrides.joined(separator: "\n") {
-            try checkExtends(experiment, advice: advice)
+            try checkExtends(experiment, storedText: text, storedOverrides: overrides, advice: advice)
         }
         // Files written before the fingerprints were recorded have none to compare.
         guard let hashes, hashes.allSatisfy({ $0.hasPrefix(DataFingerprint.scheme) }) else { return }
@@ -365,16 +365,20 @@ public final class ResultsStore {
 
     /// Another experiment text or other overrides may go on in this file when every run it
     /// holds is a run of the experiment (same resolved configuration and seed, so the same id):
-    /// it extends the file. Not under a search scheduler, whose rungs were decided on the trials
-    /// it had.
-    func checkExtends(_ experiment: Experiment, advice: String) throws {
+    /// it extends the file. A search with a scheduler may not grow (its rungs were decided on the
+    /// trials it had): its runs must be the stored experiment's, as after an edited comment.
+    func checkExtends(_ experiment: Experiment, storedText: String, storedOverrides: String, advice: String) throws {
         let ids = Set(experiment.runs.map(\.id))
         let stored = try H5File.open(path).openGroup("runs").childNames()
         if let foreign = stored.first(where: { !ids.contains($0) }) {
             throw HDF5Error(file: path, object: "/runs/\(foreign)", message: "is not a run of this experiment (the file holds results of a different experiment or different --set overrides); \(advice)")
         }
         if let scheduler = experiment.search.scheduler {
-            throw HDF5Error(file: path, object: "/", message: "holds this search's trials under another experiment text or other --set overrides; a search with a scheduler (\(scheduler.name)) cannot grow in its file, its rungs were decided on the trials it had; \(advice)")
+            let before = try? Experiment.parse(text: storedText, file: experiment.file,
+                                               overrides: storedOverrides.split(separator: "\n").map(String.init))
+            guard let before, Set(before.runs.map(\.id)) == ids else {
+                throw HDF5Error(file: path, object: "/", message: "holds this search's trials, and the experiment now has other trials; a search with a scheduler (\(scheduler.name)) cannot grow in its file, its rungs were decided on the trials it had; \(advice)")
+            }
         }
         extending = (stored.count, experiment.runs.count)
     }
