@@ -37,15 +37,21 @@ public struct BenchmarkCase: Sendable {
         var out: [BenchmarkCase] = []
         for (i, item) in objects.enumerated() {
             guard let o = item as? [String: Any] else { throw fail("case \(i + 1): expected an object {\(keys.joined(separator: ", "))}") }
-            let label = (o["name"] as? String).map { "case \($0)" } ?? "case \(i + 1)"
+            let label = (o["name"] as? String).flatMap { $0.isEmpty ? nil : "case \($0)" } ?? "case \(i + 1)"
             if let unknown = o.keys.sorted().first(where: { !keys.contains($0) }) {
                 throw fail("\(label): unknown key '\(unknown)' (keys: \(keys.joined(separator: ", ")))")
             }
             func whole(_ key: String, _ value: Any?) throws -> Int {
-                // true and false arrive as NSNumber too (a boolean subclass): not sizes.
-                guard let n = value as? NSNumber, !String(describing: type(of: n)).contains("Boolean"),
-                      let v = Int(exactly: n.doubleValue), v >= 1 else {
-                    throw fail("\(label): \(key) must be a whole number >= 1, got \(value.map { "\($0)" } ?? "nothing")")
+                // true and false arrive as NSNumber too (a boolean subclass): not sizes. Sizes stay
+                // below 2^31, so that their products (workspace counts) cannot overflow.
+                let isBoolean = value.map { String(describing: type(of: $0)).contains("Boolean") } ?? false
+                guard let n = value as? NSNumber, !isBoolean, let v = Int(exactly: n.doubleValue), (1...Int(Int32.max)).contains(v) else {
+                    let found = value.map { v -> String in
+                        if let s = v as? String { return "the text \"\(s)\"" }
+                        if isBoolean, let b = v as? Bool { return "\(b)" }
+                        return "\(v)"
+                    } ?? "nothing"
+                    throw fail("\(label): \(key) must be a whole number from 1 to \(Int32.max), got \(found)")
                 }
                 return v
             }

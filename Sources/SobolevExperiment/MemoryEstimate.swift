@@ -165,7 +165,7 @@ public struct MemoryLimit: Sendable, Equatable {
     }
 
     /// MemTotal of /proc/meminfo in bytes.
-    static func machineMemory() -> Double? {
+    public static func machineMemory() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
               let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }

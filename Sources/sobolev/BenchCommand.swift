@@ -44,8 +44,13 @@ struct Bench: ParsableCommand {
     @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
+        try memory.checkFitsMachine()
         try requirePositive(seconds, "--seconds")
         try requireAtLeast(threads, 1, "--threads")
+        var isFolder: ObjCBool = false
+        if let cases, FileManager.default.fileExists(atPath: cases, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("--cases \(cases) is a folder; give a JSON file")
+        }
         if let cases, !FileManager.default.isReadableFile(atPath: cases) {
             throw ValidationError("--cases: cannot read \(cases)")
         }
@@ -60,6 +65,7 @@ struct Bench: ParsableCommand {
         }
         if let only {
             let names = only.split(separator: ",").map(String.init)
+            guard !names.isEmpty else { throw ValidationError("--only '\(only)': name at least one case (cases: \(list.map(\.name).joined(separator: ", ")))") }
             if let unknown = names.first(where: { n in !list.contains { $0.name == n } }) {
                 throw ValidationError("--only: no case named \(unknown) (cases: \(list.map(\.name).joined(separator: ", ")))")
             }

@@ -59,6 +59,10 @@ struct DataCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOptions
 
+    func validate() throws {
+        try memory.checkFitsMachine()
+    }
+
     func run() throws {
         let started = DispatchTime.now()
         var request = DataRequest(problem: problem, samples: samples, sampler: sampler, out: out)

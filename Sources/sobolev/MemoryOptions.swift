@@ -13,6 +13,14 @@ struct MemoryOptions: ParsableArguments {
         }
     }
 
+    /// A limit above this machine's memory would let what cannot fit start and die when an
+    /// allocation fails (a crash, not an error): refused where something is trained, generated or
+    /// timed. A dry run may plan for a larger node.
+    func checkFitsMachine() throws {
+        guard let text = maxMemory, let bytes = MemorySize.parse(text), let machine = MemoryLimit.machineMemory(), bytes > machine else { return }
+        throw ValidationError("--max-memory \(text) is more than this machine's memory (MemTotal \(MemorySize.format(machine))); what does not fit would start and crash")
+    }
+
     /// The limit the preflight checks against.
     var limit: MemoryLimit? {
         MemoryLimit.resolve(maxMemory: maxMemory.flatMap(MemorySize.parse), maxMemoryText: maxMemory)

@@ -41,6 +41,7 @@ struct Run: ParsableCommand {
     @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
+        try memory.checkFitsMachine()
         try requirePositive(checkpointEvery, "--checkpoint-every")
         if let threads, !(1...256).contains(threads) { fail("--threads \(threads): expected an integer in [1, 256] (training.threads)") }
         if threads != nil, let set = overrides.first(where: { $0.hasPrefix("training.threads=") }) {

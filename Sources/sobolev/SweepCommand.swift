@@ -53,6 +53,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
+        if !dryRun { try memory.checkFitsMachine() }
         try requirePositive(mergeEvery, "--merge-every")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         try requireAtLeast(ranksPerRun, 1, "--ranks-per-run")
