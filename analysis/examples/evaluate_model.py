@@ -7,12 +7,16 @@ INPUTS is a CSV file with the model's input columns (the run's problem.input_col
 test_grad_rmse; highest for R^2) is used, as `sobolev predict` does (--metric with a run named is
 an error). With --out the values Y [n, m] and the Jacobian dYdX [n, m, d] (dYdX[i, o, j] =
 dy_o/dx_j) go to an HDF5 file, otherwise they are printed. The model layout is
-docs/results-format.md ("Model layout").
+docs/results-format.md ("Model layout"). A CSV file is read as `sobolev predict` reads it, and
+refused as it refuses it (a row with another number of fields than the header, a cell that is not
+a finite decimal number, no data rows); bad input ends with one line naming the file, group or
+value, exit status 1, and nothing written.
 """
 import argparse
 import csv
 import math
 import os
+import re
 import sys
 
 import h5py
@@ -46,6 +50,38 @@ def activation(name, u):
         s = _logistic(u)
         return u * s, s * (1 + u * (1 - s))
     raise SystemExit(f"unknown activation {name!r}")
+
+
+def fail(message):
+    """One line on standard error, exit status 1."""
+    raise SystemExit(message)
+
+
+def unreadable(e):
+    """What h5py could not read, short: the missing object or attribute when it names one."""
+    found = re.search(r"object '([^']*)' doesn't exist", str(e))
+    if found:
+        return f"no {found[1]}"
+    found = re.search(r"can't locate attribute:? '([^']*)'", str(e))
+    return f"no attribute {found[1]}" if found else str(e).strip("\"'")
+
+
+def open_hdf5(path, role=""):
+    """The file opened for reading, or one line saying why it cannot be (role: "inputs" or "")."""
+    named = f" ({role})" if role else ""
+    if not os.path.exists(path):
+        fail(f"{path}: no such file{named}")
+    if os.path.isdir(path):
+        fail(f"{path}: is a folder, not a file{named}")
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        if "truncated" in str(e):
+            fail(f"{path}: cannot open the file: damaged or truncated{named}")
+        if isinstance(e, PermissionError):
+            fail(f"{path}: cannot read the file (permission denied){named}")
+        hint = "; inputs are a .csv file or an HDF5 file with X" if role else ""
+        fail(f"{path}: not an HDF5 file (or damaged){hint}")
 
 
 def text(value):
@@ -100,7 +136,7 @@ def split(spec):
 def open_model(spec, metric):
     """(Model, location, input names) as `sobolev predict` chooses them."""
     path, group = split(spec)
-    f = h5py.File(path, "r")
+    f = open_hdf5(path)
     if "runs" in f and group in (None, "/runs"):
         if group is None and "model" in f:
             raise SystemExit(f"{path}: holds runs (/runs) and a model (/model); name one: {path}:/model, "
@@ -108,7 +144,8 @@ def open_model(spec, metric):
         metric = metric or "test_grad_rmse"
         scored = []
         for run_id, run in f["runs"].items():
-            if text(run.attrs.get("status", "")) == "completed" and metric in run.get("metrics", {}).attrs:
+            metrics = run.get("metrics")
+            if text(run.attrs.get("status", "")) == "completed" and metrics is not None and metric in metrics.attrs:
                 value = float(run["metrics"].attrs[metric])
                 if math.isfinite(value):
                     scored.append((-value if "_r2" in metric else value, run_id))
@@ -120,6 +157,8 @@ def open_model(spec, metric):
         raise SystemExit(f"{path}: --metric {metric} chooses nothing: {named}; leave --metric out")
     if group is None:
         group = "/model" if "model" in f else "/"
+    if group not in f or not isinstance(f[group], h5py.Group):
+        fail(f"{path}: {group}: no such group")
     g = f[group]
     if g.name.endswith("/model") and "status" in g.parent.attrs:
         g = g.parent  # FILE:/runs/<id>/model names the run
@@ -128,7 +167,10 @@ def open_model(spec, metric):
         if text(run.attrs.get("status", "completed")) != "completed":
             raise SystemExit(f"{path}:{group}: the run {text(run.attrs['status'])}; its model is not usable")
         g = g["model"]
-    model = Model(g)
+    try:
+        model = Model(g)
+    except KeyError as e:
+        fail(f"{path}: {g.name}: not a model ({unreadable(e)})")
     d = len(model.input_mean)
     names = [f"x{j}" for j in range(d)]
     if run is not None and "problem.input_columns" in run.attrs:
@@ -136,20 +178,67 @@ def open_model(spec, metric):
     return model, f"{path}:{g.name}", names
 
 
+_DECIMAL = re.compile(r"[0-9+\-.eE]+")
+_HEX = re.compile(r"[+-]?0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*([pP][+-]?[0-9]+)?")
+
+
+def number(cell, where):
+    """A CSV cell as predict reads it: a finite decimal number (not nan, inf or 0x10)."""
+    try:
+        value = float(cell) if _DECIMAL.fullmatch(cell) else math.nan
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value):
+        return value
+    try:
+        hexadecimal = _HEX.fullmatch(cell) is not None and math.isfinite(float.fromhex(cell))
+    except ValueError:
+        hexadecimal = False
+    fail(f"{where}: expected a {'decimal' if hexadecimal else 'finite'} number, got '{cell}'")
+
+
+def read_csv(path, names):
+    """As sobolev reads CSV: RFC 4180 quoting, one record per line, fields trimmed, '#' lines and
+    blank lines skipped, a byte-order mark ignored; errors name the file's own line numbers."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw.startswith(b"\x89HDF\r\n\x1a\n"):
+        fail(f"{path}: is an HDF5 file, not CSV text (name it .h5)")
+    lines = [(number_, line) for number_, line in enumerate(raw.decode("utf-8-sig", errors="replace").splitlines(), 1)
+             if line.strip() and not line.startswith("#")]
+    if not lines:
+        fail(f"{path}: the file is empty")
+    cells = lambda line: [c.strip() for c in next(csv.reader([line], skipinitialspace=True), [""])]
+    (header_line, header), rows = (lines[0][0], cells(lines[0][1])), []
+    for line_number, line in lines[1:]:
+        row = cells(line)
+        if len(row) != len(header):
+            fail(f"{path}: line {line_number}: has {len(row)} fields, the header has {len(header)}")
+        rows.append((line_number, row))
+    if not rows:
+        fail(f"{path}: no data rows after the header")
+    for c in names:
+        if c not in header:
+            fail(f"{path}: column {c}: not in the header (input); columns are {', '.join(header)}")
+        if header.count(c) > 1:
+            fail(f"{path}: line {header_line}, column {c}: the header names this column twice")
+    index = [header.index(c) for c in names]
+    return np.array([[number(row[j], f"{path}: line {n}, column {header[j]}") for j in index] for n, row in rows])
+
+
 def read_inputs(path, names):
-    if path.lower().endswith(".csv"):
-        # As sobolev reads CSV: RFC 4180 quoting, fields trimmed, '#' lines and blank lines skipped,
-        # a byte-order mark ignored.
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            lines = [l for l in f.read().splitlines() if l.strip() and not l.startswith("#")]
-        table = [[c.strip() for c in row] for row in csv.reader(lines, skipinitialspace=True)]
-        header = table[0]
-        missing = [c for c in names if c not in header]
-        if missing:
-            raise SystemExit(f"{path}: column {missing[0]}: not in the header; columns are {', '.join(header)}")
-        return np.array([[float(r[header.index(c)]) for c in names] for r in table[1:]])
-    with h5py.File(path, "r") as f:
-        return np.asarray(f["X"][()], dtype=np.float64)
+    if path.lower().endswith(".csv") and os.path.isfile(path):
+        return read_csv(path, names)
+    with open_hdf5(path, "inputs") as f:
+        if not isinstance(f.get("X"), h5py.Dataset):
+            fail(f"{path}: /X: no such dataset")
+        try:
+            x = np.asarray(f["X"][()], dtype=np.float64)
+        except (TypeError, ValueError, OSError):
+            fail(f"{path}: /X: not an array of numbers")
+    if not np.all(np.isfinite(x)):
+        fail(f"{path}: /X: holds NaN or Inf")
+    return x
 
 
 def main():
@@ -159,8 +248,14 @@ def main():
     parser.add_argument("--out", help="HDF5 file for Y and dYdX (not overwritten)")
     parser.add_argument("--metric", help="metric that picks the best completed run (default test_grad_rmse; lower is better, R² higher)")
     args = parser.parse_args()
-    if args.out is not None and not args.out.lower().endswith((".h5", ".hdf5")):
-        raise SystemExit(f"--out {args.out}: name an .h5 or .hdf5 file (this script writes HDF5)")
+    if args.out is not None:
+        if not args.out.lower().endswith((".h5", ".hdf5")):
+            fail(f"--out {args.out}: name an .h5 or .hdf5 file (this script writes HDF5)")
+        folder = os.path.dirname(args.out) or "."
+        if not os.path.isdir(folder):
+            fail(f"{args.out}: folder {folder} does not exist")
+        if os.path.lexists(args.out):
+            fail(f"{args.out} exists already; not overwritten")
 
     model, location, names = open_model(args.model, args.metric)
     x = read_inputs(args.inputs, names)
@@ -172,11 +267,14 @@ def main():
         np.set_printoptions(precision=17)
         print("Y =", y, "\ndYdX =", jacobian, sep="\n")
         return
-    if os.path.exists(args.out):
-        raise SystemExit(f"{args.out} exists already; not overwritten")
-    with h5py.File(args.out, "w-") as f:
-        f.attrs["model"] = location
-        f["X"], f["Y"], f["dYdX"] = x, y, jacobian
+    try:
+        with h5py.File(args.out, "w-") as f:
+            f.attrs["model"] = location
+            f["X"], f["Y"], f["dYdX"] = x, y, jacobian
+    except OSError as e:
+        if not isinstance(e, FileExistsError) and os.path.exists(args.out):
+            os.remove(args.out)  # a partial file: nothing is left behind
+        fail(f"{args.out}: cannot write the file ({e.strerror or 'HDF5 error'})")
     print(f"wrote {args.out}: Y {y.shape}, dYdX {jacobian.shape}")
 
 
