@@ -55,4 +55,33 @@ import SobolevHDF5
         let chosen = try H5File.open(dir + "/runs-p.h5").scalarStringAttribute("model")
         #expect(best.stdout.contains("model: \(chosen)"), "\(best.stdout) vs \(chosen)")
     }
+
+    @Test("the Python examples refuse bad input in one line, as predict does (no traceback), and the cluster script checks its arguments")
+    func examplesAndScriptsRefuseBadInput() throws {
+        let python = which("python3")
+        let files = try SurrogateFixture.files()
+        let dir = scratchFolder()
+        try "x0\n0.1,0.2\n".write(toFile: dir + "/long.csv", atomically: true, encoding: .utf8)
+        try "x0\nnan\n".write(toFile: dir + "/nan.csv", atomically: true, encoding: .utf8)
+        let loader = packageRoot + "/analysis/examples/load_results.py"
+        let cases: [([String], String)] = [
+            ([Self.script, files.plain, dir + "/long.csv"], "long.csv: line 2: has 2 fields, the header has 1"),
+            ([Self.script, files.plain, dir + "/nan.csv"], "line 2, column x0: expected a finite number, got 'nan'"),
+            ([Self.script, files.plain + ":/runs/nosuch", dir + "/nan.csv"], "/runs/nosuch: no such group"),
+            ([Self.script, dir + "/missing.h5", dir + "/nan.csv"], "missing.h5: no such file"),
+            ([loader, dir + "/long.csv"], "long.csv"),
+        ]
+        for (arguments, needle) in cases {
+            let r = try run(python, arguments)
+            let lines = r.stderr.split(separator: "\n")
+            #expect(r.status == 1 && lines.count == 1 && r.stderr.contains(needle) && !r.stderr.contains("Traceback"), "\(arguments): \(r.output)")
+        }
+        // run-local: a rank count that is not a positive integer, and a binary that is not there.
+        let script = packageRoot + "/cluster/run-local"
+        let zero = try run(script, ["0", "e.yaml", "r.h5"], in: dir, environment: ["SOBOLEV": sobolevBinary])
+        #expect(zero.status == 2 && zero.stderr.contains("N is 0: expected a positive integer"), "\(zero.output)")
+        let missing = try run(script, ["1", "e.yaml", "r.h5"], in: dir, environment: ["SOBOLEV": dir + "/no-such-binary"])
+        #expect(missing.status == 2 && missing.stderr.contains("no executable file there"), "\(missing.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r.h5"))
+    }
 }
