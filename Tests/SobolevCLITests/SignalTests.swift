@@ -382,7 +382,7 @@ struct SignalTests {
         #expect(try differencesExceptTiming(dir + "/ref.h5", dir + "/s.h5") == [])
     }
 
-    @Test("the Slurm script finds the binary from the submission folder (Slurm runs a spooled copy), or says where it looked")
+    @Test("the Slurm script finds the binary from the submission folder (Slurm runs a spooled copy), or says where it looked; it checks the rank count it gives mpirun")
     func slurmScriptFindsTheBinary() throws {
         let dir = scratchFolder()
         let script = packageRoot + "/cluster/slurm-sweep.sbatch"
@@ -390,6 +390,14 @@ struct SignalTests {
                               environment: ["SLURM_SUBMIT_DIR": dir, "LAUNCHER": "mpirun", "SLURM_NTASKS": "1"])
         #expect(missing.status == 2, "\(missing.output)")
         #expect(missing.stderr.contains("no sobolev binary at \(dir)/.build/release/sobolev"), "\(missing.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // The rank count mpirun gets: SLURM_NTASKS, set and a positive integer (0 would mean all slots).
+        for (tasks, needle) in [(nil, "takes the number of ranks from SLURM_NTASKS, which is not set"), ("0", "SLURM_NTASKS=0: expected a positive integer")] as [(String?, String)] {
+            var environment = ["SOBOLEV": sobolevBinary, "LAUNCHER": "mpirun"]
+            environment["SLURM_NTASKS"] = tasks
+            let r = try run(which("bash"), [script, "l.yaml", "s.h5"], in: dir, environment: environment, unset: tasks == nil ? ["SLURM_NTASKS"] : [])
+            #expect(r.status == 2 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(needle), "\(r.output)")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
 
