@@ -25,9 +25,9 @@ public struct Preflight: Sendable {
             let config = RunConfig(run)
             let shape: RunShape
             if let source = config.problem.dataset {
-                if loaded[source] == nil { try Preflight.checkOwnSplit(source, experiment: experiment, baseDirectory: run.baseDirectory) }
                 let data = try loaded[source] ?? RunExecutor.data(for: config)
                 loaded[source] = data
+                try Preflight.checkOwnSplit(source, data, experiment: experiment)
                 try RunExecutor.check(data, config: config)
                 shape = Preflight.shape(config, inputs: data.train.inputDimension, outputs: data.train.outputDimension,
                                         hasDerivatives: data.train.hasJacobians, hasHessians: data.train.hasHessians,
@@ -49,9 +49,8 @@ public struct Preflight: Sendable {
     /// A file with its own split (HDF5 index sets, a CSV split column) under problem.split
     /// fraction by default: its held-out samples would be shuffled into training without a word.
     /// Only problem.split given (fraction or indices) says which split is meant.
-    static func checkOwnSplit(_ source: DatasetSource, experiment: Experiment, baseDirectory: String) throws {
-        guard source.split == .fraction, !experiment.givenKeys.contains("problem.split"),
-              let own = UserDataset.ownSplitDescription(source, baseDirectory: baseDirectory) else { return }
+    static func checkOwnSplit(_ source: DatasetSource, _ data: RunData, experiment: Experiment) throws {
+        guard let own = data.ignoredSplit, !experiment.givenKeys.contains("problem.split") else { return }
         throw ExperimentError(file: experiment.file, key: "problem.split", line: nil, message:
             "\(source.file) has its own split (\(own)), which problem.split fraction, the default, would ignore: give problem.split: indices to use it, or problem.split: fraction to split by fractions anyway")
     }

@@ -13,6 +13,9 @@ public struct RunData: Sendable {
     /// What the data cost, copied from a data file made by `sobolev data` (data_generation_time,
     /// simulation_time_per_sample): the report's surrogate break-even needs it.
     public var costs: [String: Double] = [:]
+    /// The data file's own split ("datasets train_index, ...", "a column split") when the run
+    /// split it by fractions instead: the preflight asks that problem.split say so.
+    public var ignoredSplit: String? = nil
 
     public init(train: Dataset, validation: Dataset?, test: Dataset, costs: [String: Double] = [:]) {
         self.train = train; self.validation = validation; self.test = test; self.costs = costs

@@ -65,14 +65,20 @@ public enum UserDataset {
         case .fraction:
             split = try fractions(count: data.count, train: source.trainFraction, validation: source.validationFraction, seed: seed, file: path)
         }
-        var costs: [String: Double] = [:]
+        var costs: [String: Double] = [:], sets: [String] = []
         if !source.isCSV, let f = try? H5File.open(path) {
             for name in ["data_generation_time", "simulation_time_per_sample"] where f.hasAttribute(name) {
                 costs[name] = try? f.scalarDoubleAttribute(name)
             }
+            sets = indexSetNames.filter(f.contains)
         }
-        return RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
-                       test: data.subset(split.test), costs: costs)
+        var run = RunData(train: data.subset(split.train), validation: split.validation.isEmpty ? nil : data.subset(split.validation),
+                          test: data.subset(split.test), costs: costs)
+        if source.split == .fraction {
+            run.ignoredSplit = source.isCSV ? (given == nil ? nil : "a column split")
+                : sets.isEmpty ? nil : (sets.count == 1 ? "a dataset " : "datasets ") + sets.joined(separator: ", ")
+        }
+        return run
     }
 
     /// The file's data as a run reads them (checked), and its own split when it has one.
@@ -111,18 +117,6 @@ public enum UserDataset {
                 throw refuse(name(dataset, nil, nil, csvLabel: label), largest)
             }
         }
-    }
-
-    /// What names the file's own split ("datasets train_index, ..." or "a column split"), nil
-    /// when it has none (or cannot be read: reading it reports that).
-    public static func ownSplitDescription(_ source: DatasetSource, baseDirectory: String) -> String? {
-        let path = source.path(baseDirectory: baseDirectory)
-        if source.isCSV {
-            return (try? CSVTable.read(path))?.names.contains("split") == true ? "a column split" : nil
-        }
-        guard let f = try? H5File.open(path) else { return nil }
-        let sets = indexSetNames.filter(f.contains)
-        return sets.isEmpty ? nil : (sets.count == 1 ? "a dataset " : "datasets ") + sets.joined(separator: ", ")
     }
 
     /// A seeded shuffle cut into round(f_train n) training and round(f_val n) validation samples;
