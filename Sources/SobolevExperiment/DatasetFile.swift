@@ -69,8 +69,7 @@ public enum DatasetFile {
     /// "dY[7, 0, 1] is inf (sample 7, output 0, input 1)" (a flat index means nothing to a user).
     static func nonFinite(_ values: [Double], _ name: String, shape: [Int], axes: [String]) -> String? {
         guard let flat = values.firstIndex(where: { !$0.isFinite }) else { return nil }
-        var index = [Int](repeating: 0, count: shape.count), rest = flat
-        for a in shape.indices.reversed() { index[a] = rest % max(shape[a], 1); rest /= max(shape[a], 1) }
+        let index = H5Dataset.position(ofEntry: flat, shape: shape)
         let named = zip(["sample"] + axes, index).map { "\($0) \($1)" }
         return "\(name)[\(index.map(String.init).joined(separator: ", "))] is \(values[flat]) (\(named.joined(separator: ", ")))"
     }

@@ -352,6 +352,14 @@ public final class H5Dataset: H5Object {
         return (out, shape)
     }
 
+    /// The position in a row-major array of `shape` of its entry `flat` (what a user looks for,
+    /// where a flat index would have to be unravelled by hand).
+    public static func position(ofEntry flat: Int, shape: [Int]) -> [Int] {
+        var index = [Int](repeating: 0, count: shape.count), rest = flat
+        for a in shape.indices.reversed() { index[a] = rest % max(shape[a], 1); rest /= max(shape[a], 1) }
+        return index
+    }
+
     /// Doubles hold every integer only up to 2^53: beyond, 64-bit integers are rounded when
     /// converted (2^62 + 0..119 all read as 2^62), so such a dataset is refused, naming its first
     /// entry beyond 2^53 in magnitude, read natively. (Integers of 32 bits or fewer always fit.)
@@ -372,8 +380,7 @@ public final class H5Dataset: H5Object {
             bad = v.firstIndex { $0.magnitude > limit }.map { ($0, "\(v[$0])", Double(v[$0])) }
         }
         guard let bad else { return }
-        var index = [Int](repeating: 0, count: shape.count), rest = bad.index
-        for a in shape.indices.reversed() { index[a] = rest % shape[a]; rest /= shape[a] }
+        let index = H5Dataset.position(ofEntry: bad.index, shape: shape)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         throw HDF5Error(file: file, object: path, message:
             "\(name)[\(index.map(String.init).joined(separator: ", "))] is \(bad.value), an integer beyond 2^53 that a double cannot hold exactly (it would read as \(bad.read)); store the data as floating point or shift them nearer zero")
