@@ -49,14 +49,17 @@ public enum StopSignals {
     /// a task cannot see, default 30 s; alone: nothing kills).
     public static func secondsUntilKill(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double? {
         let signal = pending
-        guard signal == SIGTERM || signal == SIGINT, environment["OMPI_MCA_orte_hnp_uri"] != nil else { return nil }
-        let timeout = environment["OMPI_MCA_odls_base_sigkill_timeout"].flatMap { Double($0) } ?? 1
-        return timeout - Double(monotonicNanoseconds() &- receivedAt.load(ordering: .relaxed)) / 1e9
+        guard signal == SIGTERM || signal == SIGINT, startedByMpirun(environment) else { return nil }
+        return killTimeout(environment) - Double(monotonicNanoseconds() &- receivedAt.load(ordering: .relaxed)) / 1e9
     }
 
-    /// mpirun's kill timeout as the ranks see it ("1" when not set).
-    public static var killTimeoutText: String {
-        ProcessInfo.processInfo.environment["OMPI_MCA_odls_base_sigkill_timeout"] ?? "1"
+    /// Whether Open MPI's mpirun started this process: its ranks see the address of its daemon
+    /// (OMPI_MCA_orte_hnp_uri), also with one rank; a task of srun does not.
+    static func startedByMpirun(_ environment: [String: String]) -> Bool { environment["OMPI_MCA_orte_hnp_uri"] != nil }
+
+    /// Seconds mpirun waits between SIGTERM and SIGKILL, as the ranks see it (default 1).
+    public static func killTimeout(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        environment["OMPI_MCA_odls_base_sigkill_timeout"].flatMap { Double($0) } ?? 1
     }
 
     /// The exit status after a clean stop on `signal`: 128 + its number, as a shell reports it.

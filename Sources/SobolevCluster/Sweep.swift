@@ -122,7 +122,10 @@ public enum Sweep {
                     let replaced = options.replace ? store.replacedContents() : nil
                     try store.prepare(for: experiment)   // creates nothing but the lock
                     if let replaced { print("--force: \(store.path) will be replaced at the first merge; \(replaced)") }
-                    if let e = store.extending { print(Sweep.extensionNote(store.path, e)) }
+                }
+                // Before the merge below, which gives the file the new header.
+                if let e = store.extending { print(Sweep.extensionNote(store.path, e)) }
+                if !options.dryRun {
                     try store.consolidate()              // parts a killed job left behind
                     store.removeFinishedCheckpoints()    // a kill between saving a part and this
                 }
@@ -130,7 +133,6 @@ public enum Sweep {
                                   worldSize: world.size, ranksPerRun: options.ranksPerRun)
                 p.checkpointed = Set(store.checkpointedRuns())
                 p.dryRun = options.dryRun
-                if options.dryRun, let e = store.extending { print(Sweep.extensionNote(store.path, e)) }
                 if options.dryRun, let scheduler = experiment.search.scheduler {
                     let schedule = TrialSchedule(scheduler: scheduler, runs: experiment.runs)
                     try schedule.load(from: store)
@@ -154,7 +156,7 @@ public enum Sweep {
     /// "srun -n N " in a Slurm job step that mpirun did not start, "" for a process started alone.
     /// mpirun inside a Slurm allocation starts its daemons as a job step, so its variable comes first.
     static func launcher(ranks: Int, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let underMpirun = environment["OMPI_MCA_orte_hnp_uri"] != nil
+        let underMpirun = StopSignals.startedByMpirun(environment)
         if !underMpirun, environment["SLURM_STEP_ID"] != nil, environment["SLURM_PROCID"] != nil {
             return "srun -n \(ranks) "
         }

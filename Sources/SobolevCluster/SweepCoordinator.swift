@@ -244,8 +244,8 @@ final class SweepCoordinator {
     func summary() -> SweepOutcome {
         if let (runs, seconds) = unmergedAtStop {
             // Not the stored runs' statuses: reading every part takes about as long as merging them.
-            print(String(format: "results: %@  (%d finished run(s) wait in %@: mpirun kills the ranks %@ s after the signal (odls_base_sigkill_timeout), too soon to merge them (about %.1f s); the next command merges them first)",
-                         store.path, runs, store.partsDirectory, StopSignals.killTimeoutText, seconds))
+            print(String(format: "results: %@  (%d finished run(s) wait in %@: mpirun kills the ranks %g s after the signal (odls_base_sigkill_timeout), too soon to merge them (about %.1f s); the next command merges them first)",
+                         store.path, runs, store.partsDirectory, StopSignals.killTimeout(), seconds))
             printStopped()
             return SweepOutcome(completed: plan.completedCount + progress.done - progress.failed, failed: plan.failedCount + progress.failed, stopSignal: stopSignal)
         }
