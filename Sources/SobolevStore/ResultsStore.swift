@@ -48,9 +48,7 @@ public final class ResultsStore {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw HDF5Error(file: path, object: "", message: "is a folder, not a results file; --out names a file (--force never removes a folder)")
         }
-        func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
-        let target = canonical(path)
-        if let input = experiment.inputFiles.first(where: { canonical($0) == target }) {
+        if let input = FileIdentity.input(among: experiment.inputFiles, replacedBy: path) {
             throw HDF5Error(file: path, object: "", message: "is an input of the experiment (\(input == experiment.file ? "the experiment file" : "a data file")); --out names another file (--force never replaces an input)")
         }
         removeStaleTemporaries()
