@@ -7,9 +7,11 @@ public struct GEMMCall: Sendable, Equatable {
     public var transA: Bool, transB: Bool
     public var m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
     public var beta: Double
-    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Double) {
+    /// Whether the caller gave B^T too (`gemm`'s `transposedB`), which the replay gives as well.
+    public var transposedB: Bool
+    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Double, transposedB: Bool = false) {
         self.transA = transA; self.transB = transB; self.m = m; self.n = n; self.k = k
-        self.lda = lda; self.ldb = ldb; self.ldc = ldc; self.beta = beta
+        self.lda = lda; self.ldb = ldb; self.ldc = ldc; self.beta = beta; self.transposedB = transposedB
     }
     /// Doubles each operand spans (A, B, C).
     public var extents: (a: Int, b: Int, c: Int) { ((transA ? k : m) * lda, (transB ? n : k) * ldb, m * ldc) }
@@ -50,10 +52,13 @@ public enum BLAS {
     }
 
     /// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, with op = transpose when asked.
+    /// `transposedB`: B^T as k x n (leading dimension n) when B is transposed and the caller
+    /// has it (the step's weights), for products cut into small-kernel pieces (BLASRouting.swift).
     public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                             alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
                             b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                            beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int,
+                            transposedB bt: UnsafePointer<Double>? = nil) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             // BLAS leaves C untouched for k = 0 only when beta = 1; make the beta scaling explicit.
@@ -63,6 +68,9 @@ public enum BLAS {
         func call() {
             if k == 1 && alpha == 1 && beta == 0 {
                 outerProduct(m: m, n: n, a: a, incA: transA ? 1 : lda, b: b, incB: transB ? ldb : 1, c: c, ldc: ldc)
+            } else if routes(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, transposedB: bt != nil) {
+                routed(transA: transA, m: m, n: n, k: k, a: a, lda: lda, b: transB ? bt! : b, ldb: transB ? n : ldb, beta: beta,
+                       c: c, ldc: ldc)
             } else {
                 blas(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                      beta: beta, c: c, ldc: ldc)
@@ -75,7 +83,8 @@ public enum BLAS {
             call()
             recorder.nanoseconds += DispatchTime.now().uptimeNanoseconds - start
         } else {
-            recorder.calls.append(GEMMCall(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, beta: beta))
+            recorder.calls.append(GEMMCall(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, beta: beta,
+                                           transposedB: bt != nil))
             call()
         }
     }

@@ -206,7 +206,8 @@ public enum SobolevBenchmark {
                     timeRepeatedly(minSeconds: minSeconds) {
                         for g in calls {
                             BLAS.gemm(transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k, a: a.baseAddress!, lda: g.lda,
-                                      b: b.baseAddress!, ldb: g.ldb, beta: g.beta, c: c.baseAddress!, ldc: g.ldc)
+                                      b: b.baseAddress!, ldb: g.ldb, beta: g.beta, c: c.baseAddress!, ldc: g.ldc,
+                                      transposedB: g.transposedB ? b.baseAddress! : nil)   // B^T: n k doubles, as B
                         }
                     }
                 }

@@ -414,16 +414,17 @@ extension SobolevStep {
         A0.update(repeating: 0, count: (1 + blocks) * B * d)
         x.data.withUnsafeBufferPointer { A0.update(from: $0.baseAddress!, count: B * d) }
         for j in 0..<d { for i in 0..<B { A0[((1 + j) * B + i) * d + j] = 1 } }
+        let transposed = transposeWeights(theta, rows: B * (1 + blocks))
         forEachTile(B, blocks: blocks, least: SobolevStep.hessianTileLeast) { tile in
             let lo = tile.lo, n = tile.n
             for (l, s) in slices.enumerated() {
                 let nin = s.inputs, nout = s.outputs, W = theta + s.weightOffset
                 let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
                 Kernels.affine(rows: n, biased: n, nin: nin, nout: nout, a: A + lo * nin, weights: W,
-                               bias: theta + s.biasOffset, z: Z + lo * nout)
+                               transposed: transposed[l], bias: theta + s.biasOffset, z: Z + lo * nout)
                 tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
                     BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: A + tile.row(b) * nin, lda: nin, b: W, ldb: nin,
-                              c: Z + tile.row(b) * nout, ldc: nout)
+                              c: Z + tile.row(b) * nout, ldc: nout, transposedB: transposed[l])
                 }
                 guard l < slices.count - 1 else { break }
                 hessianActivation(layer: l, tile: tile, scale: scales[l])
@@ -590,7 +591,7 @@ extension SobolevStep {
             size = size.merged(.perTerm(architecture, B: batch, layout: HessianChannelLayout(d: d, jacobians: jacobians, active: T)))
         }
         if fused { size = size.merged(.fused(architecture, B: batch)) }
-        return size.total
+        return size.total + transposedWeightCount(architecture)
     }
 }
 

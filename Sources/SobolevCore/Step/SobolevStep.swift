@@ -274,7 +274,12 @@ public final class SobolevStep {
                                              reverse: false, dirs: dirs))
             size.termStack = stackOffsets(architecture, terms: 1 + dirs).last!
         }
-        return size.total
+        return size.total + transposedWeightCount(architecture)
+    }
+
+    /// Doubles of the transposed weights the forward passes keep (`transposeWeights`).
+    static func transposedWeightCount(_ architecture: MLPArchitecture) -> Int {
+        architecture.layers.reduce(0) { $0 + (BLAS.mayRouteTransposed(n: $1.outputs, k: $1.inputs) ? $1.weightCount : 0) }
     }
 
     /// Layer 0's input rows: x, then the batch's tangent blocks (unit seeds e_j, then the
@@ -306,6 +311,7 @@ public final class SobolevStep {
     /// each tangent block's element-wise pass right after its GEMM.
     private func forward(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, valueRows: Bool) {
         guard valueRows || blocks > 0 else { return }
+        let transposed = transposeWeights(theta, rows: B * ((valueRows ? 1 : 0) + blocks))
         forEachTile(B, blocks: blocks) { tile in
             let lo = tile.lo, n = tile.n
             for (l, s) in slices.enumerated() {
@@ -316,7 +322,7 @@ public final class SobolevStep {
                 let p1 = hidden ? workspace.p1[l].pointer + lo * nout : Z
                 if valueRows {
                     Kernels.affine(rows: n, biased: n, nin: nin, nout: nout, a: A + lo * nin, weights: theta + s.weightOffset,
-                                   bias: theta + s.biasOffset, z: Z + lo * nout)
+                                   transposed: transposed[l], bias: theta + s.biasOffset, z: Z + lo * nout)
                 }
                 if valueRows && hidden {
                     var u = UnsafePointer(Z + lo * nout)
@@ -334,13 +340,31 @@ public final class SobolevStep {
                 tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
                     let row = tile.row(b)
                     Kernels.affine(rows: rows, biased: 0, nin: nin, nout: nout, a: A + row * nin, weights: theta + s.weightOffset,
-                                   bias: theta + s.biasOffset, z: Z + row * nout)
+                                   transposed: transposed[l], bias: theta + s.biasOffset, z: Z + row * nout)
                     guard hidden else { return }
                     Kernels.parallel(count: rows * nout, threads: threads) { r in
                         Kernels.tangents(H + row * nout, Z + row * nout, p1: p1, scale: sl, block: n * nout, range: r)
                     }
                 }
             }
+        }
+    }
+
+    /// W_l^T of the layers whose forward products over `rows` rows may go to the small kernels,
+    /// in the workspace's `transposedWeights` (nil for the others): a pass over those weights,
+    /// once per forward pass.
+    func transposeWeights(_ theta: UnsafePointer<Double>, rows: Int) -> [UnsafePointer<Double>?] {
+        let total = SobolevStep.transposedWeightCount(architecture)
+        guard total > 0 else { return slices.map { _ in nil } }
+        var next = workspace.transposedWeights.reserve(total)
+        return slices.map { s in
+            guard BLAS.mayRouteTransposed(n: s.outputs, k: s.inputs) else { return nil }
+            let t = next
+            next += s.weightCount
+            guard rows * s.weightCount > BLAS.smallProduct else { return nil }
+            let W = theta + s.weightOffset
+            for o in 0..<s.outputs { for i in 0..<s.inputs { t[i * s.outputs + o] = W[o * s.inputs + i] } }
+            return UnsafePointer(t)
         }
     }
 

@@ -51,6 +51,9 @@ final class StepWorkspace {
     /// Hessian passes: the weighted pair residuals, the pair rows contracted with them, and each
     /// sample's share of the slope gradients (summed in sample order: the same for any thread count).
     let weighted = StepBuffer(), pairInputs = StepBuffer(), slopes = StepBuffer()
+    /// The weights W_l^T (n_l x n_{l+1}) of the layers whose forward products go to the small
+    /// kernels (`BLAS.mayRouteTransposed`), one after the other, refreshed by each forward pass.
+    let transposedWeights = StepBuffer()
 
     init(layerCount: Int) {
         inputs = (0..<layerCount).map { _ in StepBuffer() }
@@ -64,7 +67,7 @@ final class StepWorkspace {
     /// Doubles held now (for the memory figures).
     var heldCount: Int {
         (inputs + preactivations + p1 + p2 + p3 + adjoints
-            + [scaled, channels, nextChannels, tileChannels, jacobian, termStack, weighted, pairInputs, slopes])
+            + [scaled, channels, nextChannels, tileChannels, jacobian, termStack, weighted, pairInputs, slopes, transposedWeights])
             .reduce(0) { $0 + $1.capacity }
     }
 }
