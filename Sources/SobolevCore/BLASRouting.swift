@@ -86,14 +86,13 @@ extension BLAS {
             let aRows = s.transA ? s.k : s.m, aCols = s.transA ? s.m : s.k
             let a = (0..<(aRows * aCols)).map { _ in rng.uniform(-1, 1) }
             let b = (0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) }      // n x k when transB, else k x n
-            var bt = [Double](repeating: 0, count: s.k * s.n)
-            if s.transB { for j in 0..<s.n { for q in 0..<s.k { bt[q * s.n + j] = b[j * s.k + q] } } }
+            let bt = s.transB ? Matrix(rows: s.n, cols: s.k, data: b).transposed.data : b
             let c0 = (0..<(s.m * s.n)).map { _ in rng.uniform(-1, 1) }
             var packed = c0, pieces = c0
             let ldb = s.transB ? s.k : s.n
             blas(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: aCols, b: b, ldb: ldb,
                  beta: beta, c: &packed, ldc: s.n)
-            routed(transA: s.transA, m: s.m, n: s.n, k: s.k, a: a, lda: aCols, b: s.transB ? bt : b, ldb: s.n, beta: beta,
+            routed(transA: s.transA, m: s.m, n: s.n, k: s.k, a: a, lda: aCols, b: bt, ldb: s.n, beta: beta,
                    c: &pieces, ldc: s.n)
             if packed.map(\.bitPattern) != pieces.map(\.bitPattern) { return false }
         } }

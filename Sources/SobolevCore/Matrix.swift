@@ -42,7 +42,15 @@ public struct Matrix: Equatable, Sendable {
 
     public var transposed: Matrix {
         var t = Matrix(rows: cols, cols: rows)
-        for r in 0..<rows { for c in 0..<cols { t.data[c * rows + r] = data[r * cols + c] } }
+        data.withUnsafeBufferPointer { a in
+            t.data.withUnsafeMutableBufferPointer { Matrix.transpose(a.baseAddress!, rows: rows, cols: cols, into: $0.baseAddress!) }
+        }
         return t
+    }
+
+    /// The rows x cols matrix at `a` (row-major) transposed into `t` (cols x rows): the step's
+    /// weights W^T without allocating, and `transposed`.
+    static func transpose(_ a: UnsafePointer<Double>, rows: Int, cols: Int, into t: UnsafeMutablePointer<Double>) {
+        for r in 0..<rows { for c in 0..<cols { t[c * rows + r] = a[r * cols + c] } }
     }
 }

@@ -362,8 +362,7 @@ public final class SobolevStep {
             let t = next
             next += s.weightCount
             guard rows * s.weightCount > BLAS.smallProduct else { return nil }
-            let W = theta + s.weightOffset
-            for o in 0..<s.outputs { for i in 0..<s.inputs { t[i * s.outputs + o] = W[o * s.inputs + i] } }
+            Matrix.transpose(theta + s.weightOffset, rows: s.outputs, cols: s.inputs, into: t)
             return UnsafePointer(t)
         }
     }
