@@ -107,8 +107,12 @@ public enum BLAS {
         }
     }
 
-    /// Pins OpenBLAS to `n` threads (one per MPI rank keeps ranks from oversubscribing cores).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Gives one run `n` threads: OpenBLAS's, and a `WorkerPool` for the element-wise loops and
+    /// small-kernel pieces (one per MPI rank keeps ranks from oversubscribing cores).
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(n))
+        if n > 1 && WorkerPool.shared?.size != n { WorkerPool.shared = WorkerPool(size: n) }
+    }
     /// The kernel family OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX"; "Prescott" is its
     /// SSE3 fallback for a CPU it does not know, several times slower: OPENBLAS_CORETYPE overrides it).
     public static var coreName: String { String(cString: openblas_get_corename()) }

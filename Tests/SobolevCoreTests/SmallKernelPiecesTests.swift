@@ -6,18 +6,18 @@ import Testing
 
 /// The step with the products routed and with none routed: (fused losses and gradients of both
 /// plans, per-term losses and gradients), as bit patterns.
-private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Dataset, routing: Bool) -> [UInt64] {
+private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Dataset, routing: Bool, threads: Int = 1) -> [UInt64] {
     BLAS.routingAllowed = routing
     defer { BLAS.routingAllowed = true }
     var all: [Double] = []
     let terms = batch.hasHessians ? 1 + batch.inputDimension + HessianPairs.count(batch.inputDimension) : 1 + batch.tangentBlockCount
     let weights = (0..<terms).map { 0.3 + 0.1 * Double($0) }
     for plan in batch.hasHessians ? [JacobianPlan.forward] : [.forward, .reverse] {
-        let step = SobolevStep(architecture: net)
+        let step = SobolevStep(architecture: net, threads: threads)
         all += step.fusedLosses(parameters: theta, batch: batch, plan: plan).losses
         all += step.fusedGradient(parameters: theta, weights: weights)
     }
-    let sums = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch)
+    let sums = SobolevStep(architecture: net, threads: threads).termSums(parameters: theta, batch: batch)
     return (all + sums.losses + sums.gradients).map(\.bitPattern)
 }
 
@@ -103,5 +103,46 @@ private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Datase
         let dbatch = directionalBatch(n: 800, d: 2, m: 1, k: 3, jacobians: true, seed: 8)
         let (dnet, dtheta) = perturbedNetwork(d: 2, m: 1, hidden: [64, 64], activation: .sin, adaptive: false, seed: 7)
         #expect(stepBits(dnet, dtheta, dbatch, routing: true) == stepBits(dnet, dtheta, dbatch, routing: false))
+    }
+}
+
+@Suite(.serialized) struct SmallKernelPiecesThreadsTests {
+    @Test("with two threads the pieces run side by side with one thread's bits: products, and steps whose products are all routed or small")
+    func twoThreads() {
+        guard BLAS.routingVerified else { return }
+        var rng = SeededRNG(seed: 41)
+        let shapes: [(transA: Bool, transB: Bool, m: Int, n: Int, k: Int)] = [
+            (false, false, 1024, 64, 64), (false, true, 1000, 64, 64), (false, false, 600, 16, 400), (true, false, 64, 64, 1500),
+            (true, false, 96, 7, 5000),
+        ]
+        var whole: [[UInt64]] = [], operands: [([Double], [Double], [Double], [Double])] = []
+        for s in shapes {
+            let a = (0..<((s.transA ? s.k : s.m) * (s.transA ? s.m : s.k))).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(s.k * s.n)).map { _ in rng.uniform(-1, 1) }
+            let bt = s.transB ? Matrix(rows: s.n, cols: s.k, data: b).transposed.data : b
+            var c = (0..<(s.m * s.n)).map { _ in rng.uniform(-1, 1) }
+            operands.append((a, b, bt, c))
+            BLAS.blas(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a, lda: s.transA ? s.m : s.k, b: b,
+                      ldb: s.transB ? s.k : s.n, beta: 1, c: &c, ldc: s.n)
+            whole.append(c.map(\.bitPattern))
+        }
+        let (net, theta) = perturbedNetwork(d: 2, m: 1, hidden: [64, 64], activation: .tanh, adaptive: true, seed: 3)
+        let batch = randomBatch(n: 1000, d: 2, m: 1, seed: 5)
+        let oneThread = stepBits(net, theta, batch, routing: true)
+        BLAS.setThreads(2)
+        defer { BLAS.setThreads(1) }
+        for (s, (o, w)) in zip(shapes, zip(operands, whole)) {
+            #expect(BLAS.routes(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, beta: 1, transposedB: s.transB))
+            var c = o.3
+            o.0.withUnsafeBufferPointer { a in o.1.withUnsafeBufferPointer { b in o.2.withUnsafeBufferPointer { bt in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a.baseAddress!, lda: s.transA ? s.m : s.k,
+                              b: b.baseAddress!, ldb: s.transB ? s.k : s.n, beta: 1, c: c.baseAddress!, ldc: s.n,
+                              transposedB: s.transB ? bt.baseAddress! : nil)
+                }
+            } } }
+            #expect(c.map(\.bitPattern) == w, "\(s)")
+        }
+        #expect(stepBits(net, theta, batch, routing: true, threads: 2) == oneThread)
     }
 }

@@ -13,11 +13,15 @@ private struct UncheckedLoop: @unchecked Sendable { let body: (Range<Int>) -> Vo
 
 enum Kernels {
     /// Runs `body` over `0..<count` split into one contiguous range per thread (at once when the
-    /// loop is small or there is one thread). `work`: the elements the whole loop touches when
-    /// `count` counts rows of several (default `count`).
+    /// loop is small or there is one thread), on the run's `WorkerPool` when it has the threads.
+    /// `work`: the elements the whole loop touches when `count` counts rows of several (default
+    /// `count`).
     static func parallel(count: Int, threads: Int, work: Int? = nil, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, count, (work ?? count) / 16_384)
         guard parts > 1 else { if count > 0 { body(0..<count) }; return }
+        if let pool = WorkerPool.shared, pool.size >= parts {
+            return pool.run(parts: parts) { p in body((p * count / parts)..<((p + 1) * count / parts)) }
+        }
         withoutActuallyEscaping(body) { escaping in
             // The ranges are disjoint, so the threads write disjoint memory.
             let loop = UncheckedLoop(body: escaping)
