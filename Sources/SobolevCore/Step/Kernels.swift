@@ -37,7 +37,8 @@ enum Kernels {
     /// `transposed`: W^T when the step keeps it (products on the small kernels, BLASRouting.swift).
     static func affine(rows: Int, biased: Int, nin: Int, nout: Int, a: UnsafePointer<Double>, weights: UnsafePointer<Double>,
                        transposed: UnsafePointer<Double>? = nil, bias: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>) {
-        for i in 0..<biased { (z + i * nout).update(from: bias, count: nout) }
+        // A loop of stores rather than a memmove call a row (rows of 50-128 doubles: the call cost more).
+        for i in 0..<biased { let row = z + i * nout; for j in 0..<nout { row[j] = bias[j] } }
         BLAS.gemm(transB: true, m: biased, n: nout, k: nin, a: a, lda: nin, b: weights, ldb: nin, beta: 1, c: z, ldc: nout,
                   transposedB: transposed)
         BLAS.gemm(transB: true, m: rows - biased, n: nout, k: nin, a: a + biased * nin, lda: nin, b: weights, ldb: nin,
