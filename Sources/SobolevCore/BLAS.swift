@@ -111,7 +111,7 @@ public enum BLAS {
     /// small-kernel pieces (one per MPI rank keeps ranks from oversubscribing cores).
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(n))
-        if n > 1 && WorkerPool.shared?.size != n { WorkerPool.shared = WorkerPool(size: n) }
+        if n > 1 { _ = WorkerPool.atLeast(n) }   // started now, not in the first step
     }
     /// The kernel family OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX"; "Prescott" is its
     /// SSE3 fallback for a CPU it does not know, several times slower: OPENBLAS_CORETYPE overrides it).

@@ -10,9 +10,20 @@ import Darwin
 #endif
 
 final class WorkerPool: @unchecked Sendable {
-    /// The pool of the last `BLAS.setThreads` above one (kept when one thread follows: its
-    /// workers sleep, and the next run with as many threads takes it again).
-    nonisolated(unsafe) static var shared: WorkerPool? = nil
+    /// The process's pool: the largest asked for so far (kept when one thread follows: its
+    /// workers sleep, and the next run with threads takes it again).
+    private static let current = Mutex<WorkerPool?>(nil)
+
+    /// The process's pool if it has at least `n` threads, else a new one of `n` that replaces it
+    /// (`BLAS.setThreads`, and a step built with more threads than that).
+    static func atLeast(_ n: Int) -> WorkerPool {
+        current.withLock { pool in
+            if let p = pool, p.size >= n { return p }
+            let p = WorkerPool(size: n)
+            pool = p
+            return p
+        }
+    }
 
     /// Threads that run a loop, the caller's included.
     let size: Int

@@ -1,6 +1,5 @@
 // The element-wise loops of the Sobolev step, on raw pointers so that they vectorise, each one
 // pass over its arrays; `parallel` splits a loop over threads for a single run on a workstation.
-import Dispatch
 
 /// What the backward kernels read of one hidden layer: B value rows of `width`, the slope s,
 /// the pre-activations z (value rows, then the tangent blocks' zt), phi'(s z) and phi''(s z).
@@ -9,26 +8,16 @@ struct HiddenLayer {
     let z: UnsafeMutablePointer<Double>, p1: UnsafeMutablePointer<Double>, p2: UnsafeMutablePointer<Double>
 }
 
-private struct UncheckedLoop: @unchecked Sendable { let body: (Range<Int>) -> Void }
-
 enum Kernels {
     /// Runs `body` over `0..<count` split into one contiguous range per thread (at once when the
-    /// loop is small or there is one thread), on the run's `WorkerPool` when it has the threads.
+    /// loop is small or there is one thread), on the process's `WorkerPool`.
     /// `work`: the elements the whole loop touches when `count` counts rows of several (default
     /// `count`).
     static func parallel(count: Int, threads: Int, work: Int? = nil, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, count, (work ?? count) / 16_384)
         guard parts > 1 else { if count > 0 { body(0..<count) }; return }
-        if let pool = WorkerPool.shared, pool.size >= parts {
-            return pool.run(parts: parts) { p in body((p * count / parts)..<((p + 1) * count / parts)) }
-        }
-        withoutActuallyEscaping(body) { escaping in
-            // The ranges are disjoint, so the threads write disjoint memory.
-            let loop = UncheckedLoop(body: escaping)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                loop.body((p * count / parts)..<((p + 1) * count / parts))
-            }
-        }
+        // The ranges are disjoint, so the threads write disjoint memory.
+        WorkerPool.atLeast(parts).run(parts: parts) { p in body((p * count / parts)..<((p + 1) * count / parts)) }
     }
 
     /// Z = A W^T over `rows` rows, plus the bias b on the first `biased` rows (the value rows).
