@@ -26,7 +26,7 @@ public enum BLAS {
         var calls: [GEMMCall] = [], nanoseconds: UInt64 = 0
         init(timing: Bool) { self.timing = timing }
     }
-    private static let recorderKey: pthread_key_t = {
+    static let recorderKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key

@@ -16,6 +16,8 @@ extension Dataset {
 
     /// The tangent blocks of a Sobolev step on this data: d unit blocks with dY, then k directions.
     public var tangentBlockCount: Int { (hasJacobians ? inputDimension : 0) + directionCount }
+    /// The tangent blocks seeded with unit vectors e_j (the first ones): d with Jacobians.
+    public var unitBlockCount: Int { hasJacobians ? inputDimension : 0 }
 
     /// The target of output o's tangent in block b at sample i: dY_i[o, b] for a unit block,
     /// JV_i[o, c] for direction block c.

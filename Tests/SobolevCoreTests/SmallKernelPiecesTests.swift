@@ -4,11 +4,16 @@ import Foundation
 import Testing
 @testable import SobolevCore
 
-/// The step with the products routed and with none routed: (fused losses and gradients of both
-/// plans, per-term losses and gradients), as bit patterns.
+/// The step with the products routed and with none routed, as bit patterns (`allStepBits`).
 private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Dataset, routing: Bool, threads: Int = 1) -> [UInt64] {
     BLAS.routingAllowed = routing
     defer { BLAS.routingAllowed = true }
+    return allStepBits(net, theta, batch, threads: threads)
+}
+
+/// Fused losses and gradients of both plans (one for Hessian data), per-term losses and
+/// gradients, as bit patterns: what a change that must keep the step's bits compares.
+func allStepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Dataset, threads: Int = 1) -> [UInt64] {
     var all: [Double] = []
     let terms = batch.hasHessians ? 1 + batch.inputDimension + HessianPairs.count(batch.inputDimension) : 1 + batch.tangentBlockCount
     let weights = (0..<terms).map { 0.3 + 0.1 * Double($0) }

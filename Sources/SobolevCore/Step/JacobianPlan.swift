@@ -27,8 +27,11 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         let hidden = Double(architecture.layerSizes.dropFirst().dropLast().reduce(0, +))
         switch self {
         case .forward:
-            // forward (1+d) rows, input-gradients and weight gradients of 1 + d channels
-            return 2 * b * (1 + d) * (2 * all + belowFirst) + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
+            // forward (1+d) rows (layer 0's unit blocks without products), input-gradients and
+            // weight gradients of 1 + d channels
+            let units = jacobians ? Double(architecture.inputDimension) : 0
+            return 2 * b * ((1 + d) * (2 * all + belowFirst) - units * (layers.first ?? 0))
+                + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
         case .reverse:
             // values, m reverse passes to x, m tangents, then 1 + m channels' weight gradients and
             // the value channel's input gradients
@@ -52,13 +55,15 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
 
     /// GEMM flops of one per-term step: forward with d tangents; weight gradients of 1 + 2d
     /// channels; input gradients of 1 + 2d channels, or 1 + d + m when m < d (the tangent channels
-    /// are combined from m reverse channels: `SobolevStep.sharesTangentChannels`).
+    /// are combined from m reverse channels: `SobolevStep.sharesTangentChannels`). Layer 0's d unit
+    /// tangent blocks take no products, neither forward nor in their weight gradients (column
+    /// sums, where the BLAS's bits allow: UnitSeedProducts.swift).
     public static func perTermFlops(_ architecture: MLPArchitecture, batch B: Int) -> Double {
         let d = architecture.inputDimension, m = architecture.outputDimension, b = Double(B)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
-        let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
+        let all = layers.reduce(0, +), first = layers.first ?? 0, belowFirst = all - first
         let down = Double(SobolevStep.sharesTangentChannels(m: m, active: d) ? 1 + d + m : 1 + 2 * d)
-        return 2 * b * ((1 + Double(d)) * all + (1 + 2 * Double(d)) * all + down * belowFirst)
+        return 2 * b * ((1 + Double(d)) * all + (1 + 2 * Double(d)) * all + down * belowFirst - 2 * Double(d) * first)
     }
 
     /// GEMM flops of one fused step with this plan.
@@ -67,7 +72,7 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
         let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
         switch self {
-        case .forward: return 2 * b * (1 + d) * (2 * all + belowFirst)
+        case .forward: return 2 * b * ((1 + d) * (2 * all + belowFirst) - d * (layers.first ?? 0))
         case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
         }
     }

@@ -59,7 +59,7 @@ public final class SobolevStep {
         parameters.withUnsafeBufferPointer { theta in
             let scales = architecture.scales(parameters)
             seedTangents(batch)
-            forward(theta.baseAddress!, scales: scales, B: B, blocks: dirs, valueRows: true)
+            forward(theta.baseAddress!, scales: scales, B: B, blocks: dirs, units: unitBlocks(batch), valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
             let G = workspace.channels.pointer, cv = 1 + active
             // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: block
@@ -86,7 +86,8 @@ public final class SobolevStep {
                 for o in 0..<m { for i in 0..<B { seeds[(o * B + i) * m + o] = 1 } }
             }
             grads.withUnsafeMutableBufferPointer { g in
-                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, blocks: dirs, shared: shared,
+                backwardPerTerm(theta.baseAddress!, scales: scales, B: B, active: active, blocks: dirs, units: unitBlocks(batch),
+                                shared: shared,
                                 grads: g.baseAddress!)
             }
         }
@@ -119,7 +120,8 @@ public final class SobolevStep {
         parameters.withUnsafeBufferPointer { theta in
             let scales = architecture.scales(parameters)
             seedTangents(batch, blocks: plan == .forward ? dirs : 0)
-            forward(theta.baseAddress!, scales: scales, B: B, blocks: plan == .forward ? blocks : 0, valueRows: true)
+            forward(theta.baseAddress!, scales: scales, B: B, blocks: plan == .forward ? blocks : 0, units: unitBlocks(batch),
+                    valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
             for k in 0..<(B * m) {
                 let r = out[k] - batch.values.data[k]
@@ -178,7 +180,7 @@ public final class SobolevStep {
                         for j in 0..<d { row[j] += w * V[v + j] }
                     }
                 } }
-                forward(theta, scales: scales, B: B, blocks: m, valueRows: false)
+                forward(theta, scales: scales, B: B, blocks: m, units: 0, valueRows: false)
             }
             let G = workspace.channels.pointer
             for k in 0..<(B * m) { G[k] = weights[0] * res[k] }
@@ -294,6 +296,13 @@ public final class SobolevStep {
     /// in several tiles).
     var tileSamplesLimit: Int?
 
+    /// Whether layer 0's products with unit seeds are replaced by W_0's columns and column sums
+    /// (tests switch it off to compare with the products).
+    nonisolated(unsafe) static var unitSeedsAllowed = true
+
+    /// The batch's tangent blocks seeded with e_j whose layer-0 products are skipped.
+    private func unitBlocks(_ batch: Dataset) -> Int { SobolevStep.unitSeedsAllowed ? batch.unitBlockCount : 0 }
+
     /// The backward's scratch channel buffer that `g` is not in (the two take turns layer by layer).
     private func otherScratch(than g: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
         g == workspace.nextChannels.pointer ? workspace.tileChannels.pointer : workspace.nextChannels.pointer
@@ -308,8 +317,9 @@ public final class SobolevStep {
 
     /// Forward through every layer: the value rows (bias, activation, phi', phi'') when asked, and
     /// the `blocks` tangent blocks t = s phi'(s z) zt; tile by tile, each through all layers, and
-    /// each tangent block's element-wise pass right after its GEMM.
-    private func forward(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, valueRows: Bool) {
+    /// each tangent block's element-wise pass right after its GEMM. The first `units` blocks are
+    /// seeded with e_0, e_1, ... (`Dataset.seedTangents`).
+    private func forward(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, units: Int, valueRows: Bool) {
         guard valueRows || blocks > 0 else { return }
         let transposed = transposeWeights(theta, rows: B * ((valueRows ? 1 : 0) + blocks))
         forEachTile(B, blocks: blocks) { tile in
@@ -337,7 +347,19 @@ public final class SobolevStep {
                                                       dphi: p1 + r.lowerBound, d2phi: p2 + r.lowerBound)
                     }
                 }
-                tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
+                // Layer 0's unit blocks: the product of the seeds e_j with W_0^T is column j of W_0
+                // in every row, written without the product (2 d multiply-adds an element). Not when
+                // direction blocks follow in one product over the whole batch: their rows would
+                // start elsewhere in OpenBLAS's row blocks, with other bits ("Tiles").
+                let unit = l == 0 && (units >= blocks || !tile.isWholeBatch) ? min(units, blocks) : 0
+                for b in 1..<(1 + unit) {
+                    let row = tile.row(b)
+                    Kernels.parallel(count: n * nout, threads: threads) { r in
+                        Kernels.unitTangents(z: Z + row * nout, t: hidden ? H + row * nout : nil, column: theta + s.weightOffset + b - 1,
+                                             stride: nin, width: nout, p1: p1, scale: sl, range: r)
+                    }
+                }
+                tile.runs((1 + unit)..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
                     let row = tile.row(b)
                     Kernels.affine(rows: rows, biased: 0, nin: nin, nout: nout, a: A + row * nin, weights: theta + s.weightOffset,
                                    transposed: transposed[l], bias: theta + s.biasOffset, z: Z + row * nout)
@@ -446,9 +468,10 @@ public final class SobolevStep {
     /// below the output layer a tile's channels live in `nextChannels` and `tileChannels`. The
     /// value rows' weight gradients of all terms add up over the tiles in `termStack` (T matrices
     /// a layer, from `stackOffsets`), which goes into the terms' gradients after the last tile:
-    /// adding them tile by tile would read and write the T x P gradients once per tile.
+    /// adding them tile by tile would read and write the T x P gradients once per tile. The first
+    /// `units` tangent blocks are seeded with e_j: their layer-0 products are column sums.
     private func backwardPerTerm(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, active: Int, blocks: Int,
-                                 shared: Bool, grads: UnsafeMutablePointer<Double>) {
+                                 units: Int, shared: Bool, grads: UnsafeMutablePointer<Double>) {
         let T = 1 + active, P = architecture.parameterCount, m = architecture.outputDimension
         let perSample = T + active + (shared ? m : 0), offsets = SobolevStep.stackOffsets(architecture, terms: T)
         let stacks = workspace.termStack.reserve(offsets.last!)
@@ -463,7 +486,11 @@ public final class SobolevStep {
                 BLAS.gemm(transA: true, m: T * nout, n: nin, k: n, a: gv, lda: T * nout, b: A + tile.lo * nin, ldb: nin,
                           beta: 1, c: stacks + offsets[l], ldc: nin)
                 for t in 0..<T {
-                    if t > 0 {
+                    if t > 0 && l == 0 && t <= units {
+                        // Layer 0's unit seeds e_(t-1): column sums instead of the product.
+                        BLAS.addUnitProduct(m: nout, n: nin, k: n, a: g.block(t - 1, tile, width: nout), lda: nout, column: t - 1,
+                                            e: A + tile.row(t) * nin, c: grads + t * P + s.weightOffset, ldc: nin)
+                    } else if t > 0 {
                         // Direction t's tangent channel against its tangent rows.
                         BLAS.gemm(transA: true, m: nout, n: nin, k: n, a: g.block(t - 1, tile, width: nout), lda: nout,
                                   b: A + tile.row(t) * nin, ldb: nin, beta: 1, c: grads + t * P + s.weightOffset, ldc: nin)
