@@ -32,7 +32,7 @@ extension BLAS {
 
     /// c[o ldc] += sum over i in `rows` of a[i lda + o], each sum from 0 in ascending i.
     static func addColumnSums(rows: Range<Int>, width m: Int, a: UnsafePointer<Double>, lda: Int,
-                                      c: UnsafeMutablePointer<Double>, ldc: Int) {
+                              c: UnsafeMutablePointer<Double>, ldc: Int) {
         var o = 0
         while o + 8 <= m {
             var acc = SIMD8<Double>(repeating: 0)
