@@ -46,6 +46,20 @@ private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Datase
         }
     }
 
+    @Test("the Hessian steps' products add up to their flop count, which leaves out layer 0's seeded blocks")
+    func hessianFlopCount() {
+        let (net, theta) = perturbedNetwork(d: 3, m: 1, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 17)
+        let batch = randomHessianBatch(n: 7, d: 3, m: 1, seed: 18)
+        let step = SobolevStep(architecture: net)
+        let fused = BLAS.recordingCalls {
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+            _ = step.fusedGradient(parameters: theta, weights: [Double](repeating: 0.5, count: 1 + 3 + 6))
+        }
+        #expect(fused.map(\.flops).reduce(0, +) == SobolevStep.hessianFlops(net, batch: 7, fused: true))
+        let perTerm = BLAS.recordingCalls { _ = step.termSums(parameters: theta, batch: batch) }
+        #expect(perTerm.map(\.flops).reduce(0, +) == SobolevStep.hessianFlops(net, batch: 7, fused: false))
+    }
+
     @Test("steps that skip layer 0's unit-seed products equal the steps that multiply, bit for bit (tiles, slopes, outputs, directions, two threads)")
     func stepBitsUnchanged() {
         for (d, m, hidden, activation, adaptive, n) in [(32, 1, [128, 128], Activation.tanh, false, 300), (3, 2, [16, 16], .sin, true, 50),
@@ -60,6 +74,12 @@ private func stepBits(_ net: MLPArchitecture, _ theta: [Double], _ batch: Datase
         for n in [101, 1003] {
             let dbatch = directionalBatch(n: n, d: 5, m: 1, k: 3, jacobians: true, seed: 11)
             #expect(stepBits(dnet, dtheta, dbatch, units: true) == stepBits(dnet, dtheta, dbatch, units: false), "n=\(n)")
+        }
+        // Hessian data: the second-order forward's unit and zero seeds (one tile and several).
+        let (hnet, htheta) = perturbedNetwork(d: 3, m: 2, hidden: [32, 32], activation: .softplus, adaptive: true, seed: 15)
+        for n in [37, 600] {
+            let hbatch = randomHessianBatch(n: n, d: 3, m: 2, seed: 16)
+            #expect(stepBits(hnet, htheta, hbatch, units: true) == stepBits(hnet, htheta, hbatch, units: false), "Hessian n=\(n)")
         }
         // Two threads: the element-wise loops in parts, and the products on two BLAS threads.
         let (net, theta) = perturbedNetwork(d: 16, m: 1, hidden: [64, 64], activation: .tanh, adaptive: false, seed: 13)

@@ -422,9 +422,23 @@ extension SobolevStep {
                 let A = workspace.inputs[l].pointer, Z = workspace.preactivations[l].pointer
                 Kernels.affine(rows: n, biased: n, nin: nin, nout: nout, a: A + lo * nin, weights: W,
                                transposed: transposed[l], bias: theta + s.biasOffset, z: Z + lo * nout)
-                tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
-                    BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: A + tile.row(b) * nin, lda: nin, b: W, ldb: nin,
-                              c: Z + tile.row(b) * nout, ldc: nout, transposedB: transposed[l])
+                if l == 0 && SobolevStep.unitSeedsAllowed {
+                    // Seeds e_j, then 0: the products are W_0's columns and (+0) zeros, the products'
+                    // bits ("Unit seeds at layer 0").
+                    for b in 1...blocks {
+                        let z = Z + tile.row(b) * nout
+                        if b <= d {
+                            Kernels.unitTangents(z: z, t: nil, column: W + b - 1, stride: nin, width: nout, p1: z, scale: 1,
+                                                 range: 0..<(n * nout))
+                        } else {
+                            z.update(repeating: 0, count: n * nout)
+                        }
+                    }
+                } else {
+                    tile.runs(1..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
+                        BLAS.gemm(transB: true, m: rows, n: nout, k: nin, a: A + tile.row(b) * nin, lda: nin, b: W, ldb: nin,
+                                  c: Z + tile.row(b) * nout, ldc: nout, transposedB: transposed[l])
+                    }
                 }
                 guard l < slices.count - 1 else { break }
                 hessianActivation(layer: l, tile: tile, scale: scales[l])
@@ -567,15 +581,16 @@ struct HessianWorkspaceSize {
 
 extension SobolevStep {
     /// GEMM flops of one step on a batch with Jacobian and Hessian data (docs/design.md, "Hessian
-    /// terms"): the forward of (1 + d + D) B rows, then per-term C = 1 + 3d + 2d^2 channels or fused
-    /// 1 + d + m channels, each through the weight gradients (every layer) and G W (all but the first).
+    /// terms"): the forward of (1 + d + D) B rows (the d + D seeded blocks, e_j and 0, without
+    /// products at layer 0), then per-term C = 1 + 3d + 2d^2 channels or fused 1 + d + m channels,
+    /// each through the weight gradients (every layer) and G W (all but the first).
     public static func hessianFlops(_ architecture: MLPArchitecture, batch B: Int, fused: Bool) -> Double {
         let d = architecture.inputDimension, m = architecture.outputDimension, b = Double(B)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
-        let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
+        let all = layers.reduce(0, +), first = layers.first ?? 0, belowFirst = all - first
         let rows = Double(HessianPairs.rowBlocks(d))
         let channels = Double(fused ? 1 + d + m : 1 + 3 * d + 2 * d * d)
-        return 2 * b * (rows * all + channels * (all + belowFirst))
+        return 2 * b * (rows * all - (rows - 1) * first + channels * (all + belowFirst))
     }
 
     /// Doubles a run's workspace grows to on batches with Hessian data (what the steps reserve):
