@@ -15,7 +15,7 @@ extension BLAS {
     enum UnitSums: Sendable { case whole, blocks, product }
 
     private struct UnitShape: Hashable { let m: Int, n: Int, k: Int, threads: Int32 }
-    private static let unitSums = Mutex<[UnitShape: UnitSums]>([:])
+    private static let unitSumsFound = Mutex<[UnitShape: UnitSums]>([:])
 
     /// C (m x n, leading dimension ldc) += A^T E, with A k x m (leading dimension lda) and E the k
     /// rows `e` (leading dimension n), each the unit vector e_j: the bits of
@@ -50,7 +50,7 @@ extension BLAS {
     /// The probe: random A and C, E of unit rows, the product against both ways of summing.
     static func unitSums(m: Int, n: Int, k: Int) -> UnitSums {
         let shape = UnitShape(m: m, n: n, k: k, threads: openblas_get_num_threads())
-        if let known = unitSums.withLock({ $0[shape] }) { return known }
+        if let known = unitSumsFound.withLock({ $0[shape] }) { return known }
         var rng = SeededRNG(seed: 0x0e_5eed)
         let a = (0..<(k * m)).map { _ in rng.uniform(-1, 1) }, c0 = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
         let j = n - 1
@@ -71,7 +71,7 @@ extension BLAS {
             } }
             if sums.map(\.bitPattern) == product.map(\.bitPattern) { found = way; break }
         }
-        unitSums.withLock { $0[shape] = found }
+        unitSumsFound.withLock { $0[shape] = found }
         return found
     }
 }

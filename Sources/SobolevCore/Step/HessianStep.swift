@@ -428,8 +428,7 @@ extension SobolevStep {
                     for b in 1...blocks {
                         let z = Z + tile.row(b) * nout
                         if b <= d {
-                            Kernels.unitTangents(z: z, t: nil, column: W + b - 1, stride: nin, width: nout, p1: z, scale: 1,
-                                                 range: 0..<(n * nout))
+                            Kernels.unitColumns(z, column: W + b - 1, stride: nin, width: nout, range: 0..<(n * nout))
                         } else {
                             z.update(repeating: 0, count: n * nout)
                         }

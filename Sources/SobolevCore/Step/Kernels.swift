@@ -47,22 +47,17 @@ enum Kernels {
         }
     }
 
-    /// Layer 0's tangent rows of the unit seed e_j over elements `range` of a block of rows of
-    /// `width`: zt = W_0 e_j, column j of W_0 (`column`, entries `stride` apart) in every row, and
-    /// for a hidden layer t = s p1 zt as `tangents` computes it. Adding +0 gives what the product
-    /// gives (its sum of the zero terms and 1 w_j turns w_j = -0 into +0), so the bits are the
-    /// product's.
-    static func unitTangents(z: UnsafeMutablePointer<Double>, t: UnsafeMutablePointer<Double>?, column: UnsafePointer<Double>,
-                             stride: Int, width: Int, p1: UnsafePointer<Double>, scale s: Double, range: Range<Int>) {
+    /// Layer 0's tangent pre-activations of the unit seed e_j over elements `range` of a block of
+    /// rows of `width`: zt = W_0 e_j, column j of W_0 (`column`, entries `stride` apart), in every
+    /// row. Adding +0 gives what the product gives (its sum of the zero terms and 1 w_j turns
+    /// w_j = -0 into +0), so the bits are the product's.
+    static func unitColumns(_ z: UnsafeMutablePointer<Double>, column: UnsafePointer<Double>, stride: Int, width: Int,
+                            range: Range<Int>) {
         var e = range.lowerBound
         while e < range.upperBound {
             let o0 = e % width, n = min(width - o0, range.upperBound - e)
             let zr = z + e, w = column + o0 * stride
             for k in 0..<n { zr[k] = w[k * stride] + 0.0 }
-            if let t {
-                let tr = t + e, p = p1 + e
-                if s == 1 { for k in 0..<n { tr[k] = p[k] * zr[k] } } else { for k in 0..<n { tr[k] = s * p[k] * zr[k] } }
-            }
             e += n
         }
     }

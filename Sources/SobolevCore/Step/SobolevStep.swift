@@ -355,8 +355,8 @@ public final class SobolevStep {
                 for b in 1..<(1 + unit) {
                     let row = tile.row(b)
                     Kernels.parallel(count: n * nout, threads: threads) { r in
-                        Kernels.unitTangents(z: Z + row * nout, t: hidden ? H + row * nout : nil, column: theta + s.weightOffset + b - 1,
-                                             stride: nin, width: nout, p1: p1, scale: sl, range: r)
+                        Kernels.unitColumns(Z + row * nout, column: theta + s.weightOffset + b - 1, stride: nin, width: nout, range: r)
+                        if hidden { Kernels.tangents(H + row * nout, Z + row * nout, p1: p1, scale: sl, block: n * nout, range: r) }
                     }
                 }
                 tile.runs((1 + unit)..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
