@@ -75,6 +75,23 @@ struct StepModesTests {
         }
     }
 
+    @Test("zero derivative weights on a batch whose value rows alone take larger tiles than all channels")
+    func fusedValueOnlyTiles() {
+        // Width 50, d = 1: tiles of 640 samples for both channels (1280 rows), 1296 for the value
+        // rows alone; 1500 samples once wrote past the tile buffers (a heap corruption).
+        let (net, theta) = perturbedNetwork(d: 1, m: 1, hidden: [50, 50], activation: .tanh, adaptive: true, seed: 21)
+        #expect(SobolevStep.tileSamples(net, batch: 1500, blocks: 0) > 2 * SobolevStep.tileSamples(net, batch: 1500, blocks: 1))
+        let batch = randomBatch(n: 1500, d: 1, m: 1, seed: 22)
+        let sums = SobolevStep(architecture: net).termSums(parameters: theta, batch: batch, derivativeGradients: false)
+        for plan in JacobianPlan.allCases {
+            let step = SobolevStep(architecture: net)   // its workspace sized by the fused step alone
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: plan)
+            #expect(step.workspace.tileChannels.capacity >= SobolevStep.tileSamples(net, batch: 1500, blocks: 0) * 50)
+            let g = step.fusedGradient(parameters: theta, weights: [1, 0])
+            #expect(relativeError(g, Array(sums.gradients[0..<net.parameterCount])) < 1e-12, "\(plan)")
+        }
+    }
+
     @Test("one step's GEMM calls add up to the flop counts of the cost model and the benchmark")
     func gemmCallsMatchFlopCounts() {
         for (d, m) in stepShapes + [(8, 1), (2, 5)] {

@@ -431,6 +431,7 @@ public final class SobolevStep {
                                reusingReverse: Bool, grad: UnsafeMutablePointer<Double>) {
         forEachTile(B, blocks: blocks) { tile in
             let lo = tile.lo, n = tile.n
+            checkTileFits(rows: n * (1 + blocks))
             var G = TileRows(base: workspace.channels.pointer, local: false)
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, A = workspace.inputs[l].pointer, g = G
@@ -478,6 +479,7 @@ public final class SobolevStep {
         stacks.update(repeating: 0, count: offsets.last!)
         forEachTile(B, blocks: perSample - 1) { tile in
             let n = tile.n
+            checkTileFits(rows: n * perSample)
             var G = ChannelRows(base: workspace.channels.pointer, local: false, T: T)
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, g = G
@@ -541,6 +543,14 @@ public final class SobolevStep {
         }
     }
 
+    /// Stops before a backward writes past its tile buffers: `rows` rows of a tile's channels at
+    /// the widest hidden layer must fit in `nextChannels` and `tileChannels`.
+    private func checkTileFits(rows: Int) {
+        let need = rows * (architecture.layerSizes.dropFirst().dropLast().max() ?? 0)
+        precondition(need <= min(workspace.nextChannels.capacity, workspace.tileChannels.capacity),
+                     "a tile of \(rows) channel rows needs \(need) doubles, the workspace holds \(workspace.tileChannels.capacity)")
+    }
+
     /// Where layer l's T weight-gradient matrices start in `termStack` (the last entry: its size,
     /// which the memory preflight counts too).
     static func stackOffsets(_ architecture: MLPArchitecture, terms T: Int) -> [Int] {
@@ -575,8 +585,13 @@ struct WorkspaceSize {
         // layer's seeds (width m) of the whole batch, and, before them, a tile's m reverse
         // passes (with `nextChannels`); below the output layer the backward's channels of a tile
         // (channelRows / B rows per sample) live in `nextChannels` and `tileChannels`.
+        // A fused step with zero derivative weights takes the value rows alone, in tiles of their
+        // own (`tileSamples` with no blocks), which can hold more rows than the tiles of all
+        // channels: the buffers hold either.
         let perSample = max(channelRows / max(B, 1), 1)
-        let tile = perSample * SobolevStep.tileSamples(architecture, batch: B, blocks: perSample - 1) * widest
+        let tileRows = max(perSample * SobolevStep.tileSamples(architecture, batch: B, blocks: perSample - 1),
+                           SobolevStep.tileSamples(architecture, batch: B, blocks: 0))
+        let tile = tileRows * widest
         let reverseTile = reverse ? m * SobolevStep.tileSamples(architecture, batch: B, blocks: m - 1) * widest : 0
         channels = max(max(channelRows, rows) * m, reverseTile)
         nextChannels = max(tile, reverseTile)
