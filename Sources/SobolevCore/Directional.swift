@@ -27,6 +27,15 @@ extension Dataset {
                         : directionalDerivatives![(i * m + o) * directionCount + (b - unit)]
     }
 
+    /// body(t, stride) with the targets of tangent block b: output o of sample i at
+    /// t[(i * m + o) * stride] (the same numbers as `tangentTarget`, for loops over a block).
+    func withTangentTargets<R>(block b: Int, _ body: (UnsafePointer<Double>, Int) -> R) -> R {
+        let unit = hasJacobians ? inputDimension : 0
+        let (targets, first, stride) = b < unit ? (jacobians!, b, inputDimension)
+                                                : (directionalDerivatives!, b - unit, directionCount)
+        return targets.withUnsafeBufferPointer { body($0.baseAddress! + first, stride) }
+    }
+
     /// Writes the tangent blocks' input rows (block b, sample i at row b B + i of d entries): e_b
     /// for the unit blocks, v_ic for the direction blocks.
     func seedTangents(_ t: UnsafeMutablePointer<Double>) {

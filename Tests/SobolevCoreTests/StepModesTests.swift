@@ -111,6 +111,22 @@ struct StepModesTests {
             #expect(calls.map(\.flops).reduce(0, +) == JacobianPlan.perTermFlops(net, batch: 7) + products, "per-term d=\(d) m=\(m)")
             #expect(BLAS.recordingCalls { _ = step.lossSums(parameters: theta, batch: batch) }.count > 0)
         }
+        // A batch of several tiles: plan F's layer-0 weight gradients of the unit blocks are column
+        // sums there (unless this BLAS sums otherwise), and the count leaves them out.
+        let (net, theta) = perturbedNetwork(d: 2, m: 5, hidden: [6, 5], activation: .tanh, adaptive: false, seed: 3)
+        let B = 3700, tile = SobolevStep.tileSamples(net, batch: B, blocks: 2)
+        #expect(tile < B && JacobianPlan.cheapest(net, batch: B) == .forward)
+        let batch = randomBatch(n: B, d: 2, m: 5, seed: 11)
+        let step = SobolevStep(architecture: net)
+        let calls = BLAS.recordingCalls {
+            _ = step.fusedLosses(parameters: theta, batch: batch, plan: .forward)
+            _ = step.fusedGradient(parameters: theta, weights: [0.5, 0.5, 0.5])
+        }
+        var products = 0.0
+        for lo in stride(from: 0, to: B, by: tile) where BLAS.unitSums(m: 6, n: 2, k: min(tile, B - lo)) == .product {
+            products += Double(2 * 2 * 6 * 2 * min(tile, B - lo))
+        }
+        #expect(calls.map(\.flops).reduce(0, +) == JacobianPlan.forward.flops(net, batch: B) + products)
     }
 
     @Test("timing GEMM calls counts the time inside them, not the work between them, and records no calls")

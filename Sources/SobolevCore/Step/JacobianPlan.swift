@@ -27,10 +27,11 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         let hidden = Double(architecture.layerSizes.dropFirst().dropLast().reduce(0, +))
         switch self {
         case .forward:
-            // forward (1+d) rows (layer 0's unit blocks without products), input-gradients and
-            // weight gradients of 1 + d channels
-            let units = jacobians ? Double(architecture.inputDimension) : 0
-            return 2 * b * ((1 + d) * (2 * all + belowFirst) - units * (layers.first ?? 0))
+            // forward (1+d) rows, input-gradients and weight gradients of 1 + d channels; layer
+            // 0's unit blocks without products (forward; weight gradients over several tiles)
+            let units = jacobians ? architecture.inputDimension : 0
+            let skipped = Double(units + JacobianPlan.unitWeightGradients(architecture, batch: B, units: units, blocks: Int(d)))
+            return 2 * b * ((1 + d) * (2 * all + belowFirst) - skipped * (layers.first ?? 0))
                 + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
         case .reverse:
             // values, m reverse passes to x, m tangents, then 1 + m channels' weight gradients and
@@ -66,13 +67,23 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         return 2 * b * ((1 + Double(d)) * all + (1 + 2 * Double(d)) * all + down * belowFirst - 2 * Double(d) * first)
     }
 
-    /// GEMM flops of one fused step with this plan.
+    /// Plan F's unit blocks whose layer-0 weight gradients are column sums: all `units` when the
+    /// batch spans several tiles (each block then has its own product), none in one tile (one
+    /// product over all blocks' rows: SobolevStep.backwardFused).
+    static func unitWeightGradients(_ architecture: MLPArchitecture, batch B: Int, units: Int, blocks: Int) -> Int {
+        SobolevStep.tileSamples(architecture, batch: B, blocks: blocks) < B ? units : 0
+    }
+
+    /// GEMM flops of one fused step with this plan (data with Jacobians).
     public func flops(_ architecture: MLPArchitecture, batch B: Int) -> Double {
         let d = Double(architecture.inputDimension), m = Double(architecture.outputDimension), b = Double(B)
         let layers = architecture.layers.map { Double($0.inputs * $0.outputs) }
         let all = layers.reduce(0, +), belowFirst = all - (layers.first ?? 0)
+        let units = architecture.inputDimension
         switch self {
-        case .forward: return 2 * b * ((1 + d) * (2 * all + belowFirst) - d * (layers.first ?? 0))
+        case .forward:
+            let skipped = Double(units + JacobianPlan.unitWeightGradients(architecture, batch: B, units: units, blocks: units))
+            return 2 * b * ((1 + d) * (2 * all + belowFirst) - skipped * (layers.first ?? 0))
         case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
         }
     }

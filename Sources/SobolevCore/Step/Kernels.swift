@@ -53,12 +53,17 @@ enum Kernels {
     /// w_j = -0 into +0), so the bits are the product's.
     static func unitColumns(_ z: UnsafeMutablePointer<Double>, column: UnsafePointer<Double>, stride: Int, width: Int,
                             range: Range<Int>) {
-        var e = range.lowerBound
-        while e < range.upperBound {
-            let o0 = e % width, n = min(width - o0, range.upperBound - e)
-            let zr = z + e, w = column + o0 * stride
-            for k in 0..<n { zr[k] = w[k * stride] + 0.0 }
-            e += n
+        // The column gathered once (a stack temporary), then copied row by row in vectors.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { buffer in
+            let w = buffer.baseAddress!
+            for o in 0..<width { w[o] = column[o * stride] + 0.0 }
+            var e = range.lowerBound
+            while e < range.upperBound {
+                let o0 = e % width, n = min(width - o0, range.upperBound - e)
+                let zr = z + e, wr = w + o0
+                for k in 0..<n { zr[k] = wr[k] }
+                e += n
+            }
         }
     }
 
@@ -68,6 +73,18 @@ enum Kernels {
         let st = stride ?? width
         if !adding { into.update(repeating: 0, count: width) }
         for i in 0..<rows { let r = g + i * st; for o in 0..<width { into[o] += r[o] } }
+    }
+
+    /// r_q = y_q - t_q for q in 0..<count (y and r at stride `rs`, r may be y; t at `ts`) and
+    /// the loss sum_q 0.5 r_q^2, added in q's order.
+    static func residuals(_ y: UnsafePointer<Double>, minus t: UnsafePointer<Double>, stride ts: Int, count: Int,
+                          into r: UnsafeMutablePointer<Double>, stride rs: Int) -> Double {
+        var sum = 0.0
+        for q in 0..<count {
+            let v = y[q * rs] - t[q * ts]
+            r[q * rs] = v; sum += 0.5 * v * v
+        }
+        return sum
     }
 
     static func add(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {

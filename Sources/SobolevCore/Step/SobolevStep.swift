@@ -65,20 +65,23 @@ public final class SobolevStep {
             // Value rows (i, t): the value residual for t = 0, zero above; tangent blocks: block
             // j's tangent residual (also kept in E, entry (i * m + o) * dirs + j); then, when the
             // tangent channels are shared, m reverse channels seeded with e_o.
-            for i in 0..<B { for o in 0..<m {
-                let r = out[i * m + o] - batch.values[i, o]
-                losses[0] += 0.5 * r * r
-                G[(i * cv) * m + o] = r
-                for t in 1..<cv { G[(i * cv + t) * m + o] = 0 }
-            } }
-            do {
-                let tangentBase = B * cv * m
-                for j in 0..<dirs { for i in 0..<B { for o in 0..<m {
-                    let r = out[(B + j * B + i) * m + o] - batch.tangentTarget(i, o, j)
-                    losses[1 + j] += 0.5 * r * r
-                    E[(i * m + o) * dirs + j] = r
-                    if j < active { G[tangentBase + (j * B + i) * m + o] = r }
-                } } }
+            G.update(repeating: 0, count: B * cv * m)
+            losses[0] = batch.values.data.withUnsafeBufferPointer { y in
+                var sum = 0.0
+                for i in 0..<B { for o in 0..<m {
+                    let r = out[i * m + o] - y[i * m + o]
+                    sum += 0.5 * r * r
+                    G[(i * cv) * m + o] = r
+                } }
+                return sum
+            }
+            for j in 0..<dirs {
+                let t = E + j
+                for q in 0..<(B * m) { t[q * dirs] = out[B * m + j * B * m + q] }
+                losses[1 + j] = batch.withTangentTargets(block: j) {
+                    Kernels.residuals(t, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
+                }
+                if j < active { for q in 0..<(B * m) { G[B * cv * m + j * B * m + q] = t[q * dirs] } }
             }
             if shared {
                 let seeds = G + B * (cv + active) * m
@@ -123,26 +126,30 @@ public final class SobolevStep {
             forward(theta.baseAddress!, scales: scales, B: B, blocks: plan == .forward ? blocks : 0, units: unitBlocks(batch),
                     valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
-            for k in 0..<(B * m) {
-                let r = out[k] - batch.values.data[k]
-                res[k] = r; losses[0] += 0.5 * r * r
-            }
+            // Each term's loss summed in a local, in sample-then-output order (the sums' order).
+            losses[0] = batch.values.data.withUnsafeBufferPointer { Kernels.residuals(out, minus: $0.baseAddress!, stride: 1,
+                                                                                       count: B * m, into: res, stride: 1) }
             guard sobolev else { return }
             if plan == .reverse { reverseJacobian(theta.baseAddress!, scales: scales, B: B) }
             let J = workspace.jacobian.pointer, E = res + B * m
-            for i in 0..<B { for o in 0..<m { for j in 0..<dirs {
-                // Plan R: J_i v_ic from the reverse Jacobian for a direction block.
-                var tangent: Double
-                if plan == .forward { tangent = out[(B + j * B + i) * m + o] }
-                else if j < unit { tangent = J[(o * B + i) * d + j] }
+            for j in 0..<dirs {
+                // Block j's tangents J_i e_j or J_i v_ic, entry (i, o): the forward's rows, or under
+                // plan R the reverse Jacobian's column j, or J_i v_ic from it, first into E.
+                let t = E + j
+                if plan == .forward { for q in 0..<(B * m) { t[q * dirs] = out[B * m + j * B * m + q] } }
+                else if j < unit { for i in 0..<B { for o in 0..<m { t[(i * m + o) * dirs] = J[(o * B + i) * d + j] } } }
                 else {
                     let V = batch.directions!, c = j - unit
-                    tangent = 0
-                    for q in 0..<d { tangent += J[(o * B + i) * d + q] * V[(i * k + c) * d + q] }
+                    for i in 0..<B { for o in 0..<m {
+                        var tangent = 0.0
+                        for q in 0..<d { tangent += J[(o * B + i) * d + q] * V[(i * k + c) * d + q] }
+                        t[(i * m + o) * dirs] = tangent
+                    } }
                 }
-                let r = tangent - batch.tangentTarget(i, o, j)
-                E[(i * m + o) * dirs + j] = r; losses[1 + j] += 0.5 * r * r
-            } } }
+                losses[1 + j] = batch.withTangentTargets(block: j) {
+                    Kernels.residuals(t, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
+                }
+            }
         }
         pending = (B, plan, dirs, unit, batch.directions)
         return TermSums(losses: losses, gradients: [], count: B)
@@ -183,16 +190,25 @@ public final class SobolevStep {
                 forward(theta, scales: scales, B: B, blocks: m, units: 0, valueRows: false)
             }
             let G = workspace.channels.pointer
-            for k in 0..<(B * m) { G[k] = weights[0] * res[k] }
+            let w0 = weights[0]
+            for k in 0..<(B * m) { G[k] = w0 * res[k] }
             if derivative {
-                for b in 0..<blocks { for i in 0..<B { for o in 0..<m {
-                    G[(B + b * B + i) * m + o] = plan == .forward
-                        ? weights[1 + b] * E[(i * m + o) * dirs + b]   // block b's weighted residual
-                        : (o == b ? 1 : 0)                          // e_b on tangent block b
-                } } }
+                for b in 0..<blocks {
+                    let g = G + (1 + b) * B * m
+                    if plan == .forward {
+                        // Block b's weighted residual.
+                        let w = weights[1 + b], e = E + b
+                        for q in 0..<(B * m) { g[q] = w * e[q * dirs] }
+                    } else {
+                        // e_b on tangent block b.
+                        g.update(repeating: 0, count: B * m)
+                        for i in 0..<B { g[i * m + b] = 1 }
+                    }
+                }
             }
             grad.withUnsafeMutableBufferPointer { g in
-                backwardFused(theta, scales: scales, B: B, blocks: blocks, reusingReverse: derivative && plan == .reverse,
+                let units = plan == .forward && SobolevStep.unitSeedsAllowed ? min(unit, blocks) : 0
+                backwardFused(theta, scales: scales, B: B, blocks: blocks, units: units, reusingReverse: derivative && plan == .reverse,
                               grad: g.baseAddress!)
             }
         }
@@ -427,7 +443,10 @@ public final class SobolevStep {
     /// the tangent rows of G W are the reverse passes' (left in `adjoints`): only the value rows
     /// are multiplied. Tile by tile, each through all layers; below the output layer a tile's
     /// channels live in `nextChannels` and `tileChannels` (tile rows) unless they are reused.
-    private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int,
+    /// The first `units` blocks are seeded with e_j: in a batch of several tiles, where each block
+    /// has its own product, their layer-0 products are column sums (one product over the whole
+    /// batch's blocks sums in another order).
+    private func backwardFused(_ theta: UnsafePointer<Double>, scales: [Double], B: Int, blocks: Int, units: Int,
                                reusingReverse: Bool, grad: UnsafeMutablePointer<Double>) {
         forEachTile(B, blocks: blocks) { tile in
             let lo = tile.lo, n = tile.n
@@ -436,8 +455,13 @@ public final class SobolevStep {
             for l in stride(from: slices.count - 1, through: 0, by: -1) {
                 let s = slices[l], nin = s.inputs, nout = s.outputs, A = workspace.inputs[l].pointer, g = G
                 tile.runs(0..<(1 + blocks), merged: tile.isWholeBatch) { b, rows in
-                    BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: g.block(b, tile, width: nout), lda: nout,
-                              b: A + tile.row(b) * nin, ldb: nin, beta: 1, c: grad + s.weightOffset, ldc: nin)
+                    if l == 0 && b >= 1 && b <= units && !tile.isWholeBatch {
+                        BLAS.addUnitProduct(m: nout, n: nin, k: rows, a: g.block(b, tile, width: nout), lda: nout, column: b - 1,
+                                            e: A + tile.row(b) * nin, c: grad + s.weightOffset, ldc: nin)
+                    } else {
+                        BLAS.gemm(transA: true, m: nout, n: nin, k: rows, a: g.block(b, tile, width: nout), lda: nout,
+                                  b: A + tile.row(b) * nin, ldb: nin, beta: 1, c: grad + s.weightOffset, ldc: nin)
+                    }
                 }
                 Kernels.columnSums(g.block(0, tile, width: nout), rows: n, width: nout, into: grad + s.biasOffset, adding: true)
                 guard l > 0 else { break }
