@@ -30,7 +30,7 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
             // forward (1+d) rows, input-gradients and weight gradients of 1 + d channels; layer
             // 0's unit blocks without products (forward; weight gradients over several tiles)
             let units = jacobians ? architecture.inputDimension : 0
-            let skipped = Double(units + JacobianPlan.unitWeightGradients(architecture, batch: B, units: units, blocks: Int(d)))
+            let skipped = JacobianPlan.unitBlocksSkipped(architecture, batch: B, units: units, blocks: Int(d))
             return 2 * b * ((1 + d) * (2 * all + belowFirst) - skipped * (layers.first ?? 0))
                 + JacobianPlan.elementCost * b * hidden * 2 * (1 + d)
         case .reverse:
@@ -67,11 +67,12 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         return 2 * b * ((1 + Double(d)) * all + (1 + 2 * Double(d)) * all + down * belowFirst - 2 * Double(d) * first)
     }
 
-    /// Plan F's unit blocks whose layer-0 weight gradients are column sums: all `units` when the
-    /// batch spans several tiles (each block then has its own product), none in one tile (one
-    /// product over all blocks' rows: SobolevStep.backwardFused).
-    static func unitWeightGradients(_ architecture: MLPArchitecture, batch B: Int, units: Int, blocks: Int) -> Int {
-        SobolevStep.tileSamples(architecture, batch: B, blocks: blocks) < B ? units : 0
+    /// Plan F's layer-0 products of a unit block skipped, counted in blocks: the forward's of all
+    /// `units`, and their weight gradients' (column sums) when the batch spans several tiles (each
+    /// block then has its own product; in one tile it is one product over all blocks' rows:
+    /// SobolevStep.backwardFused).
+    static func unitBlocksSkipped(_ architecture: MLPArchitecture, batch B: Int, units: Int, blocks: Int) -> Double {
+        Double(units + (SobolevStep.tileSamples(architecture, batch: B, blocks: blocks) < B ? units : 0))
     }
 
     /// GEMM flops of one fused step with this plan (data with Jacobians).
@@ -82,7 +83,7 @@ public enum JacobianPlan: String, Sendable, CaseIterable {
         let units = architecture.inputDimension
         switch self {
         case .forward:
-            let skipped = Double(units + JacobianPlan.unitWeightGradients(architecture, batch: B, units: units, blocks: units))
+            let skipped = JacobianPlan.unitBlocksSkipped(architecture, batch: B, units: units, blocks: units)
             return 2 * b * ((1 + d) * (2 * all + belowFirst) - skipped * (layers.first ?? 0))
         case .reverse: return 2 * b * (all + 2 * m * all + (1 + m) * all + belowFirst)
         }

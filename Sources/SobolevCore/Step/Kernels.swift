@@ -75,13 +75,13 @@ enum Kernels {
         for i in 0..<rows { let r = g + i * st; for o in 0..<width { into[o] += r[o] } }
     }
 
-    /// r_q = y_q - t_q for q in 0..<count (y and r at stride `rs`, r may be y; t at `ts`) and
-    /// the loss sum_q 0.5 r_q^2, added in q's order.
-    static func residuals(_ y: UnsafePointer<Double>, minus t: UnsafePointer<Double>, stride ts: Int, count: Int,
-                          into r: UnsafeMutablePointer<Double>, stride rs: Int) -> Double {
+    /// r_q = y_q - t_q for q in 0..<count, each array at its stride (r may be y), and the loss
+    /// sum_q 0.5 r_q^2, added in q's order.
+    static func residuals(_ y: UnsafePointer<Double>, stride ys: Int, minus t: UnsafePointer<Double>, stride ts: Int,
+                          count: Int, into r: UnsafeMutablePointer<Double>, stride rs: Int) -> Double {
         var sum = 0.0
         for q in 0..<count {
-            let v = y[q * rs] - t[q * ts]
+            let v = y[q * ys] - t[q * ts]
             r[q * rs] = v; sum += 0.5 * v * v
         }
         return sum

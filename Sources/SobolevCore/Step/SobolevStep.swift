@@ -77,9 +77,8 @@ public final class SobolevStep {
             }
             for j in 0..<dirs {
                 let t = E + j
-                for q in 0..<(B * m) { t[q * dirs] = out[B * m + j * B * m + q] }
                 losses[1 + j] = batch.withTangentTargets(block: j) {
-                    Kernels.residuals(t, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
+                    Kernels.residuals(out + (1 + j) * B * m, stride: 1, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
                 }
                 if j < active { for q in 0..<(B * m) { G[B * cv * m + j * B * m + q] = t[q * dirs] } }
             }
@@ -127,18 +126,19 @@ public final class SobolevStep {
                     valueRows: true)
             let out = workspace.preactivations[slices.count - 1].pointer
             // Each term's loss summed in a local, in sample-then-output order (the sums' order).
-            losses[0] = batch.values.data.withUnsafeBufferPointer { Kernels.residuals(out, minus: $0.baseAddress!, stride: 1,
-                                                                                       count: B * m, into: res, stride: 1) }
+            losses[0] = batch.values.data.withUnsafeBufferPointer {
+                Kernels.residuals(out, stride: 1, minus: $0.baseAddress!, stride: 1, count: B * m, into: res, stride: 1)
+            }
             guard sobolev else { return }
             if plan == .reverse { reverseJacobian(theta.baseAddress!, scales: scales, B: B) }
             let J = workspace.jacobian.pointer, E = res + B * m
             for j in 0..<dirs {
-                // Block j's tangents J_i e_j or J_i v_ic, entry (i, o): the forward's rows, or under
-                // plan R the reverse Jacobian's column j, or J_i v_ic from it, first into E.
-                let t = E + j
-                if plan == .forward { for q in 0..<(B * m) { t[q * dirs] = out[B * m + j * B * m + q] } }
-                else if j < unit { for i in 0..<B { for o in 0..<m { t[(i * m + o) * dirs] = J[(o * B + i) * d + j] } } }
-                else {
+                // Block j's tangents J_i e_j or J_i v_ic, entry (i, o): the forward's rows (plan F),
+                // or under plan R the reverse Jacobian's column j, or J_i v_ic from it, written into E
+                // first; the residuals go into E.
+                let t = E + j, forwardRows = plan == .forward
+                if !forwardRows && j < unit { for i in 0..<B { for o in 0..<m { t[(i * m + o) * dirs] = J[(o * B + i) * d + j] } } }
+                else if !forwardRows {
                     let V = batch.directions!, c = j - unit
                     for i in 0..<B { for o in 0..<m {
                         var tangent = 0.0
@@ -146,8 +146,9 @@ public final class SobolevStep {
                         t[(i * m + o) * dirs] = tangent
                     } }
                 }
+                let y = forwardRows ? UnsafePointer(out + (1 + j) * B * m) : UnsafePointer(t), ys = forwardRows ? 1 : dirs
                 losses[1 + j] = batch.withTangentTargets(block: j) {
-                    Kernels.residuals(t, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
+                    Kernels.residuals(y, stride: ys, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
                 }
             }
         }
