@@ -133,20 +133,23 @@ public final class SobolevStep {
             if plan == .reverse { reverseJacobian(theta.baseAddress!, scales: scales, B: B) }
             let J = workspace.jacobian.pointer, E = res + B * m
             for j in 0..<dirs {
-                // Block j's tangents J_i e_j or J_i v_ic, entry (i, o): the forward's rows (plan F),
-                // or under plan R the reverse Jacobian's column j, or J_i v_ic from it, written into E
-                // first; the residuals go into E.
-                let t = E + j, forwardRows = plan == .forward
-                if !forwardRows && j < unit { for i in 0..<B { for o in 0..<m { t[(i * m + o) * dirs] = J[(o * B + i) * d + j] } } }
-                else if !forwardRows {
-                    let V = batch.directions!, c = j - unit
-                    for i in 0..<B { for o in 0..<m {
-                        var tangent = 0.0
-                        for q in 0..<d { tangent += J[(o * B + i) * d + q] * V[(i * k + c) * d + q] }
-                        t[(i * m + o) * dirs] = tangent
-                    } }
+                // Block j's tangents J_i e_j or J_i v_ic, entry (i, o): the forward's rows (plan F), or
+                // under plan R the reverse Jacobian's column j, or J_i v_ic from it, written into E
+                // first. The residuals go into E either way.
+                let t = E + j
+                var y = UnsafePointer(out + (1 + j) * B * m), ys = 1
+                if plan == .reverse {
+                    if j < unit { for i in 0..<B { for o in 0..<m { t[(i * m + o) * dirs] = J[(o * B + i) * d + j] } } }
+                    else {
+                        let V = batch.directions!, c = j - unit
+                        for i in 0..<B { for o in 0..<m {
+                            var tangent = 0.0
+                            for q in 0..<d { tangent += J[(o * B + i) * d + q] * V[(i * k + c) * d + q] }
+                            t[(i * m + o) * dirs] = tangent
+                        } }
+                    }
+                    y = UnsafePointer(t); ys = dirs
                 }
-                let y = forwardRows ? UnsafePointer(out + (1 + j) * B * m) : UnsafePointer(t), ys = forwardRows ? 1 : dirs
                 losses[1 + j] = batch.withTangentTargets(block: j) {
                     Kernels.residuals(y, stride: ys, minus: $0, stride: $1, count: B * m, into: t, stride: dirs)
                 }
