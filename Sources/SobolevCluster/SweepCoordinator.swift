@@ -262,14 +262,17 @@ final class SweepCoordinator {
             return SweepOutcome(completed: completed, failed: failed, stopSignal: stopSignal)
         }
         if !plan.pending.isEmpty, let t = try? store.timing(of: plan.pending.map { experiment.runs[$0].id }) {
-            // Rank-seconds of the job (ranks x elapsed) split into: training loops; the rest of
-            // each run (data generation, final metrics); and the harness (scheduling, HDF5
-            // writes and merges, idle ranks at the end of the grid).
+            // Rank-seconds of the job (ranks x elapsed) split into: training loops (for groups of
+            // several ranks, with the part spent in their all-reduces); the rest of each run (data
+            // generation, final metrics); and the harness (scheduling, HDF5 writes and merges,
+            // idle ranks at the end of the grid).
             let elapsed = progress.elapsed
             let available = elapsed * Double(world.size)
             let harness = max(available - t.wall, 0)
-            print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s; data and metrics %.2f rank-s (%.2f%%); harness (scheduling, HDF5, idle) %.2f rank-s (%.2f%% of training); parallel efficiency %.1f%%",
-                         elapsed, world.size, t.train, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9),
+            let allReduce = t.allReduce > 0
+                ? String(format: " (all-reduces, waiting for the slower ranks included, %.2f rank-s: %.1f%%)", t.allReduce, 100 * t.allReduce / max(t.train, 1e-9)) : ""
+            print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s%@; data and metrics %.2f rank-s (%.2f%%); harness (scheduling, HDF5, idle) %.2f rank-s (%.2f%% of training); parallel efficiency %.1f%%",
+                         elapsed, world.size, t.train, allReduce, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9),
                          harness, 100 * harness / max(t.train, 1e-9), 100 * t.train / max(available, 1e-9)))
         }
         return SweepOutcome(completed: completed, failed: failed, stopSignal: 0)

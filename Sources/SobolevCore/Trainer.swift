@@ -6,6 +6,7 @@
 // computes the unnormalised term sums and their gradients, and the group adds one packed buffer
 // [term gradients | term losses | sample count] with a single all-reduce. Every rank then divides
 // by the global count and applies the weighting scheme and the optimizer identically.
+import Foundation
 
 /// A group of ranks that train one configuration together. The core needs only a sum.
 public protocol ReductionGroup {
@@ -43,6 +44,23 @@ public struct SoloGroup: ReductionGroup {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allReduceSum(_ buffer: inout [Double]) {}
+}
+
+/// A group whose all-reduces are timed: the seconds this rank spends in them (moving the numbers
+/// and waiting for the group's slower ranks), what a data-parallel run's communication costs.
+/// A group of one is not timed (its all-reduce does nothing).
+struct TimedGroup: ReductionGroup {
+    final class Clock { var seconds = 0.0 }
+    let group: ReductionGroup
+    let clock = Clock()
+    var rank: Int { group.rank }
+    var size: Int { group.size }
+    func allReduceSum(_ buffer: inout [Double]) {
+        guard size > 1 else { return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        group.allReduceSum(&buffer)
+        clock.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    }
 }
 
 /// Which parameter gradients a step computes (`training.gradient_mode`, docs/design.md).
@@ -139,6 +157,8 @@ public struct TrainingOutcome: Sendable {
     public var fusedSteps = 0
     /// How the fused steps took the Jacobian.
     public var jacobianPlan: JacobianPlan = .forward
+    /// Seconds this rank spent in the group's all-reduces (0 on one rank): see `TimedGroup`.
+    public var allReduceSeconds = 0.0
 
     /// "fused", "per_term", or "mixed" (a scheme that needs per-term gradients on some steps).
     public var gradientModeUsed: String {
@@ -203,6 +223,7 @@ public struct Trainer {
                       weighting: inout any WeightingScheme, group: ReductionGroup = SoloGroup(),
                       seed: UInt64, resume: TrainingState? = nil, budgetEnd: Int? = nil,
                       afterStep: ((_ steps: Int, _ state: () -> TrainingState) -> StepAction)? = nil) -> TrainingOutcome {
+        let group = TimedGroup(group: group)
         let P = architecture.parameterCount
         let n = train.count
         precondition(n > 0, "training set is empty")
@@ -266,6 +287,7 @@ public struct Trainer {
             var outcome = TrainingOutcome(parameters: keepBest ? best.parameters : theta, history: history, status: status,
                                           steps: step, bestStep: keepBest ? best.step : step, samplesProcessed: samples)
             outcome.perTermSteps = perTermSteps; outcome.fusedSteps = fusedSteps; outcome.jacobianPlan = plan
+            outcome.allReduceSeconds = group.clock.seconds
             return outcome
         }
 

@@ -52,6 +52,9 @@ public struct RunResult: Sendable {
     public var ranks: Int
     public var wallTime: Double
     public var trainTime: Double
+    /// Seconds of `trainTime` rank 0 spent in the group's all-reduces (moving the numbers and
+    /// waiting for the slower ranks); 0 on one rank.
+    public var allReduceTime = 0.0
     public var samplesPerSecond: Double
     /// Which gradients the steps computed ("fused", "per_term" or "mixed") and how the fused
     /// steps took the Jacobian ("forward" or "reverse").
@@ -267,6 +270,7 @@ public enum RunExecutor {
             trainTime: trainTime, samplesPerSecond: Double(outcome.samplesProcessed) / max(trainTime, 1e-9))
         result.gradientModeUsed = outcome.gradientModeUsed
         result.jacobianPlan = outcome.jacobianPlan.rawValue
+        result.allReduceTime = outcome.allReduceSeconds
         result.continuation = continuation
         result.testPredictedHessians = testHessians
         return result

@@ -70,6 +70,7 @@ public enum ResultsWriter {
         try g.setAttribute("ranks", r.ranks)
         try g.setAttribute("wall_time", r.wallTime)
         try g.setAttribute("train_time", r.trainTime)
+        try g.setAttribute("allreduce_time", r.allReduceTime)
         try g.setAttribute("samples_per_second", r.samplesPerSecond)
         try g.setAttribute("steps", r.steps)
         try g.setAttribute("best_step", r.bestStep)

@@ -178,18 +178,20 @@ public final class ResultsStore {
         return read(path)
     }
 
-    /// Rank-seconds of the given runs from the results file: sum of wall_time x ranks and of
-    /// train_time x ranks (what the sweep's timing line reports).
-    public func timing(of ids: [String]) throws -> (wall: Double, train: Double) {
+    /// Rank-seconds of the given runs from the results file: sums of wall_time, train_time and
+    /// allreduce_time, each x ranks (what the sweep's timing line reports).
+    public func timing(of ids: [String]) throws -> (wall: Double, train: Double, allReduce: Double) {
         let runs = try H5File.open(path).openGroup("runs")
-        var wall = 0.0, train = 0.0
+        var wall = 0.0, train = 0.0, allReduce = 0.0
         for id in ids where runs.contains(id) {
             let g = try runs.openGroup(id)
             let ranks = Double(try g.intAttribute("ranks").first ?? 1)
             wall += ranks * (try g.scalarDoubleAttribute("wall_time"))
             train += ranks * (try g.scalarDoubleAttribute("train_time"))
+            // Absent from files written before it was recorded.
+            if g.hasAttribute("allreduce_time") { allReduce += ranks * (try g.scalarDoubleAttribute("allreduce_time")) }
         }
-        return (wall, train)
+        return (wall, train, allReduce)
     }
 
     /// Saves one finished run as a part file (written whole under a temporary name, then renamed).

@@ -24,7 +24,7 @@ func differencesExceptTiming(_ a: String, _ b: String) throws -> [String] {
             out.append(object)
         }
     }
-    let timing = ["wall_time", "train_time", "samples_per_second", "surrogate_time_per_sample", "<created ", "<updated "]
+    let timing = ["wall_time", "train_time", "allreduce_time", "samples_per_second", "surrogate_time_per_sample", "<created ", "<updated "]
     let real = out.filter { o in !timing.contains { o.contains($0) } }
     if r.status > 1 { return ["h5diff failed: \(r.output)"] }
     return real

@@ -86,6 +86,10 @@ struct SweepTests {
         #expect(single.status == 0, "\(single.output)")
         let reference = try lossHistory(dir + "/k1.h5")
         #expect(reference.count == 200 * 2)
+        // One rank has no all-reduce to time; the timing line then says nothing of them.
+        let soloRun = try H5File.open(dir + "/k1.h5").openGroup("runs")
+        #expect(try soloRun.openGroup(try soloRun.childNames()[0]).scalarDoubleAttribute("allreduce_time") == 0)
+        #expect(single.output.contains("timing:") && !single.output.contains("all-reduces"), "\(single.output)")
         for k in 2...4 {
             for batch in ["7", "full"] {
                 let out = "k\(k)-\(batch).h5"
@@ -103,7 +107,12 @@ struct SweepTests {
                 let worst = zip(history, ref).map { abs($0 - $1) / max(abs($1), 1e-300) }.max() ?? 1
                 #expect(worst < 1e-10, "K=\(k) batch \(batch): relative difference \(worst)")
                 let run = try H5File.open(dir + "/" + out).openGroup("runs")
-                #expect(try run.openGroup(try run.childNames()[0]).intAttribute("ranks") == [k])
+                let stored = try run.openGroup(try run.childNames()[0])
+                #expect(try stored.intAttribute("ranks") == [k])
+                // Time in the group's all-reduces: part of the training time, and in the timing line.
+                let allReduce = try stored.scalarDoubleAttribute("allreduce_time"), train = try stored.scalarDoubleAttribute("train_time")
+                #expect(allReduce > 0 && allReduce < train, "K=\(k): allreduce_time \(allReduce) s of train_time \(train) s")
+                #expect(r.output.contains("(all-reduces, waiting for the slower ranks included, "), "\(r.output)")
             }
         }
     }

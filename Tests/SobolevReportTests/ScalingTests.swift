@@ -15,6 +15,8 @@ extension ReportTests {
             let report = try Report.make(results: path)
             let s = Scaling(report.leaderboard)
             #expect(s.rankCounts == [1, 2, 4])
+            // allreduce_time differs from run to run: a timing, not a hyperparameter.
+            #expect(report.sweep.runs.allSatisfy { $0.hyperparameters["allreduce_time"] == nil })
             #expect(s.curves[0].points.map(\.efficiency) == [1, 0.9, 0.75])
             let html = ScalingSection(report: report).html()
             #expect(html.components(separatedBy: "<svg").count - 1 == 2)

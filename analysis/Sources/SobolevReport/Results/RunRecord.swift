@@ -39,7 +39,7 @@ public struct RunRecord: Sendable {
 enum RunAttribute {
     static let bookkeeping: Set<String> = [
         "status", "stop_reason", "error", "failure_step", "seed", "label", "configuration", "term_names",
-        "ranks", "wall_time", "train_time", "samples_per_second", "steps", "best_step",
+        "ranks", "wall_time", "train_time", "allreduce_time", "samples_per_second", "steps", "best_step",
         "gradient_mode_used", "jacobian_plan", "search_rung", "search_budget", "search_budgets", "search_metrics",
     ]
 }
