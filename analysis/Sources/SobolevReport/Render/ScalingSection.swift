@@ -1,5 +1,6 @@
-// Throughput (samples/s, all ranks together) and parallel efficiency by MPI ranks. With a single
-// rank count there is nothing to scale: one line says so instead of an empty chart.
+// Throughput (samples/s, all ranks together) and parallel efficiency by MPI ranks, and where the
+// runs record it the share of training spent in all-reduces. With a single rank count there is
+// nothing to scale: one line says so instead of an empty chart.
 struct ScalingSection {
     var report: Report
 
@@ -21,12 +22,24 @@ struct ScalingSection {
         }
         let ranks = s.rankCounts.map(Double.init)
         let ideal = LineSeries(name: "ideal (E = 1)", colour: "#555", dash: "5 4", x: [ranks.first!, ranks.last!], y: [1, 1], width: 1.2)
-        let charts = [
+        var charts = [
             LinePlot(title: "Training throughput by ranks", subtitle: "median over seeds", xLabel: "MPI ranks",
                      yLabel: "throughput (samples / s, all ranks)", series: series(\.samplesPerSecond), yInclude: [0]).svg(),
             LinePlot(title: "Parallel efficiency by ranks", subtitle: "E(p) = (S(p) / S(p₀)) / (p / p₀)", xLabel: "MPI ranks",
                      yLabel: "parallel efficiency (1 = ideal)", series: series(\.efficiency) + [ideal], yScale: .linear, yInclude: [0, 1]).svg(),
         ]
+        // Only the points whose runs record allreduce_time (files before it have none).
+        let shares = s.curves.compactMap { c -> LineSeries? in
+            let points = c.points.filter { $0.allReduceShare != nil }
+            guard !points.isEmpty else { return nil }
+            return LineSeries(name: c.configuration, colour: report.colours.configuration(c.configuration),
+                              x: points.map { Double($0.ranks) }, y: points.map { 100 * $0.allReduceShare! }, markers: true)
+        }
+        if !shares.isEmpty {
+            charts.append(LinePlot(title: "Training time in all-reduces by ranks",
+                                   subtitle: "median over seeds of allreduce_time / train_time: moving the sums and waiting for the slower ranks",
+                                   xLabel: "MPI ranks", yLabel: "share of training time (%)", series: shares, yScale: .linear, yInclude: [0]).svg())
+        }
         return HTML.section("scaling", "Throughput and parallel efficiency", HTML.charts(charts))
     }
 }

@@ -63,7 +63,7 @@ public enum ResultsReader {
             // An experiment without grid axes has one configuration, stored as "": name it.
             label: label, configuration: text("configuration").map { $0.isEmpty ? "(single configuration)" : $0 } ?? label,
             ranks: number("ranks").map { Int($0) },
-            wallTime: number("wall_time"), trainTime: number("train_time"),
+            wallTime: number("wall_time"), trainTime: number("train_time"), allReduceTime: number("allreduce_time"),
             samplesPerSecond: number("samples_per_second"), steps: number("steps").map { Int($0) },
             hyperparameters: hyper, costs: costs(of: g), metrics: metrics(of: g),
             history: (try? g.openGroup("history")).flatMap { try? RunHistory.read($0, termNames: termNames) },

@@ -15,6 +15,8 @@ public struct RunRecord: Sendable {
     public var ranks: Int?
     public var wallTime: Double?
     public var trainTime: Double?
+    /// Seconds of trainTime rank 0 spent in its group's all-reduces (absent in older files).
+    public var allReduceTime: Double?
     public var samplesPerSecond: Double?
     public var steps: Int?
     /// Every other run attribute: the experiment keys ("model.width", "loss.scheme", ...).
