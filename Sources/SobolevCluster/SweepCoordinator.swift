@@ -269,11 +269,12 @@ final class SweepCoordinator {
             let elapsed = progress.elapsed
             let available = elapsed * Double(world.size)
             let harness = max(available - t.wall, 0)
+            func percentOfTraining(_ x: Double) -> Double { 100 * x / max(t.train, 1e-9) }
             let allReduce = t.allReduce > 0
-                ? String(format: " (all-reduces, waiting for the slower ranks included, %.2f rank-s: %.1f%%)", t.allReduce, 100 * t.allReduce / max(t.train, 1e-9)) : ""
+                ? String(format: " (all-reduces, waiting for the slower ranks included, %.2f rank-s: %.1f%%)", t.allReduce, percentOfTraining(t.allReduce)) : ""
             print(String(format: "timing: %.2f s elapsed on %d rank(s); training %.2f rank-s%@; data and metrics %.2f rank-s (%.2f%%); harness (scheduling, HDF5, idle) %.2f rank-s (%.2f%% of training); parallel efficiency %.1f%%",
-                         elapsed, world.size, t.train, allReduce, t.wall - t.train, 100 * (t.wall - t.train) / max(t.train, 1e-9),
-                         harness, 100 * harness / max(t.train, 1e-9), 100 * t.train / max(available, 1e-9)))
+                         elapsed, world.size, t.train, allReduce, t.wall - t.train, percentOfTraining(t.wall - t.train),
+                         harness, percentOfTraining(harness), 100 * t.train / max(available, 1e-9)))
         }
         return SweepOutcome(completed: completed, failed: failed, stopSignal: 0)
     }

@@ -14,10 +14,13 @@ struct ScalingSection {
             let line = "All \(s.throughputs.count) completed runs used \(p) rank\(p == 1 ? "" : "s"), so there is no scaling to show: median throughput \(NumberFormat.short(Quantile.of(s.throughputs, 0.5))) samples/s (range \(NumberFormat.short(s.throughputs.min()!))–\(NumberFormat.short(s.throughputs.max()!)))."
             return HTML.section("scaling", "Throughput and parallel efficiency", HTML.paragraph(line))
         }
-        func series(_ value: (ScalingPoint) -> Double) -> [LineSeries] {
-            s.curves.map { c in
-                LineSeries(name: c.configuration, colour: report.colours.configuration(c.configuration),
-                           x: c.points.map { Double($0.ranks) }, y: c.points.map(value), markers: true)
+        // Each configuration's points where `value` is known; a configuration without any is left out.
+        func series(_ value: (ScalingPoint) -> Double?) -> [LineSeries] {
+            s.curves.compactMap { c in
+                let known = c.points.compactMap { p in value(p).map { (x: Double(p.ranks), y: $0) } }
+                guard !known.isEmpty else { return nil }
+                return LineSeries(name: c.configuration, colour: report.colours.configuration(c.configuration),
+                                  x: known.map(\.x), y: known.map(\.y), markers: true)
             }
         }
         let ranks = s.rankCounts.map(Double.init)
@@ -29,12 +32,7 @@ struct ScalingSection {
                      yLabel: "parallel efficiency (1 = ideal)", series: series(\.efficiency) + [ideal], yScale: .linear, yInclude: [0, 1]).svg(),
         ]
         // Only the points whose runs record allreduce_time (files before it have none).
-        let shares = s.curves.compactMap { c -> LineSeries? in
-            let points = c.points.filter { $0.allReduceShare != nil }
-            guard !points.isEmpty else { return nil }
-            return LineSeries(name: c.configuration, colour: report.colours.configuration(c.configuration),
-                              x: points.map { Double($0.ranks) }, y: points.map { 100 * $0.allReduceShare! }, markers: true)
-        }
+        let shares = series { $0.allReduceShare.map { 100 * $0 } }
         if !shares.isEmpty {
             charts.append(LinePlot(title: "Training time in all-reduces by ranks",
                                    subtitle: "median over seeds of allreduce_time / train_time: moving the sums and waiting for the slower ranks",
